@@ -1,0 +1,386 @@
+//! The command line: one clap derive that feeds the parser, the man pages and
+//! the shell completions. Addresses arrive as raw strings; each verb parses
+//! them with `addr::parse` once it knows `-u`, `-U` and whether it listens.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
+
+/// Pipe bytes between stdin/stdout and TCP, UDP or Unix sockets.
+///
+/// sockcat opens, accepts and pipes TCP, UDP and Unix-domain sockets (stream,
+/// datagram and seqpacket, filesystem and abstract addresses), sends one-shot
+/// messages and pings over ICMP. Data goes to stdout untouched; everything
+/// else goes to stderr, prefixed `sockcat: `.
+#[derive(Debug, Parser)]
+#[command(name = "sockcat", version, help_expected = true, propagate_version = true)]
+pub struct Cli {
+    /// Report each step on stderr (listening, accepted, connected, closed).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
+    #[command(subcommand)]
+    pub verb: Verb,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Verb {
+    /// Open ADDR and pipe it to stdin/stdout, both ways at once.
+    Connect(ConnectArgs),
+    /// Bind ADDR, wait for a peer and pipe it to stdin/stdout.
+    Listen(ListenArgs),
+    /// Send one message to ADDR and exit: the scripting verb.
+    Send(SendArgs),
+    /// Send ICMP or ICMPv6 echo requests, with iputils ping's output.
+    Ping(PingArgs),
+    /// Print the completion script for a shell.
+    Completions(CompletionsArgs),
+    /// Print a man page in roff (sockcat(1), or one verb's page).
+    Man(ManArgs),
+}
+
+/// How a bare address is read, shared by every verb that opens a socket.
+#[derive(Debug, Args, Clone, Default)]
+pub struct AddrFlags {
+    /// Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path.
+    #[arg(short = 'u', long = "udp")]
+    pub udp: bool,
+
+    /// Read a bare argument as a Unix socket path.
+    #[arg(short = 'U', long = "unix")]
+    pub unix: bool,
+
+    /// Use IPv4 addresses only.
+    #[arg(short = '4', conflicts_with = "ipv6")]
+    pub ipv4: bool,
+
+    /// Use IPv6 addresses only.
+    #[arg(short = '6')]
+    pub ipv6: bool,
+}
+
+/// Socket options, meaning the same on every verb that opens a socket.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SockFlags {
+    /// Disable Nagle's algorithm (TCP_NODELAY).
+    #[arg(long)]
+    pub nodelay: bool,
+
+    /// Enable TCP keepalive probes (SO_KEEPALIVE).
+    #[arg(long)]
+    pub keepalive: bool,
+
+    /// Send buffer size in bytes (SO_SNDBUF); also the largest datagram that can be sent.
+    #[arg(long, value_name = "BYTES")]
+    pub sndbuf: Option<usize>,
+
+    /// Receive buffer size in bytes (SO_RCVBUF).
+    #[arg(long, value_name = "BYTES")]
+    pub rcvbuf: Option<usize>,
+}
+
+/// How an outgoing connection is made: by `connect` and `send`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct DialFlags {
+    /// Bind this local address before connecting (a Unix datagram client's reply address).
+    #[arg(short = 's', long = "source", value_name = "ADDR", value_hint = ValueHint::AnyPath)]
+    pub source: Option<String>,
+
+    /// Bind this local port before connecting.
+    #[arg(short = 'p', long = "source-port", value_name = "PORT")]
+    pub source_port: Option<String>,
+
+    /// Give up a connect that takes longer than DUR.
+    #[arg(short = 'w', long = "timeout", value_name = "DUR", value_parser = humantime::parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// Retry a connect refused because the service is not up yet, for up to DUR.
+    #[arg(long, value_name = "DUR", value_parser = humantime::parse_duration)]
+    pub retry: Option<Duration>,
+}
+
+/// How a session between stdin/stdout and one socket runs and ends.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SessionFlags {
+    /// End the session after DUR with no data in either direction (exit 1).
+    #[arg(short = 'i', long = "idle-timeout", value_name = "DUR", value_parser = humantime::parse_duration)]
+    pub idle_timeout: Option<Duration>,
+
+    /// Exit DUR after stdin ends, whatever the peer does (datagrams: DUR of silence, default 1s).
+    #[arg(short = 'q', long = "quit-after", value_name = "DUR", value_parser = humantime::parse_duration)]
+    pub quit_after: Option<Duration>,
+
+    /// Keep the socket's write side open when stdin ends (no half-close).
+    #[arg(long)]
+    pub no_shutdown: bool,
+
+    /// Keep sending stdin to a peer that only half-closed, until stdin ends.
+    #[arg(long)]
+    pub keep_sending: bool,
+
+    /// Do not read stdin; the socket's write side stays open.
+    #[arg(short = 'd', long = "no-stdin", conflicts_with_all = ["send_only", "recv_only"])]
+    pub no_stdin: bool,
+
+    /// Only send stdin; never read from the socket, exit once stdin is sent.
+    #[arg(long, conflicts_with = "recv_only")]
+    pub send_only: bool,
+
+    /// Only receive; half-close the socket at once and never read stdin.
+    #[arg(long)]
+    pub recv_only: bool,
+
+    /// Turn LF into CRLF on the way to the socket.
+    #[arg(short = 'C', long)]
+    pub crlf: bool,
+
+    /// Datagrams: send one datagram per input line, without its newline.
+    #[arg(long)]
+    pub lines: bool,
+}
+
+/// Open ADDR and pipe it both ways: stdin to the socket, the socket to stdout.
+///
+/// On a stream, stdin's end half-closes the socket and sockcat reads on until
+/// the peer closes; a peer that closes first ends the session at once. On a
+/// datagram socket each read of stdin is one datagram, and after stdin ends
+/// sockcat waits for replies until `-q` (default 1s) of silence.
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// Where to connect: tcp:HOST:PORT, udp:HOST:PORT, unix:PATH, unix-dgram:PATH,
+    /// unix-seqpacket:PATH, @NAME, HOST:PORT, PATH or fd:N.
+    #[arg(value_name = "ADDR", value_hint = ValueHint::AnyPath)]
+    pub addr: String,
+
+    #[command(flatten)]
+    pub addr_flags: AddrFlags,
+
+    #[command(flatten)]
+    pub dial: DialFlags,
+
+    #[command(flatten)]
+    pub session: SessionFlags,
+
+    #[command(flatten)]
+    pub sock: SockFlags,
+}
+
+/// Bind ADDR, wait for one peer and pipe it to stdin/stdout.
+///
+/// A datagram listener takes the first sender as its peer. A Unix socket file
+/// the listener created is removed when it exits, on SIGINT and SIGTERM too.
+#[derive(Debug, Args)]
+pub struct ListenArgs {
+    /// Where to listen: tcp:HOST:PORT, :PORT, PORT, udp:…, unix:PATH, unix-dgram:PATH,
+    /// unix-seqpacket:PATH, @NAME, PATH or fd:N.
+    #[arg(value_name = "ADDR", value_hint = ValueHint::AnyPath)]
+    pub addr: String,
+
+    #[command(flatten)]
+    pub addr_flags: AddrFlags,
+
+    /// Give up if no peer arrives within DUR (exit 1).
+    #[arg(short = 'w', long = "timeout", value_name = "DUR", value_parser = humantime::parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// Queue of connections not yet accepted (the kernel caps it at net.core.somaxconn).
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub backlog: i32,
+
+    /// Mode of the Unix socket file, set before listen(2) (octal, e.g. 660).
+    #[arg(long, value_name = "OCTAL", value_parser = parse_mode)]
+    pub mode: Option<u32>,
+
+    /// Owner of the Unix socket file (user name or uid), set before listen(2).
+    #[arg(long, value_name = "USER")]
+    pub owner: Option<String>,
+
+    /// Group of the Unix socket file (group name or gid), set before listen(2).
+    #[arg(long, value_name = "GROUP")]
+    pub group: Option<String>,
+
+    /// Remove a stale socket file (one nobody accepts on) at the path first.
+    #[arg(long)]
+    pub unlink: bool,
+
+    #[command(flatten)]
+    pub session: SessionFlags,
+
+    #[command(flatten)]
+    pub sock: SockFlags,
+}
+
+/// Send one message to ADDR and exit.
+///
+/// The payload is DATA joined by single spaces, the file of `-f`, or stdin. A
+/// stream gets it all and a half-close; a datagram socket gets exactly one
+/// datagram holding all of it (or one per line with `--lines`).
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// Where to send: the same forms as `connect`.
+    #[arg(value_name = "ADDR", value_hint = ValueHint::AnyPath)]
+    pub addr: String,
+
+    /// The payload, joined by single spaces.
+    #[arg(value_name = "DATA", conflicts_with = "file")]
+    pub data: Vec<String>,
+
+    /// Send the contents of FILE (`-` is stdin).
+    #[arg(short = 'f', long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub file: Option<PathBuf>,
+
+    /// Interpret \n \r \t \\ \0 \xHH in DATA.
+    #[arg(short = 'E', long)]
+    pub escapes: bool,
+
+    /// Append a newline to the payload.
+    #[arg(short = 'n', long)]
+    pub newline: bool,
+
+    /// Datagrams: send one datagram per line, without its newline.
+    #[arg(long)]
+    pub lines: bool,
+
+    /// Wait for the reply and print it (stream: until the peer closes; datagram: one).
+    #[arg(short = 'r', long)]
+    pub reply: bool,
+
+    /// Give up waiting for the reply after DUR (exit 1).
+    #[arg(short = 'W', long = "wait", value_name = "DUR", value_parser = humantime::parse_duration)]
+    pub wait: Option<Duration>,
+
+    /// Send the message N times.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub count: u64,
+
+    /// Pause DUR between repeated sends.
+    #[arg(long, value_name = "DUR", value_parser = humantime::parse_duration)]
+    pub interval: Option<Duration>,
+
+    #[command(flatten)]
+    pub addr_flags: AddrFlags,
+
+    #[command(flatten)]
+    pub dial: DialFlags,
+
+    #[command(flatten)]
+    pub sock: SockFlags,
+}
+
+/// Which ICMP socket `ping` opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum PingSocket {
+    /// Raw when permitted (root or CAP_NET_RAW), else the unprivileged datagram socket.
+    #[default]
+    Auto,
+    /// A raw ICMP socket (needs root or CAP_NET_RAW).
+    Raw,
+    /// The unprivileged ICMP datagram socket (needs net.ipv4.ping_group_range).
+    Dgram,
+}
+
+/// Send ICMP (IPv4) or ICMPv6 echo requests to HOST and print the replies.
+///
+/// The output follows iputils ping, so scripts that parse `ping` keep working.
+#[derive(Debug, Args)]
+pub struct PingArgs {
+    /// The host to ping: a name, an IPv4 address or an IPv6 address.
+    #[arg(value_name = "HOST", value_hint = ValueHint::Hostname)]
+    pub host: String,
+
+    /// Stop after sending N requests.
+    #[arg(short = 'c', long, value_name = "N")]
+    pub count: Option<u64>,
+
+    /// Wait DUR between requests (below 2ms only when privileged).
+    #[arg(short = 'i', long, value_name = "DUR", default_value = "1s", value_parser = humantime::parse_duration)]
+    pub interval: Duration,
+
+    /// How long to wait for each reply.
+    #[arg(short = 'W', long = "timeout", value_name = "DUR", value_parser = humantime::parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// Stop after DUR, whatever has been sent or received.
+    #[arg(short = 'w', long, value_name = "DUR", value_parser = humantime::parse_duration)]
+    pub deadline: Option<Duration>,
+
+    /// Bytes of payload in each request.
+    #[arg(short = 's', long, value_name = "BYTES", default_value_t = 56)]
+    pub size: usize,
+
+    /// Time to live (IPv4) or hop limit (IPv6) of the requests.
+    #[arg(short = 't', long, value_name = "N")]
+    pub ttl: Option<u8>,
+
+    /// Print only the summary.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+
+    /// Use IPv4 only.
+    #[arg(short = '4', conflicts_with = "ipv6")]
+    pub ipv4: bool,
+
+    /// Use IPv6 only.
+    #[arg(short = '6')]
+    pub ipv6: bool,
+
+    /// Send from this interface or source address (needed for IPv6 link-local).
+    #[arg(short = 'I', long, value_name = "IFACE|ADDR")]
+    pub interface: Option<String>,
+
+    /// Print one JSON object per reply and one for the summary.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Which ICMP socket to open.
+    #[arg(long, value_enum, default_value_t = PingSocket::Auto)]
+    pub socket: PingSocket,
+}
+
+/// Print the completion script for SHELL on stdout.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Print sockcat(1), or sockcat-VERB(1) when a verb is named, as roff.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The verb whose page to print (connect, listen, send, ping, completions, man).
+    #[arg(value_name = "VERB")]
+    pub verb: Option<String>,
+
+    /// Write every page (and every completion script) under DIR instead.
+    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub dir: Option<PathBuf>,
+}
+
+fn parse_mode(text: &str) -> Result<u32, String> {
+    let digits = text.strip_prefix("0o").unwrap_or(text);
+    match u32::from_str_radix(digits, 8) {
+        Ok(mode) if mode <= 0o7777 => Ok(mode),
+        _ => Err(format!("'{text}' is not an octal file mode (expected e.g. 660)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn modes_are_octal() {
+        assert_eq!(parse_mode("660"), Ok(0o660));
+        assert_eq!(parse_mode("0o600"), Ok(0o600));
+        assert!(parse_mode("999").is_err());
+        assert!(parse_mode("17777").is_err());
+    }
+}

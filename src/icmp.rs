@@ -1,0 +1,1 @@
+//! ICMP echo packets: pure functions.

@@ -1,0 +1,3 @@
+//! One integration test binary: each module drives the real `sockcat` binary.
+
+mod support;

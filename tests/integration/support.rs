@@ -1,0 +1,341 @@
+//! Helpers for driving the real binary: spawn it, wait for its `listening on`
+//! line, feed it, collect what it printed. Every wait has a deadline; a
+//! guard kills only the child it started, by PID.
+
+#![allow(dead_code)]
+
+use std::ffi::OsStr;
+use std::fmt;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::thread;
+use std::time::{Duration, Instant};
+
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_sockcat")
+}
+
+/// Whether a peer program is on PATH. Without it the test prints why it skips,
+/// but under `SOCKCAT_REQUIRE_ALL=1` it fails instead.
+pub fn require(program: &str) -> bool {
+    if which(program).is_some() {
+        return true;
+    }
+    skip(&format!("{program} is not installed"))
+}
+
+/// Whether we run as root; same skip rules as `require`.
+pub fn require_root() -> bool {
+    if nix::unistd::geteuid().is_root() {
+        return true;
+    }
+    skip("needs root")
+}
+
+pub fn skip(why: &str) -> bool {
+    if std::env::var_os("SOCKCAT_REQUIRE_ALL").is_some_and(|v| v == "1") {
+        panic!("cannot skip under SOCKCAT_REQUIRE_ALL=1: {why}");
+    }
+    eprintln!("skipping: {why}");
+    false
+}
+
+pub fn which(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|dir| dir.join(program)).find(|p| p.is_file())
+}
+
+/// A fresh temporary directory, removed on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new() -> TempDir {
+        let template = std::env::temp_dir().join("sockcat-test.XXXXXX");
+        TempDir(nix::unistd::mkdtemp(&template).expect("mkdtemp"))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    pub fn join(&self, name: &str) -> String {
+        self.0.join(name).to_str().expect("utf-8 temp path").to_string()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// What a finished process left behind.
+pub struct Output {
+    pub cmd: String,
+    pub status: ExitStatus,
+    pub stdout: Vec<u8>,
+    pub stderr: String,
+}
+
+impl Output {
+    pub fn code(&self) -> Option<i32> {
+        self.status.code()
+    }
+
+    pub fn stdout_str(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    #[track_caller]
+    pub fn assert_success(&self) -> &Self {
+        assert_eq!(self.code(), Some(0), "{self}");
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_code(&self, code: i32) -> &Self {
+        assert_eq!(self.code(), Some(code), "{self}");
+        self
+    }
+}
+
+impl fmt::Display for Output {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = if self.stdout.len() > 2000 {
+            format!("<{} bytes>", self.stdout.len())
+        } else {
+            String::from_utf8_lossy(&self.stdout).into_owned()
+        };
+        write!(
+            f,
+            "\n--- {}\n--- status: {}\n--- stdout:\n{}\n--- stderr:\n{}",
+            self.cmd, self.status, shown, self.stderr
+        )
+    }
+}
+
+/// A running process (sockcat or a peer) with its output collected by
+/// threads, so waits can have deadlines.
+pub struct Proc {
+    cmd: String,
+    child: Option<Child>,
+    stdin: Option<ChildStdin>,
+    stdout: Option<Receiver<Vec<u8>>>,
+    stderr_lines: Receiver<String>,
+    stderr_seen: Vec<String>,
+}
+
+pub struct Sockcat;
+
+impl Sockcat {
+    /// Start sockcat with stdin piped (write with `feed`, end with `close_stdin`).
+    pub fn spawn<I, S>(args: I) -> Proc
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        Proc::spawn(Command::new(bin()).args(args))
+    }
+
+    /// Start sockcat with the given stdin.
+    pub fn spawn_with<I, S>(args: I, stdin: Stdio) -> Proc
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        Proc::spawn_with(Command::new(bin()).args(args), stdin)
+    }
+
+    /// Run sockcat to completion with `input` on stdin.
+    pub fn run<I, S>(args: I, input: &[u8], timeout: Duration) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut p = Sockcat::spawn(args);
+        p.feed(input);
+        p.close_stdin();
+        p.wait(timeout)
+    }
+}
+
+impl Proc {
+    pub fn spawn(cmd: &mut Command) -> Proc {
+        Proc::spawn_with(cmd, Stdio::piped())
+    }
+
+    pub fn spawn_with(cmd: &mut Command, stdin: Stdio) -> Proc {
+        let shown = format!("{cmd:?}");
+        let mut child = cmd
+            .stdin(stdin)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn {shown}: {e}"));
+        let stdin = child.stdin.take();
+        let mut out = child.stdout.take().expect("stdout");
+        let (out_tx, out_rx) = mpsc::channel();
+        thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = out.read_to_end(&mut buf);
+            let _ = out_tx.send(buf);
+        });
+        let err = child.stderr.take().expect("stderr");
+        let (err_tx, err_rx) = mpsc::channel();
+        thread::spawn(move || {
+            for line in BufReader::new(err).lines() {
+                let Ok(line) = line else { break };
+                if err_tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Proc {
+            cmd: shown,
+            child: Some(child),
+            stdin,
+            stdout: Some(out_rx),
+            stderr_lines: err_rx,
+            stderr_seen: Vec::new(),
+        }
+    }
+
+    pub fn pid(&self) -> i32 {
+        self.child.as_ref().expect("running").id() as i32
+    }
+
+    /// Wait for a stderr line containing `needle`; returns that line.
+    #[track_caller]
+    pub fn wait_for_stderr(&mut self, needle: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.stderr_lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.stderr_seen.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!(
+                    "no stderr line with {needle:?} from {} within {timeout:?}; saw:\n{}",
+                    self.cmd,
+                    self.stderr_seen.join("\n")
+                ),
+            }
+        }
+    }
+
+    /// Wait for `listening on ADDR` and return ADDR.
+    #[track_caller]
+    pub fn listening(&mut self) -> String {
+        let line = self.wait_for_stderr("listening on ", TIMEOUT);
+        let at = line.find("listening on ").expect("prefix") + "listening on ".len();
+        line[at..].trim().to_string()
+    }
+
+    pub fn feed(&mut self, data: &[u8]) {
+        if let Some(stdin) = self.stdin.as_mut() {
+            let _ = stdin.write_all(data);
+            let _ = stdin.flush();
+        }
+    }
+
+    /// Feed `data` from a thread, so a large input cannot deadlock the test.
+    pub fn feed_in_background(&mut self, data: Vec<u8>) -> thread::JoinHandle<()> {
+        let mut stdin = self.stdin.take().expect("stdin piped");
+        thread::spawn(move || {
+            let _ = stdin.write_all(&data);
+        })
+    }
+
+    pub fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+
+    pub fn signal(&self, sig: nix::sys::signal::Signal) {
+        if let Some(child) = self.child.as_ref() {
+            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), sig);
+        }
+    }
+
+    /// Whether the process has exited already.
+    pub fn exited(&mut self) -> bool {
+        matches!(self.child.as_mut().map(|c| c.try_wait()), Some(Ok(Some(_))))
+    }
+
+    /// Wait for the process to exit (killing it after `timeout`) and collect its output.
+    #[track_caller]
+    pub fn wait(mut self, timeout: Duration) -> Output {
+        self.stdin = None;
+        let mut child = self.child.take().expect("running");
+        let deadline = Instant::now() + timeout;
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("try_wait") {
+                break status;
+            }
+            if Instant::now() >= deadline {
+                let _ = child.kill();
+                let status = child.wait().expect("wait");
+                let out = self.collect(status);
+                panic!("timed out after {timeout:?}: {out}");
+            }
+            thread::sleep(Duration::from_millis(5));
+        };
+        self.collect(status)
+    }
+
+    fn collect(&mut self, status: ExitStatus) -> Output {
+        let stdout = self
+            .stdout
+            .take()
+            .and_then(|rx| rx.recv_timeout(Duration::from_secs(5)).ok())
+            .unwrap_or_default();
+        while let Ok(line) = self.stderr_lines.recv_timeout(Duration::from_millis(500)) {
+            self.stderr_seen.push(line);
+        }
+        Output {
+            cmd: self.cmd.clone(),
+            status,
+            stdout,
+            stderr: self.stderr_seen.join("\n"),
+        }
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Wait until `check` holds, polling with a deadline.
+#[track_caller]
+pub fn wait_until(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Deterministic pseudo-random bytes, so transfers can be compared exactly.
+pub fn pattern(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407) | 1;
+    let mut out = Vec::with_capacity(len);
+    while out.len() < len {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        out.extend_from_slice(&x.to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
