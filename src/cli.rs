@@ -14,7 +14,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 /// messages and pings over ICMP. Data goes to stdout untouched; everything
 /// else goes to stderr, prefixed `sockcat: `.
 #[derive(Debug, Parser)]
-#[command(name = "sockcat", version, help_expected = true, propagate_version = true)]
+#[command(
+    name = "sockcat",
+    version,
+    help_expected = true,
+    propagate_version = true
+)]
 pub struct Cli {
     /// Report each step on stderr (listening, accepted, connected, closed).
     #[arg(short, long, global = true)]
@@ -362,7 +367,9 @@ fn parse_mode(text: &str) -> Result<u32, String> {
     let digits = text.strip_prefix("0o").unwrap_or(text);
     match u32::from_str_radix(digits, 8) {
         Ok(mode) if mode <= 0o7777 => Ok(mode),
-        _ => Err(format!("'{text}' is not an octal file mode (expected e.g. 660)")),
+        _ => Err(format!(
+            "'{text}' is not an octal file mode (expected e.g. 660)"
+        )),
     }
 }
 

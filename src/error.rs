@@ -36,7 +36,12 @@ pub struct Failure {
 
 impl Failure {
     pub fn new(op: &'static str, target: impl fmt::Display, errno: Errno) -> Self {
-        Failure { op, target: target.to_string(), errno, hint: None }
+        Failure {
+            op,
+            target: target.to_string(),
+            errno,
+            hint: None,
+        }
     }
 
     /// Adds a hint in parentheses after the reason.
@@ -90,7 +95,11 @@ pub fn describe(errno: Errno) -> String {
 
 /// The exit status for an error: 2 when a `Usage` is anywhere in its chain.
 pub fn exit_status(err: &anyhow::Error) -> u8 {
-    if err.chain().any(|cause| cause.is::<Usage>()) { 2 } else { 1 }
+    if err.chain().any(|cause| cause.is::<Usage>()) {
+        2
+    } else {
+        1
+    }
 }
 
 /// Quote what the user typed, non-printable bytes as `\xNN`.
@@ -124,8 +133,12 @@ mod tests {
 
     #[test]
     fn failure_reads_as_one_line() {
-        let f = Failure::new("connect", "unix:/run/app.sock", Errno::ENOENT).hint("is the service running?");
-        assert_eq!(f.to_string(), "connect unix:/run/app.sock: no such file (is the service running?)");
+        let f = Failure::new("connect", "unix:/run/app.sock", Errno::ENOENT)
+            .hint("is the service running?");
+        assert_eq!(
+            f.to_string(),
+            "connect unix:/run/app.sock: no such file (is the service running?)"
+        );
     }
 
     #[test]

@@ -8,29 +8,46 @@
 //! the ending (or the `error::Failure`/`error::Usage` on the way) to the exit
 //! status. `signals` turns SIGINT and SIGTERM into events of the same loop.
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
+pub mod addr;
 pub mod cli;
+pub mod connect;
 pub mod docs;
 pub mod error;
 pub mod icmp;
+pub mod listen;
 pub mod ping;
+pub mod relay;
 pub mod report;
+pub mod signals;
+pub mod socket;
 
 use std::process::ExitCode;
 
 use cli::{Cli, Verb};
 use report::Reporter;
+use signals::{Interrupted, Signals};
 
-/// Run one parsed command line and say how it ended.
+/// Run one parsed command line and say how it ended. An interruption by
+/// SIGINT or SIGTERM, once everything is cleaned up, is 128 + the signal.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let reporter = Reporter::new(cli.verbose);
-    match cli.verb {
+    let result = match cli.verb {
         Verb::Ping(args) => ping::run(&args, reporter),
         Verb::Completions(args) => docs::run_completions(&args),
         Verb::Man(args) => docs::run_man(&args),
-        Verb::Connect(_) | Verb::Listen(_) | Verb::Send(_) => {
-            anyhow::bail!("this verb is being built")
+        Verb::Connect(args) => connect::run(&args, reporter, &Signals::block()?),
+        Verb::Listen(args) => listen::run(&args, reporter, &Signals::block()?),
+        Verb::Send(_) => anyhow::bail!("send is being built"),
+    };
+    match result {
+        Err(err) if err.is::<Interrupted>() => {
+            let status = err
+                .downcast_ref::<Interrupted>()
+                .map_or(1, Interrupted::exit_status);
+            Ok(ExitCode::from(status))
         }
+        other => other,
     }
 }

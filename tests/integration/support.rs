@@ -46,7 +46,9 @@ pub fn skip(why: &str) -> bool {
 
 pub fn which(program: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|dir| dir.join(program)).find(|p| p.is_file())
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|p| p.is_file())
 }
 
 /// A fresh temporary directory, removed on drop.
@@ -63,7 +65,11 @@ impl TempDir {
     }
 
     pub fn join(&self, name: &str) -> String {
-        self.0.join(name).to_str().expect("utf-8 temp path").to_string()
+        self.0
+            .join(name)
+            .to_str()
+            .expect("utf-8 temp path")
+            .to_string()
     }
 }
 
@@ -328,7 +334,10 @@ pub fn wait_until(what: &str, timeout: Duration, mut check: impl FnMut() -> bool
 
 /// Deterministic pseudo-random bytes, so transfers can be compared exactly.
 pub fn pattern(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407) | 1;
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407)
+        | 1;
     let mut out = Vec::with_capacity(len);
     while out.len() < len {
         x ^= x << 13;

@@ -1,0 +1,337 @@
+//! The `listen` verb: bind, wait for one peer, relay. Also the Unix socket
+//! file lifecycle (`SocketFile`): what may stand at the path before we bind,
+//! mode and ownership before anyone can connect, and removal of exactly the
+//! file we created.
+
+use std::os::fd::{AsFd, OwnedFd};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use nix::errno::Errno;
+use nix::poll::PollFlags;
+use nix::sys::socket::{self as nixsock, AddressFamily, sockopt};
+use nix::sys::stat::{Mode, SFlag, umask};
+use nix::unistd::{Gid, Group, Uid, User};
+
+use crate::addr::{self, Addr, Kind, UnixName};
+use crate::cli::ListenArgs;
+use crate::connect::addr_flags;
+use crate::error::Failure;
+use crate::relay::{self, Options, Peer};
+use crate::report::Reporter;
+use crate::signals::Signals;
+use crate::socket::{self, Target, UnixPath};
+use crate::usage;
+
+/// A bound socket waiting for peers.
+pub struct Listener {
+    pub fd: OwnedFd,
+    pub kind: Kind,
+    /// The canonical local address (the real port when 0 was asked).
+    pub local: Addr,
+    pub _file: Option<SocketFile>,
+}
+
+pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::Result<ExitCode> {
+    let addr = addr::parse(&args.addr, addr_flags(&args.addr_flags, true))?;
+    let listener = bind(&addr, args)?;
+    reporter.say(format_args!("listening on {}", listener.local));
+    let deadline = args.timeout.map(|d| Instant::now() + d);
+    let opts = Options::new(&args.session, listener.kind, None);
+
+    if listener.kind == Kind::Datagram {
+        if !signals.wait(Some(listener.fd.as_fd()), PollFlags::POLLIN, deadline)? {
+            return Err(no_peer(&listener, args));
+        }
+        let mut peer = Peer {
+            fd: &listener.fd,
+            kind: listener.kind,
+            name: listener.local.clone(),
+            adopt_first_sender: true,
+        };
+        relay::relay(&mut peer, &opts, signals, reporter)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let conn = loop {
+        if !signals.wait(Some(listener.fd.as_fd()), PollFlags::POLLIN, deadline)? {
+            return Err(no_peer(&listener, args));
+        }
+        match socket::accept(&listener.fd) {
+            Ok(fd) => break fd,
+            Err(Errno::EAGAIN | Errno::ECONNABORTED | Errno::EINTR) => continue,
+            Err(e) => return Err(Failure::new("accept on", &listener.local, e).into()),
+        }
+    };
+    let peer_name = socket::peer_addr(&conn)
+        .map(|sa| Addr::from_sockaddr(listener.kind, &sa))
+        .unwrap_or(Addr::Unix {
+            kind: listener.kind,
+            name: UnixName::Unnamed,
+        });
+    match socket::peer_credentials(&conn).filter(|_| matches!(peer_name, Addr::Unix { .. })) {
+        Some(cred) => reporter.say(format_args!(
+            "accepted {peer_name} (pid {} uid {} gid {})",
+            cred.pid(),
+            cred.uid(),
+            cred.gid()
+        )),
+        None => reporter.say(format_args!("accepted {peer_name}")),
+    }
+    // One peer: stop accepting, so later clients are refused rather than queued.
+    drop(listener.fd);
+    let mut peer = Peer {
+        fd: &conn,
+        kind: listener.kind,
+        name: peer_name,
+        adopt_first_sender: false,
+    };
+    relay::relay(&mut peer, &opts, signals, reporter)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn no_peer(listener: &Listener, args: &ListenArgs) -> anyhow::Error {
+    let waited = args
+        .timeout
+        .map(|d| humantime::format_duration(d).to_string())
+        .unwrap_or_default();
+    anyhow::anyhow!("listen {}: no peer within {waited}", listener.local)
+}
+
+/// Bind `addr` for listening: each resolved address in order (`[::]` then
+/// `0.0.0.0` for all interfaces), stream sockets put in the listening state.
+pub fn bind(addr: &Addr, args: &ListenArgs) -> anyhow::Result<Listener> {
+    if let Addr::Fd(n) = addr {
+        let (fd, kind, _) = socket::inherited(*n)?;
+        if kind != Kind::Datagram && !socket::is_listening(&fd) {
+            socket::listen(&fd, args.backlog).map_err(|e| Failure::new("listen on", addr, e))?;
+        }
+        let local = socket::local_addr(&fd)
+            .map(|sa| Addr::from_sockaddr(kind, &sa))
+            .unwrap_or_else(|_| addr.clone());
+        return Ok(Listener {
+            fd,
+            kind,
+            local,
+            _file: None,
+        });
+    }
+    let kind = addr.kind().unwrap_or(Kind::Stream);
+    let mut last = None;
+    for target in socket::resolve(addr)? {
+        let fd = socket::open(target.family, kind)
+            .map_err(|e| Failure::new("open a socket for", addr, e))?;
+        socket::apply_options(&fd, &args.sock, target.family, kind)?;
+        let file = match target.family {
+            AddressFamily::Unix => {
+                let wants_perms =
+                    args.mode.is_some() || args.owner.is_some() || args.group.is_some();
+                let file = SocketFile::bind(&fd, target, addr, args.unlink, wants_perms)?;
+                if let Some(file) = &file {
+                    file.set_permissions(args, addr)?;
+                } else if wants_perms {
+                    return Err(usage!(
+                        "--mode, --owner and --group need a Unix socket path, not {addr}"
+                    ));
+                }
+                file
+            }
+            family => {
+                if kind == Kind::Stream {
+                    nixsock::setsockopt(&fd, sockopt::ReuseAddr, &true)?;
+                }
+                if family == AddressFamily::Inet6 {
+                    // Dual-stack for `[::]`; an explicit v6 address is v6 only by nature.
+                    let _ = nixsock::setsockopt(&fd, sockopt::Ipv6V6Only, &false);
+                }
+                if let Err(e) = socket::bind(&fd, &target) {
+                    last = Some(Failure::new(
+                        "listen",
+                        target
+                            .sockaddr
+                            .ip_addr(kind)
+                            .unwrap_or_else(|| addr.clone()),
+                        e,
+                    ));
+                    continue;
+                }
+                None
+            }
+        };
+        if kind != Kind::Datagram {
+            socket::listen(&fd, args.backlog).map_err(|e| Failure::new("listen on", addr, e))?;
+        }
+        let local = match (&file, socket::local_addr(&fd)) {
+            (None, Ok(sa)) if matches!(addr, Addr::Inet { .. }) => Addr::from_sockaddr(kind, &sa),
+            _ => addr.clone(),
+        };
+        return Ok(Listener {
+            fd,
+            kind,
+            local,
+            _file: file,
+        });
+    }
+    Err(last
+        .map(anyhow::Error::from)
+        .unwrap_or_else(|| anyhow::anyhow!("listen {addr}: no address to bind")))
+}
+
+/// A Unix socket file this process created. On drop it is removed, but only
+/// if the file at the path is still the one we bound (same device and
+/// inode), so we never remove a file someone else put there.
+pub struct SocketFile {
+    path: UnixPath,
+    dev: u64,
+    ino: u64,
+}
+
+impl SocketFile {
+    /// Bind `fd` to `target`. For a filesystem path, first deal with what is
+    /// already there: nothing is fine; a stale socket goes only with
+    /// `unlink`; a live socket or any other file stops us. Abstract names
+    /// leave no file (`None`).
+    /// With `private`, the file is born with mode 0 (umask 0777 around the
+    /// bind), so that no unprivileged peer can connect or send before
+    /// `set_permissions` has run.
+    pub fn bind(
+        fd: &OwnedFd,
+        target: Target,
+        addr: &Addr,
+        unlink: bool,
+        private: bool,
+    ) -> anyhow::Result<Option<SocketFile>> {
+        let Some(path) = &target.unix else {
+            socket::bind(fd, &target).map_err(|e| Failure::new("bind", addr, e))?;
+            return Ok(None);
+        };
+        clear_the_way(path, &target, addr, unlink)?;
+        let saved = private.then(|| umask(Mode::from_bits_truncate(0o777)));
+        let bound = socket::bind(fd, &target);
+        if let Some(saved) = saved {
+            umask(saved);
+        }
+        bound.map_err(|e| Failure::new("bind", addr, e))?;
+        let stat = path.stat().map_err(|e| Failure::new("stat", addr, e))?;
+        let Some(path) = target.unix else {
+            unreachable!("checked above")
+        };
+        Ok(Some(SocketFile {
+            path,
+            dev: stat.st_dev,
+            ino: stat.st_ino,
+        }))
+    }
+
+    /// `--owner`, `--group`, `--mode`, applied after bind and before
+    /// `listen(2)`, so no peer can connect while they are wrong.
+    fn set_permissions(&self, args: &ListenArgs, addr: &Addr) -> anyhow::Result<()> {
+        if args.mode.is_none() && args.owner.is_none() && args.group.is_none() {
+            return Ok(());
+        }
+        let uid = args.owner.as_deref().map(user_id).transpose()?;
+        let gid = args.group.as_deref().map(group_id).transpose()?;
+        if uid.is_some() || gid.is_some() {
+            self.path
+                .chown(uid, gid)
+                .map_err(|e| Failure::new("chown", addr, e))?;
+        }
+        let mode = args.mode.unwrap_or_else(default_mode);
+        self.path
+            .chmod(mode)
+            .map_err(|e| Failure::new("chmod", addr, e))?;
+        Ok(())
+    }
+}
+
+impl Drop for SocketFile {
+    fn drop(&mut self) {
+        if let Ok(stat) = self.path.stat()
+            && stat.st_dev == self.dev
+            && stat.st_ino == self.ino
+        {
+            let _ = self.path.unlink();
+        }
+    }
+}
+
+fn clear_the_way(
+    path: &UnixPath,
+    target: &Target,
+    addr: &Addr,
+    unlink: bool,
+) -> anyhow::Result<()> {
+    let stat = match path.stat() {
+        Err(Errno::ENOENT) => return Ok(()),
+        Err(e) => return Err(Failure::new("stat", addr, e).into()),
+        Ok(stat) => stat,
+    };
+    if !socket::is_socket(&stat) {
+        let what = match SFlag::from_bits_truncate(stat.st_mode) & SFlag::S_IFMT {
+            SFlag::S_IFREG => "a regular file",
+            SFlag::S_IFDIR => "a directory",
+            SFlag::S_IFLNK => "a symbolic link",
+            SFlag::S_IFIFO => "a fifo",
+            _ => "a file that is not a socket",
+        };
+        return Err(usage!(
+            "listen {addr}: {what} is in the way; not removing it"
+        ));
+    }
+    // Someone accepting on it answers a connect; a stale file refuses.
+    let kind = addr.kind().unwrap_or(Kind::Stream);
+    let probe = socket::open(AddressFamily::Unix, kind)?;
+    let answer = nixsock::connect(
+        std::os::fd::AsRawFd::as_raw_fd(&probe),
+        target.sockaddr.as_dyn(),
+    );
+    match answer {
+        Err(Errno::ECONNREFUSED) if unlink => {
+            path.unlink()
+                .map_err(|e| Failure::new("remove stale socket", addr, e))?;
+            Ok(())
+        }
+        Err(Errno::ECONNREFUSED) => Err(anyhow::anyhow!(
+            "listen {addr}: a stale socket file is in the way (nobody accepts on it); --unlink removes it"
+        )),
+        Err(Errno::EPROTOTYPE) => Err(anyhow::anyhow!(
+            "listen {addr}: in use by a socket of another type"
+        )),
+        _ => Err(anyhow::anyhow!(
+            "listen {addr}: address in use (someone accepts on it)"
+        )),
+    }
+}
+
+/// The mode a socket file gets without `--mode`: 0777 less the umask.
+fn default_mode() -> u32 {
+    let mask = umask(Mode::from_bits_truncate(0o022));
+    umask(mask);
+    0o777 & !mask.bits()
+}
+
+fn user_id(name: &str) -> anyhow::Result<Uid> {
+    if let Ok(n) = name.parse() {
+        return Ok(Uid::from_raw(n));
+    }
+    match User::from_name(name) {
+        Ok(Some(user)) => Ok(user.uid),
+        _ => Err(usage!(
+            "--owner {}: no such user",
+            crate::error::quote(name.as_bytes())
+        )),
+    }
+}
+
+fn group_id(name: &str) -> anyhow::Result<Gid> {
+    if let Ok(n) = name.parse() {
+        return Ok(Gid::from_raw(n));
+    }
+    match Group::from_name(name) {
+        Ok(Some(group)) => Ok(group.gid),
+        _ => Err(usage!(
+            "--group {}: no such group",
+            crate::error::quote(name.as_bytes())
+        )),
+    }
+}

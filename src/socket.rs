@@ -1,0 +1,394 @@
+//! Every socket system call: resolve an `Addr` to candidates, open, set
+//! options, bind, connect (with timeout and retry), listen, accept, read peer
+//! credentials. What the verbs get back is an `OwnedFd` and canonical
+//! addresses; errno becomes a `Failure` here, where the operation is known.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use nix::errno::Errno;
+use nix::fcntl::{AT_FDCWD, OFlag};
+use nix::poll::PollFlags;
+use nix::sys::socket::{
+    self, AddressFamily, Backlog, SockFlag, SockType, SockaddrLike, SockaddrStorage, UnixAddr,
+    UnixCredentials, sockopt,
+};
+use nix::sys::stat::{FileStat, Mode, SFlag, fstatat};
+use nix::unistd::{UnlinkatFlags, unlinkat};
+
+use crate::addr::{Addr, Family, Host, Kind, UnixName};
+use crate::cli::SockFlags;
+use crate::error::{Failure, quote};
+use crate::signals::Signals;
+use crate::usage;
+
+/// A concrete address the kernel can take, with what is needed to keep it
+/// valid (a long Unix path's directory descriptor).
+pub struct Target {
+    pub sockaddr: SockAddr,
+    pub family: AddressFamily,
+    /// For Unix paths: the path reached through `dir` (or the cwd).
+    pub unix: Option<UnixPath>,
+}
+
+/// A socket address of either kind nix has (it keeps Unix addresses apart).
+pub enum SockAddr {
+    Ip(SockaddrStorage),
+    Unix(UnixAddr),
+}
+
+impl SockAddr {
+    pub fn as_dyn(&self) -> &dyn SockaddrLike {
+        match self {
+            SockAddr::Ip(sa) => sa,
+            SockAddr::Unix(sa) => sa,
+        }
+    }
+
+    /// The canonical form of an IP address; `None` for Unix ones, which are
+    /// best shown as the user wrote them.
+    pub fn ip_addr(&self, kind: Kind) -> Option<Addr> {
+        match self {
+            SockAddr::Ip(sa) => Some(Addr::from_sockaddr(kind, sa)),
+            SockAddr::Unix(_) => None,
+        }
+    }
+}
+
+/// A Unix socket path as the kernel can take it. `sun_path` holds 107 bytes;
+/// a longer path is reached through an `O_PATH` descriptor of its directory
+/// and `/proc/self/fd/N/NAME`, never truncated.
+pub struct UnixPath {
+    dir: Option<OwnedFd>,
+    name: PathBuf,
+}
+
+impl UnixPath {
+    fn new(path: &Path) -> Result<(UnixPath, UnixAddr), Errno> {
+        match UnixAddr::new(path) {
+            Ok(addr) => Ok((
+                UnixPath {
+                    dir: None,
+                    name: path.to_path_buf(),
+                },
+                addr,
+            )),
+            Err(Errno::ENAMETOOLONG) => {
+                let parent = match path.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p,
+                    _ => Path::new("."),
+                };
+                let name = path.file_name().ok_or(Errno::ENAMETOOLONG)?;
+                let dir = nix::fcntl::open(
+                    parent,
+                    OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+                    Mode::empty(),
+                )?;
+                let via = PathBuf::from(format!("/proc/self/fd/{}", dir.as_raw_fd())).join(name);
+                let addr = UnixAddr::new(&via)?;
+                Ok((
+                    UnixPath {
+                        dir: Some(dir),
+                        name: PathBuf::from(name),
+                    },
+                    addr,
+                ))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn dir(&self) -> BorrowedFd<'_> {
+        self.dir.as_ref().map(|d| d.as_fd()).unwrap_or(AT_FDCWD)
+    }
+
+    /// What is at the path now (not following a symlink).
+    pub fn stat(&self) -> nix::Result<FileStat> {
+        fstatat(
+            self.dir(),
+            &self.name,
+            nix::fcntl::AtFlags::AT_SYMLINK_NOFOLLOW,
+        )
+    }
+
+    pub fn unlink(&self) -> nix::Result<()> {
+        unlinkat(self.dir(), &self.name, UnlinkatFlags::NoRemoveDir)
+    }
+
+    pub fn chmod(&self, mode: u32) -> nix::Result<()> {
+        nix::sys::stat::fchmodat(
+            self.dir(),
+            &self.name,
+            Mode::from_bits_truncate(mode),
+            nix::sys::stat::FchmodatFlags::FollowSymlink,
+        )
+    }
+
+    pub fn chown(
+        &self,
+        uid: Option<nix::unistd::Uid>,
+        gid: Option<nix::unistd::Gid>,
+    ) -> nix::Result<()> {
+        nix::unistd::fchownat(
+            self.dir(),
+            &self.name,
+            uid,
+            gid,
+            nix::fcntl::AtFlags::AT_SYMLINK_NOFOLLOW,
+        )
+    }
+}
+
+/// Whether a stat result is a socket.
+pub fn is_socket(stat: &FileStat) -> bool {
+    SFlag::from_bits_truncate(stat.st_mode) & SFlag::S_IFMT == SFlag::S_IFSOCK
+}
+
+fn sock_type(kind: Kind) -> SockType {
+    match kind {
+        Kind::Stream => SockType::Stream,
+        Kind::Datagram => SockType::Datagram,
+        Kind::Seqpacket => SockType::SeqPacket,
+    }
+}
+
+/// The socket's kind, read from the socket itself (`SO_TYPE`).
+pub fn kind_of(fd: &OwnedFd) -> nix::Result<Kind> {
+    match socket::getsockopt(fd, sockopt::SockType)? {
+        SockType::Stream => Ok(Kind::Stream),
+        SockType::Datagram => Ok(Kind::Datagram),
+        SockType::SeqPacket => Ok(Kind::Seqpacket),
+        _ => Err(Errno::EPROTOTYPE),
+    }
+}
+
+/// Resolve an address to the socket addresses to try, in order.
+pub fn resolve(addr: &Addr) -> anyhow::Result<Vec<Target>> {
+    match addr {
+        Addr::Inet {
+            family, host, port, ..
+        } => {
+            let ips = resolve_host(host, *family, *port)?;
+            Ok(ips.into_iter().map(inet_target).collect())
+        }
+        Addr::Unix { name, .. } => {
+            let (unix, sockaddr) = match name {
+                UnixName::Path(path) => {
+                    let (unix, sa) =
+                        UnixPath::new(path).map_err(|e| Failure::new("reach", addr, e))?;
+                    (Some(unix), sa)
+                }
+                UnixName::Abstract(name) => (None, UnixAddr::new_abstract(name)?),
+                UnixName::Unnamed => (None, UnixAddr::new_unnamed()),
+            };
+            Ok(vec![Target {
+                sockaddr: SockAddr::Unix(sockaddr),
+                family: AddressFamily::Unix,
+                unix,
+            }])
+        }
+        Addr::Fd(_) => Err(usage!("{addr} cannot be resolved; it is already a socket")),
+    }
+}
+
+fn inet_target(sa: SocketAddr) -> Target {
+    let family = if sa.is_ipv4() {
+        AddressFamily::Inet
+    } else {
+        AddressFamily::Inet6
+    };
+    Target {
+        sockaddr: SockAddr::Ip(SockaddrStorage::from(sa)),
+        family,
+        unix: None,
+    }
+}
+
+fn resolve_host(host: &Host, family: Option<Family>, port: u16) -> anyhow::Result<Vec<SocketAddr>> {
+    let wanted = |sa: &SocketAddr| match family {
+        None => true,
+        Some(Family::V4) => sa.is_ipv4(),
+        Some(Family::V6) => sa.is_ipv6(),
+    };
+    let found: Vec<SocketAddr> = match host {
+        Host::Any => match family {
+            Some(Family::V4) => vec![(Ipv4Addr::UNSPECIFIED, port).into()],
+            Some(Family::V6) => vec![(Ipv6Addr::UNSPECIFIED, port).into()],
+            // `[::]` first: dual-stack where the system allows, else IPv4.
+            None => vec![
+                (Ipv6Addr::UNSPECIFIED, port).into(),
+                (Ipv4Addr::UNSPECIFIED, port).into(),
+            ],
+        },
+        Host::Ip {
+            ip: IpAddr::V6(ip),
+            zone: Some(zone),
+        } => {
+            let scope = zone
+                .parse::<u32>()
+                .or_else(|_| nix::net::if_::if_nametoindex(zone.as_str()))
+                .map_err(|_| usage!("unknown interface '{zone}' in [{ip}%{zone}]"))?;
+            vec![SocketAddr::V6(std::net::SocketAddrV6::new(
+                *ip, port, 0, scope,
+            ))]
+        }
+        Host::Ip { ip, .. } => vec![SocketAddr::new(*ip, port)],
+        Host::Name(name) => (name.as_str(), port)
+            .to_socket_addrs()
+            .map_err(|_| usage!("unknown host {}", quote(name.as_bytes())))?
+            .collect(),
+    };
+    let found: Vec<SocketAddr> = found.into_iter().filter(wanted).collect();
+    if found.is_empty() {
+        let Host::Name(name) = host else {
+            unreachable!("numeric hosts were checked against -4/-6 when parsed")
+        };
+        return Err(usage!(
+            "unknown host {}: no address of the requested family",
+            quote(name.as_bytes())
+        ));
+    }
+    Ok(found)
+}
+
+/// A new non-blocking, close-on-exec socket.
+pub fn open(family: AddressFamily, kind: Kind) -> nix::Result<OwnedFd> {
+    socket::socket(
+        family,
+        sock_type(kind),
+        SockFlag::SOCK_NONBLOCK | SockFlag::SOCK_CLOEXEC,
+        None,
+    )
+}
+
+/// Apply `--nodelay`, `--keepalive`, `--sndbuf`, `--rcvbuf`.
+pub fn apply_options(
+    fd: &OwnedFd,
+    flags: &SockFlags,
+    family: AddressFamily,
+    kind: Kind,
+) -> anyhow::Result<()> {
+    let tcp = kind == Kind::Stream && family != AddressFamily::Unix;
+    if flags.nodelay && tcp {
+        socket::setsockopt(fd, sockopt::TcpNoDelay, &true).context("set TCP_NODELAY")?;
+    }
+    if flags.keepalive && kind != Kind::Datagram {
+        socket::setsockopt(fd, sockopt::KeepAlive, &true).context("set SO_KEEPALIVE")?;
+    }
+    if let Some(bytes) = flags.sndbuf {
+        socket::setsockopt(fd, sockopt::SndBuf, &bytes).context("set SO_SNDBUF")?;
+    }
+    if let Some(bytes) = flags.rcvbuf {
+        socket::setsockopt(fd, sockopt::RcvBuf, &bytes).context("set SO_RCVBUF")?;
+    }
+    Ok(())
+}
+
+/// Connect `fd` to `target`, waiting at most until `deadline`. EAGAIN (a
+/// full Unix backlog) comes back as is, for `--retry` to decide.
+pub fn connect(
+    fd: &OwnedFd,
+    target: &Target,
+    deadline: Option<Instant>,
+    signals: &Signals,
+) -> anyhow::Result<Result<(), Errno>> {
+    match socket::connect(fd.as_raw_fd(), target.sockaddr.as_dyn()) {
+        Ok(()) => return Ok(Ok(())),
+        Err(Errno::EINPROGRESS | Errno::EINTR) => {}
+        Err(e) => return Ok(Err(e)),
+    }
+    if !signals.wait(Some(fd.as_fd()), PollFlags::POLLOUT, deadline)? {
+        return Ok(Err(Errno::ETIMEDOUT));
+    }
+    match socket::getsockopt(fd, sockopt::SocketError)? {
+        0 => Ok(Ok(())),
+        errno => Ok(Err(Errno::from_raw(errno))),
+    }
+}
+
+/// Whether a connect error means "not up yet", worth another try under `--retry`.
+pub fn is_retryable(errno: Errno) -> bool {
+    matches!(errno, Errno::ENOENT | Errno::ECONNREFUSED | Errno::EAGAIN)
+}
+
+/// The pauses between `--retry` attempts: 50 ms doubling to 1 s.
+pub fn retry_pause(attempt: u32) -> Duration {
+    Duration::from_millis(50u64.saturating_mul(1 << attempt.min(5))).min(Duration::from_secs(1))
+}
+
+pub fn bind(fd: &OwnedFd, target: &Target) -> nix::Result<()> {
+    socket::bind(fd.as_raw_fd(), target.sockaddr.as_dyn())
+}
+
+pub fn listen(fd: &OwnedFd, backlog: i32) -> nix::Result<()> {
+    let backlog = Backlog::new(backlog.clamp(1, i32::MAX)).unwrap_or(Backlog::MAXCONN);
+    socket::listen(fd, backlog)
+}
+
+/// Accept one pending connection, non-blocking and close-on-exec.
+pub fn accept(listener: &OwnedFd) -> nix::Result<OwnedFd> {
+    socket::accept4(listener, SockFlag::SOCK_NONBLOCK | SockFlag::SOCK_CLOEXEC)
+}
+
+pub fn local_addr(fd: &OwnedFd) -> nix::Result<SockaddrStorage> {
+    socket::getsockname(fd.as_raw_fd())
+}
+
+pub fn peer_addr(fd: &OwnedFd) -> nix::Result<SockaddrStorage> {
+    socket::getpeername(fd.as_raw_fd())
+}
+
+/// The peer's pid, uid and gid as the kernel saw them at connect (`SO_PEERCRED`).
+pub fn peer_credentials(fd: &OwnedFd) -> Option<UnixCredentials> {
+    socket::getsockopt(fd, sockopt::PeerCredentials).ok()
+}
+
+/// Whether a stream socket is in the listening state (`SO_ACCEPTCONN`).
+pub fn is_listening(fd: &OwnedFd) -> bool {
+    socket::getsockopt(fd, sockopt::AcceptConn).unwrap_or(false)
+}
+
+/// Take an inherited descriptor (`fd:N`) as a socket, with its kind.
+pub fn inherited(n: i32) -> anyhow::Result<(OwnedFd, Kind, AddressFamily)> {
+    let fd = take_inherited(n)?;
+    let kind = kind_of(&fd).map_err(|e| Failure::new("use", format!("fd:{n}"), e))?;
+    let family = local_addr(&fd)
+        .ok()
+        .and_then(|sa| sa.family())
+        .ok_or_else(|| usage!("fd:{n} is a socket of an unknown family"))?;
+    nix::fcntl::fcntl(&fd, nix::fcntl::FcntlArg::F_SETFL(OFlag::O_NONBLOCK))?;
+    Ok((fd, kind, family))
+}
+
+/// Own descriptor `n`, after checking that it is open.
+#[allow(unsafe_code)]
+fn take_inherited(n: i32) -> anyhow::Result<OwnedFd> {
+    use std::os::fd::FromRawFd;
+    if n <= 2 {
+        return Err(usage!(
+            "fd:{n} is one of stdin, stdout and stderr, which sockcat pipes"
+        ));
+    }
+    // SAFETY: the borrow lives only for this call; F_GETFD on a closed
+    // descriptor fails with EBADF, which is the check itself.
+    let open = nix::fcntl::fcntl(
+        unsafe { BorrowedFd::borrow_raw(n) },
+        nix::fcntl::FcntlArg::F_GETFD,
+    );
+    match open {
+        Err(Errno::EBADF) => Err(usage!("fd:{n} is not an open descriptor")),
+        Err(e) => Err(Failure::new("use", format!("fd:{n}"), e).into()),
+        // SAFETY: descriptor n is open, is not stdio, and nothing else in
+        // this process owns it: it was inherited, and `fd:N` is taken once.
+        Ok(_) => Ok(unsafe { OwnedFd::from_raw_fd(n) }),
+    }
+}
+
+/// A path's bytes for messages.
+pub fn path_text(path: &Path) -> String {
+    crate::error::escape(path.as_os_str().as_bytes())
+}
