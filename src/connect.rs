@@ -120,8 +120,10 @@ pub fn dial(
             }
         }
         if let Some(until) = retry_until.filter(|_| socket::is_retryable(last)) {
-            let pause_end = Instant::now() + socket::retry_pause(attempt);
-            if pause_end < until {
+            let now = Instant::now();
+            if now < until {
+                // The last pause is cut short so that one attempt falls at DUR.
+                let pause_end = (now + socket::retry_pause(attempt)).min(until);
                 signals.wait(None, nix::poll::PollFlags::empty(), Some(pause_end))?;
                 attempt += 1;
                 continue;

@@ -30,6 +30,9 @@ use crate::signals::{Signals, timeout_until};
 const STREAM_CHUNK: usize = 256 * 1024;
 /// The largest UDP payload: 65535 - 20 (IP) - 8 (UDP).
 const UDP_MAX: usize = 65507;
+/// Room the kernel keeps in a Unix socket's send buffer for its own
+/// bookkeeping (`unix_dgram_sendmsg` refuses `len > sk_sndbuf - 32`).
+const UNIX_MESSAGE_OVERHEAD: usize = 64;
 /// Directions take turns after this many calls, so one busy side cannot
 /// starve the other.
 const TURNS: usize = 16;
@@ -120,11 +123,7 @@ pub fn relay(
     let stdout = std::io::stdout();
     let messages = peer.kind != Kind::Stream;
     let connection = peer.kind != Kind::Datagram;
-    let datagram_max = if matches!(peer.name, Addr::Inet { .. }) {
-        UDP_MAX
-    } else {
-        STREAM_CHUNK
-    };
+    let datagram_max = largest_message(peer);
     let line_mode = messages && opts.lines;
 
     let mut out = Pipe::new(if opts.read_stdin { STREAM_CHUNK } else { 0 });
@@ -346,6 +345,19 @@ fn read_stdin(
         Err(Errno::EINTR) => Ok(true),
         Err(e) => Err(Failure::new("read", "stdin", e).into()),
     }
+}
+
+/// How much one read of stdin may take when it becomes one message: a UDP
+/// payload's limit, or for Unix sockets what the send buffer can hold (the
+/// kernel refuses a message above `SO_SNDBUF` less its own overhead).
+fn largest_message(peer: &Peer<'_>) -> usize {
+    if matches!(peer.name, Addr::Inet { .. }) {
+        return UDP_MAX;
+    }
+    let sndbuf = socket::getsockopt(peer.fd, socket::sockopt::SndBuf).unwrap_or(UDP_MAX);
+    sndbuf
+        .saturating_sub(UNIX_MESSAGE_OVERHEAD)
+        .clamp(1, STREAM_CHUNK)
 }
 
 /// One datagram or seqpacket record, whole: a message the kernel had to cut

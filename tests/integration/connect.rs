@@ -1,0 +1,581 @@
+//! `connect` (and `listen` as its peer): byte-exact transfers on every
+//! stream family, half-close, endings, datagrams, retries and bad input.
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, UdpSocket};
+use std::os::unix::net::{UnixDatagram, UnixListener};
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::support::{Proc, Sockcat, TIMEOUT, TempDir, pattern, require, skip, wait_until};
+
+const BIG: usize = 64 << 20;
+
+fn hash(data: &[u8]) -> u64 {
+    // FNV-1a: enough to compare two 64 MiB buffers without printing them.
+    data.iter().fold(0xcbf29ce484222325u64, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x100000001b3)
+    })
+}
+
+fn file_with(dir: &TempDir, name: &str, data: &[u8]) -> File {
+    let path = dir.join(name);
+    std::fs::write(&path, data).expect("write input");
+    File::open(&path).expect("open input")
+}
+
+fn ipv6_loopback() -> bool {
+    std::net::TcpListener::bind("[::1]:0").is_ok() || skip("no IPv6 loopback")
+}
+
+/// Both sides send 64 MiB at once (neither reads before it has written all,
+/// as far as the kernel buffers go) and each receives the other's bytes.
+/// `--keep-sending` on both: whoever finishes first half-closes, and the
+/// other must go on sending rather than end at that EOF.
+fn both_ways(listen_addr: &str, connect_args: &[&str]) {
+    let dir = TempDir::new();
+    let to_client = pattern(BIG, 1);
+    let to_server = pattern(BIG, 2);
+    let mut server = Sockcat::spawn_with(
+        ["listen", "-v", "--keep-sending", listen_addr],
+        file_with(&dir, "s", &to_client).into(),
+    );
+    let addr = server.listening();
+    let mut args = vec!["connect", "--keep-sending"];
+    args.extend_from_slice(connect_args);
+    args.push(&addr);
+    let client = Sockcat::spawn_with(&args, file_with(&dir, "c", &to_server).into());
+    let client = client.wait(TIMEOUT * 3);
+    let server = server.wait(TIMEOUT * 3);
+    client.assert_success();
+    server.assert_success();
+    assert_eq!(client.stdout.len(), BIG, "{client}");
+    assert_eq!(server.stdout.len(), BIG, "{server}");
+    assert_eq!(hash(&client.stdout), hash(&to_client));
+    assert_eq!(hash(&server.stdout), hash(&to_server));
+}
+
+#[test]
+fn tcp4_64mib_both_ways_at_once() {
+    both_ways("tcp:127.0.0.1:0", &[]);
+}
+
+#[test]
+fn tcp6_64mib_both_ways_at_once() {
+    if ipv6_loopback() {
+        both_ways("tcp6:[::1]:0", &[]);
+    }
+}
+
+#[test]
+fn unix_stream_64mib_both_ways_at_once() {
+    let dir = TempDir::new();
+    both_ways(&format!("unix:{}", dir.join("s.sock")), &[]);
+}
+
+#[test]
+fn unix_seqpacket_64mib_both_ways_at_once() {
+    let dir = TempDir::new();
+    both_ways(&format!("unix-seqpacket:{}", dir.join("sp.sock")), &[]);
+}
+
+#[test]
+fn one_direction_64mib_from_a_pipe() {
+    // stdin a pipe rather than a file, the listener only receiving (-d: its
+    // empty stdin must not half-close, which would end the client at once).
+    let data = pattern(BIG, 3);
+    let mut server = Sockcat::spawn_with(["listen", "-v", "-d", "tcp:127.0.0.1:0"], Stdio::null());
+    let addr = server.listening();
+    let mut client = Sockcat::spawn(["connect", &addr]);
+    let feeder = client.feed_in_background(data.clone());
+    let client = client.wait(TIMEOUT * 3);
+    feeder.join().expect("feeder");
+    client.assert_success();
+    let server = server.wait(TIMEOUT);
+    server.assert_success();
+    assert_eq!(server.stdout.len(), data.len());
+    assert_eq!(hash(&server.stdout), hash(&data));
+}
+
+/// A TCP server on loopback run by a test thread.
+fn tcp_server(
+    serve: impl FnOnce(std::net::TcpStream) + Send + 'static,
+) -> (String, thread::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = format!("tcp:{}", listener.local_addr().expect("addr"));
+    let handle = thread::spawn(move || {
+        let (stream, _) = listener.accept().expect("accept");
+        stream.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+        serve(stream);
+    });
+    (addr, handle)
+}
+
+#[test]
+fn half_close_lets_the_reply_through() {
+    let (addr, server) = tcp_server(|mut s| {
+        let mut question = Vec::new();
+        s.read_to_end(&mut question).expect("read to EOF");
+        s.write_all(format!("got {}", question.len()).as_bytes())
+            .expect("reply");
+    });
+    let out = Sockcat::run(["connect", &addr], b"twelve bytes", TIMEOUT);
+    server.join().expect("server");
+    out.assert_success();
+    assert_eq!(out.stdout, b"got 12");
+}
+
+#[test]
+fn reply_two_seconds_after_stdin_eof_is_still_printed() {
+    let (addr, server) = tcp_server(|mut s| {
+        let mut question = Vec::new();
+        s.read_to_end(&mut question).expect("read to EOF");
+        // The server is slow on purpose: there must be no linger timer.
+        thread::sleep(Duration::from_secs(2));
+        s.write_all(b"late answer").expect("reply");
+    });
+    let out = Sockcat::run(["connect", &addr], b"q", TIMEOUT);
+    server.join().expect("server");
+    out.assert_success();
+    assert_eq!(out.stdout, b"late answer");
+}
+
+#[test]
+fn peer_closing_first_ends_the_session_without_waiting_for_stdin() {
+    let (addr, server) = tcp_server(|mut s| {
+        s.write_all(b"bye").expect("write");
+    });
+    // stdin stays open: only the peer's close can end this.
+    let mut client = Sockcat::spawn(["connect", &addr]);
+    let start = Instant::now();
+    server.join().expect("server");
+    let out = {
+        let done = wait_exit(&mut client, TIMEOUT);
+        assert!(done, "connect did not exit after the peer closed");
+        client.wait(TIMEOUT)
+    };
+    out.assert_success();
+    assert_eq!(out.stdout, b"bye");
+    assert!(start.elapsed() < TIMEOUT);
+}
+
+fn wait_exit(p: &mut Proc, timeout: Duration) -> bool {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if p.exited() {
+            return true;
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+    false
+}
+
+#[test]
+fn keep_sending_goes_on_after_the_peer_half_closed() {
+    let data = pattern(1 << 20, 9);
+    let expected = data.len();
+    let (addr, server) = tcp_server(move |mut s| {
+        s.shutdown(Shutdown::Write).expect("half-close");
+        let mut got = Vec::new();
+        s.read_to_end(&mut got).expect("read");
+        assert_eq!(got.len(), expected);
+    });
+    let out = Sockcat::run(["connect", "--keep-sending", &addr], &data, TIMEOUT);
+    server.join().expect("server got everything");
+    out.assert_success();
+}
+
+#[test]
+fn no_shutdown_keeps_the_write_side_open() {
+    let (addr, server) = tcp_server(|mut s| {
+        let mut buf = [0u8; 16];
+        let n = s.read(&mut buf).expect("read");
+        assert_eq!(&buf[..n], b"hi");
+        s.set_read_timeout(Some(Duration::from_millis(300)))
+            .expect("timeout");
+        // No EOF arrives: the read times out instead of returning 0.
+        let err = s.read(&mut buf).expect_err("no EOF with --no-shutdown");
+        assert!(matches!(
+            err.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ));
+        s.write_all(b"done").expect("write");
+    });
+    let out = Sockcat::run(["connect", "--no-shutdown", &addr], b"hi", TIMEOUT);
+    server.join().expect("server saw no EOF");
+    out.assert_success();
+    assert_eq!(out.stdout, b"done");
+}
+
+#[test]
+fn quit_after_ends_the_session_when_the_peer_stays() {
+    let (addr, server) = tcp_server(|mut s| {
+        let mut all = Vec::new();
+        let _ = s.read_to_end(&mut all);
+        // Keep the connection open until sockcat leaves.
+        let _ = s.read(&mut [0u8; 1]);
+    });
+    let start = Instant::now();
+    let out = Sockcat::run(["connect", "-q", "300ms", &addr], b"x", TIMEOUT);
+    out.assert_success();
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        start.elapsed()
+    );
+    server.join().expect("server");
+}
+
+#[test]
+fn idle_timeout_is_exit_1() {
+    let (addr, server) = tcp_server(|mut s| {
+        let _ = s.read(&mut [0u8; 1]);
+    });
+    let start = Instant::now();
+    let mut client = Sockcat::spawn(["connect", "-i", "400ms", &addr]);
+    let out = {
+        assert!(
+            wait_exit(&mut client, Duration::from_secs(5)),
+            "idle timeout did not fire"
+        );
+        client.wait(TIMEOUT)
+    };
+    out.assert_code(1);
+    assert!(out.stderr.contains("idle"), "{out}");
+    assert!(start.elapsed() >= Duration::from_millis(400));
+    server.join().expect("server");
+}
+
+#[test]
+fn crlf_turns_lf_into_crlf() {
+    let (addr, server) = tcp_server(|mut s| {
+        let mut got = Vec::new();
+        s.read_to_end(&mut got).expect("read");
+        assert_eq!(got, b"a\r\nb\r\n");
+    });
+    Sockcat::run(["connect", "-C", &addr], b"a\nb\n", TIMEOUT).assert_success();
+    server.join().expect("server saw CRLF");
+}
+
+#[test]
+fn no_stdin_only_receives() {
+    let (addr, server) = tcp_server(|mut s| {
+        s.write_all(b"greeting").expect("write");
+    });
+    let out = Sockcat::spawn_with(["connect", "-d", &addr], Stdio::null()).wait(TIMEOUT);
+    server.join().expect("server");
+    out.assert_success();
+    assert_eq!(out.stdout, b"greeting");
+}
+
+#[test]
+fn send_only_exits_once_stdin_is_sent() {
+    let (addr, server) = tcp_server(|mut s| {
+        let mut got = Vec::new();
+        s.read_to_end(&mut got).expect("read");
+        assert_eq!(got, b"payload");
+        // Never answer, never close: --send-only must not wait.
+        let _ = s.read(&mut [0u8; 1]);
+    });
+    Sockcat::run(["connect", "--send-only", &addr], b"payload", TIMEOUT).assert_success();
+    server.join().expect("server");
+}
+
+#[test]
+fn refused_connect_is_exit_1() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let out = Sockcat::run(["connect", &format!("tcp:127.0.0.1:{port}")], b"", TIMEOUT);
+    out.assert_code(1);
+    assert!(out.stderr.contains("connection refused"), "{out}");
+}
+
+#[test]
+fn missing_and_foreign_unix_paths() {
+    let dir = TempDir::new();
+    let missing = dir.join("nope.sock");
+    let out = Sockcat::run(["connect", &missing], b"", TIMEOUT);
+    out.assert_code(1);
+    assert!(
+        out.stderr
+            .contains(&format!("connect unix:{missing}: no such file")),
+        "{out}"
+    );
+    let plain = dir.join("plain");
+    std::fs::write(&plain, b"keep me").expect("write");
+    let out = Sockcat::run(["connect", &plain], b"", TIMEOUT);
+    out.assert_code(2);
+    assert!(out.stderr.contains("not a socket"), "{out}");
+    assert_eq!(std::fs::read(&plain).expect("read"), b"keep me");
+}
+
+#[test]
+fn malformed_addresses_are_exit_2_with_a_reason() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["connect", ""], "empty"),
+        (&["connect", "tcp:localhost"], "missing port"),
+        (&["connect", "tpc:[::1]:80"], "did you mean tcp?"),
+        (&["connect", "udpp:127.0.0.1:53"], "did you mean udp?"),
+        (&["connect", "unx:/tmp/x"], "did you mean unix?"),
+        (&["connect", "tcp:127.0.0.1:65536"], "out of range"),
+        (&["connect", "tcp:127.0.0.1:nosuchsvc"], "unknown service"),
+        (&["connect", "tcp::80"], "missing host"),
+        (&["connect", "::1:80"], "brackets"),
+        (&["connect", "tcp:[::1:80"], "missing ']'"),
+        (&["connect", "tcp:[::1]80"], "missing port"),
+        (&["connect", "tcp:[nonsense]:80"], "not an IPv6 address"),
+        (&["connect", "tcp:[fe80::1%]:80"], "empty zone"),
+        (&["connect", "tcp:bad host:80"], "not a host name"),
+        (&["connect", "unix:"], "missing path"),
+        (&["connect", "unix-dgram:@"], "missing abstract name"),
+        (&["connect", "fd:abc"], "not a descriptor number"),
+        (&["connect", "fd:1"], "stdin, stdout and stderr"),
+        (&["connect", "fd:999"], "not an open descriptor"),
+        (&["connect", "-u", "tcp:127.0.0.1:80"], "-u contradicts"),
+        (&["connect", "-u", "unix:/tmp/x"], "-u contradicts"),
+        (&["connect", "-U", "udp:127.0.0.1:80"], "-U contradicts"),
+        (&["connect", "-6", "tcp:127.0.0.1:80"], "-6 contradicts"),
+        (&["connect", "-4", "tcp6:localhost:80"], "contradicts"),
+        (&["connect", "8080"], "missing port"),
+        (&["connect", "tcp:no-such-host.invalid:80"], "unknown host"),
+        (&["listen", "tcp:[::1]:99999"], "out of range"),
+        (&["listen", "bogus://x"], "unknown scheme"),
+    ];
+    for (args, fragment) in cases {
+        let out = Sockcat::run(*args, b"", TIMEOUT);
+        out.assert_code(2);
+        assert!(out.stderr.starts_with("sockcat: "), "{out}");
+        assert!(
+            out.stderr.contains(fragment),
+            "{args:?}: wanted {fragment:?}{out}"
+        );
+        assert_eq!(out.stderr.lines().count(), 1, "one line{out}");
+    }
+}
+
+#[test]
+fn udp_reply_is_printed_and_connect_exits() {
+    let server = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    server.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    let addr = format!("udp:{}", server.local_addr().expect("addr"));
+    let echo = thread::spawn(move || {
+        let mut buf = [0u8; 100];
+        let (n, from) = server.recv_from(&mut buf).expect("request");
+        assert_eq!(&buf[..n], b"x\n");
+        server.send_to(b"pong\n", from).expect("reply");
+    });
+    let start = Instant::now();
+    let out = Sockcat::run(
+        ["connect", "-u", &addr.replace("udp:", "")],
+        b"x\n",
+        TIMEOUT,
+    );
+    echo.join().expect("echo");
+    out.assert_success();
+    assert_eq!(out.stdout, b"pong\n");
+    assert!(start.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn udp_lines_become_one_datagram_each() {
+    let server = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    server.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    let addr = format!("udp:{}", server.local_addr().expect("addr"));
+    let out = Sockcat::run(
+        ["connect", "--lines", "-q", "10ms", &addr],
+        b"one\n\nthree",
+        TIMEOUT,
+    );
+    out.assert_success();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 100];
+    for _ in 0..3 {
+        let n = server.recv(&mut buf).expect("datagram");
+        got.push(buf[..n].to_vec());
+    }
+    assert_eq!(got, [b"one".to_vec(), b"".to_vec(), b"three".to_vec()]);
+}
+
+#[test]
+fn unix_datagram_reply_reaches_the_autobound_client() {
+    let dir = TempDir::new();
+    let path = dir.join("dg.sock");
+    let server = UnixDatagram::bind(&path).expect("bind");
+    server.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    let echo = thread::spawn(move || {
+        let mut buf = [0u8; 100];
+        let (n, from) = server.recv_from(&mut buf).expect("request");
+        server.send_to_addr(&buf[..n], &from).expect("reply");
+    });
+    let out = Sockcat::run(
+        ["connect", &format!("unix-dgram:{path}")],
+        b"status",
+        TIMEOUT,
+    );
+    echo.join().expect("echo");
+    out.assert_success();
+    assert_eq!(out.stdout, b"status");
+    let left: Vec<_> = std::fs::read_dir(dir.path()).expect("ls").collect();
+    assert_eq!(left.len(), 1, "only the server's socket is left");
+}
+
+#[test]
+fn unix_datagram_named_source_is_removed_on_exit() {
+    let dir = TempDir::new();
+    let path = dir.join("dg.sock");
+    let reply_path = dir.join("me.sock");
+    let server = UnixDatagram::bind(&path).expect("bind");
+    server.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    let echo = thread::spawn(move || {
+        let mut buf = [0u8; 100];
+        let (n, from) = server.recv_from(&mut buf).expect("request");
+        let from = from.as_pathname().map(|p| p.to_path_buf());
+        server
+            .send_to(&buf[..n], from.expect("named sender"))
+            .expect("reply");
+    });
+    let out = Sockcat::run(
+        ["connect", "-s", &reply_path, &format!("unix-dgram:{path}")],
+        b"hey",
+        TIMEOUT,
+    );
+    echo.join().expect("echo");
+    out.assert_success();
+    assert_eq!(out.stdout, b"hey");
+    assert!(
+        !std::path::Path::new(&reply_path).exists(),
+        "reply socket removed"
+    );
+}
+
+#[test]
+fn udp_listener_and_client_round_trip() {
+    let mut server = Sockcat::spawn(["listen", "-v", "-u", "127.0.0.1:0"]);
+    let addr = server.listening();
+    assert!(addr.starts_with("udp:127.0.0.1:"), "{addr}");
+    let mut client = Sockcat::spawn(["connect", "-q", "5s", &addr]);
+    client.feed(b"ping\n");
+    server.wait_for_stderr("accepted udp:127.0.0.1:", TIMEOUT);
+    server.feed(b"pong\n");
+    server.close_stdin();
+    // The client prints the reply, then waits out -q; end it early by
+    // closing its stdin and letting the quiet period run.
+    client.close_stdin();
+    let client = client.wait(TIMEOUT);
+    client.assert_success();
+    assert_eq!(client.stdout, b"pong\n");
+    server.signal(nix::sys::signal::Signal::SIGTERM);
+    let server = server.wait(TIMEOUT);
+    assert_eq!(server.stdout, b"ping\n");
+}
+
+#[test]
+fn retry_reaches_a_listener_started_later() {
+    let dir = TempDir::new();
+    let path = dir.join("later.sock");
+    let mut client = Sockcat::spawn(["connect", "-v", "--retry", "20s", &format!("unix:{path}")]);
+    // The first attempt failed: now bring the service up.
+    client.wait_for_stderr("no such file", TIMEOUT);
+    let listener = UnixListener::bind(&path).expect("bind");
+    let server = thread::spawn(move || {
+        let (mut s, _) = listener.accept().expect("accept");
+        s.write_all(b"up").expect("write");
+    });
+    client.close_stdin();
+    let out = client.wait(TIMEOUT);
+    server.join().expect("server");
+    out.assert_success();
+    assert_eq!(out.stdout, b"up");
+}
+
+#[test]
+fn retry_gives_up_with_the_last_error() {
+    let dir = TempDir::new();
+    let start = Instant::now();
+    let out = Sockcat::run(
+        ["connect", "--retry", "300ms", &dir.join("never.sock")],
+        b"",
+        TIMEOUT,
+    );
+    out.assert_code(1);
+    assert!(out.stderr.contains("no such file"), "{out}");
+    assert!(start.elapsed() >= Duration::from_millis(200), "it retried");
+}
+
+#[test]
+fn abstract_names_connect() {
+    let name = format!("@sockcat-test-{}", std::process::id());
+    let mut server = Sockcat::spawn(["listen", "-v", &name]);
+    assert_eq!(server.listening(), format!("unix:{name}"));
+    let client = Sockcat::run(["connect", &format!("unix:{name}")], b"abstract", TIMEOUT);
+    client.assert_success();
+    let server = server.wait(TIMEOUT);
+    assert_eq!(server.stdout, b"abstract");
+}
+
+#[test]
+fn closed_stdout_ends_quietly_with_0() {
+    let (addr, server) = tcp_server(|mut s| {
+        let chunk = vec![b'y'; 1 << 16];
+        // Write until sockcat goes away.
+        while s.write_all(&chunk).is_ok() {}
+    });
+    let script = format!(
+        "{} connect -d {addr} | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}",
+        crate::support::bin()
+    );
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .stdin(Stdio::null())
+        .output()
+        .expect("bash");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "0",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    server.join().expect("server");
+}
+
+#[test]
+fn sigterm_mid_session_is_143() {
+    let (addr, server) = tcp_server(|mut s| {
+        let _ = s.read(&mut [0u8; 1]);
+    });
+    let mut client = Sockcat::spawn(["connect", "-v", &addr]);
+    client.wait_for_stderr("connected to", TIMEOUT);
+    client.signal(nix::sys::signal::Signal::SIGTERM);
+    client.wait(TIMEOUT).assert_code(143);
+    server.join().expect("server");
+}
+
+#[test]
+fn interop_smoke_nc_receives() {
+    if !require("nc.openbsd") {
+        return;
+    }
+    let dir = TempDir::new();
+    let path = dir.join("nc.sock");
+    let nc = Proc::spawn_with(
+        Command::new("nc.openbsd").args(["-lU", &path]),
+        Stdio::null(),
+    );
+    wait_until("nc's socket file", TIMEOUT, || {
+        std::path::Path::new(&path).exists()
+    });
+    Sockcat::run(["connect", &path], b"to nc", TIMEOUT).assert_success();
+    let out = nc.wait(TIMEOUT);
+    assert_eq!(out.stdout, b"to nc");
+}
