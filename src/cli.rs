@@ -14,7 +14,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 /// messages and pings over ICMP. Data goes to stdout untouched; everything
 /// else goes to stderr, prefixed `sockcat: `.
 #[derive(Debug, Parser)]
-#[command(name = "sockcat", version, help_expected = true, propagate_version = true)]
+#[command(
+    name = "sockcat",
+    version,
+    help_expected = true,
+    propagate_version = true
+)]
 pub struct Cli {
     /// Report each step on stderr (listening, accepted, connected, closed).
     #[arg(short, long, global = true)]
@@ -339,22 +344,32 @@ pub struct PingArgs {
 }
 
 /// Print the completion script for SHELL on stdout.
+///
+/// With `--dir DIR` it writes the script of every shell instead: sockcat.bash,
+/// _sockcat (zsh), sockcat.fish, sockcat.elv and _sockcat.ps1 (PowerShell).
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// The shell to complete for.
-    #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
+    #[arg(value_enum, required_unless_present = "dir")]
+    pub shell: Option<clap_complete::Shell>,
+
+    /// Write the script of every shell under DIR instead.
+    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath, conflicts_with = "shell")]
+    pub dir: Option<PathBuf>,
 }
 
 /// Print sockcat(1), or sockcat-VERB(1) when a verb is named, as roff.
+///
+/// With `--dir DIR` it writes every page instead: sockcat.1 and one
+/// sockcat-VERB.1 per verb.
 #[derive(Debug, Args)]
 pub struct ManArgs {
-    /// The verb whose page to print (connect, listen, send, ping, completions, man).
+    /// The verb whose page to print; without it, sockcat(1).
     #[arg(value_name = "VERB")]
     pub verb: Option<String>,
 
-    /// Write every page (and every completion script) under DIR instead.
-    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
+    /// Write every page under DIR instead.
+    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath, conflicts_with = "verb")]
     pub dir: Option<PathBuf>,
 }
 
@@ -362,7 +377,9 @@ fn parse_mode(text: &str) -> Result<u32, String> {
     let digits = text.strip_prefix("0o").unwrap_or(text);
     match u32::from_str_radix(digits, 8) {
         Ok(mode) if mode <= 0o7777 => Ok(mode),
-        _ => Err(format!("'{text}' is not an octal file mode (expected e.g. 660)")),
+        _ => Err(format!(
+            "'{text}' is not an octal file mode (expected e.g. 660)"
+        )),
     }
 }
 
