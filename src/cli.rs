@@ -31,17 +31,11 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Verb {
-    /// Open ADDR and pipe it to stdin/stdout, both ways at once.
     Connect(ConnectArgs),
-    /// Bind ADDR, wait for a peer and pipe it to stdin/stdout.
     Listen(ListenArgs),
-    /// Send one message to ADDR and exit: the scripting verb.
     Send(SendArgs),
-    /// Send ICMP or ICMPv6 echo requests, with iputils ping's output.
     Ping(PingArgs),
-    /// Print the completion script for a shell.
     Completions(CompletionsArgs),
-    /// Print a man page in roff (sockcat(1), or one verb's page).
     Man(ManArgs),
 }
 
@@ -344,22 +338,32 @@ pub struct PingArgs {
 }
 
 /// Print the completion script for SHELL on stdout.
+///
+/// With `--dir DIR` it writes the script of every shell instead: sockcat.bash,
+/// _sockcat (zsh), sockcat.fish, sockcat.elv and _sockcat.ps1 (PowerShell).
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// The shell to complete for.
-    #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
+    #[arg(value_enum, required_unless_present = "dir")]
+    pub shell: Option<clap_complete::Shell>,
+
+    /// Write the script of every shell under DIR instead.
+    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath, conflicts_with = "shell")]
+    pub dir: Option<PathBuf>,
 }
 
 /// Print sockcat(1), or sockcat-VERB(1) when a verb is named, as roff.
+///
+/// With `--dir DIR` it writes every page instead: sockcat.1 and one
+/// sockcat-VERB.1 per verb.
 #[derive(Debug, Args)]
 pub struct ManArgs {
-    /// The verb whose page to print (connect, listen, send, ping, completions, man).
+    /// The verb whose page to print; without it, sockcat(1).
     #[arg(value_name = "VERB")]
     pub verb: Option<String>,
 
-    /// Write every page (and every completion script) under DIR instead.
-    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
+    /// Write every page under DIR instead.
+    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath, conflicts_with = "verb")]
     pub dir: Option<PathBuf>,
 }
 

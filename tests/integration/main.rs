@@ -1,4 +1,6 @@
 //! One integration test binary: each module drives the real `sockcat` binary.
 
-mod connect;
 mod support;
+
+mod connect;
+mod docs;

@@ -1,0 +1,770 @@
+//! The prose of every page: roff that follows clap_mangen's OPTIONS section,
+//! one `const` per page. Write `-` and `'` plainly (`escape` in the parent
+//! module makes them the characters a reader can copy) and a backslash as
+//! `\e`. Examples are `.EX` blocks under `.SH EXAMPLES`; a test counts them.
+
+/// The prose after OPTIONS for sockcat(1) (`None`) or a verb's page.
+pub fn prose(verb: Option<&str>) -> Option<&'static str> {
+    Some(match verb {
+        None => SOCKCAT,
+        Some("connect") => CONNECT,
+        Some("listen") => LISTEN,
+        Some("send") => SEND,
+        Some("ping") => PING,
+        Some("completions") => COMPLETIONS,
+        Some("man") => MAN,
+        Some(_) => return None,
+    })
+}
+
+const SOCKCAT: &str = r#".SH ADDRESSES
+Every verb takes the same address syntax.
+Schemes are case-insensitive and may also be written with
+\fB//\fR, as in \fBtcp://localhost:8080\fR.
+.TP
+\fBtcp:\fIHOST\fB:\fIPORT\fR, \fBtcp4:\fR..., \fBtcp6:\fR...
+TCP stream; \fBtcp4\fR and \fBtcp6\fR restrict the address family.
+.TP
+\fBudp:\fIHOST\fB:\fIPORT\fR, \fBudp4:\fR..., \fBudp6:\fR...
+UDP datagrams.
+.TP
+\fBunix:\fIPATH\fR
+Unix stream socket at \fIPATH\fR.
+.TP
+\fBunix-dgram:\fIPATH\fR
+Unix datagram socket.
+.TP
+\fBunix-seqpacket:\fIPATH\fR
+Unix seqpacket socket: a connection that keeps message boundaries.
+.TP
+\fBunix:@\fINAME\fR, \fB@\fINAME\fR
+Linux abstract namespace (a name that starts with a NUL byte and has no file).
+Any unix scheme takes \fB@\fINAME\fR; the bare form is a stream socket.
+.TP
+\fIHOST\fB:\fIPORT\fR, \fB[\fIV6ADDR\fB]:\fIPORT\fR
+TCP, or UDP with \fB-u\fR.
+.TP
+\fB:\fIPORT\fR, \fIPORT\fR
+\fBlisten\fR only: all interfaces, dual-stack where the system allows.
+.TP
+\fIPATH\fR
+A bare argument containing \fB/\fR is a Unix stream path, or a Unix datagram
+path with \fB-u\fR.
+.TP
+\fBfd:\fIN\fR
+A socket the process inherited as descriptor \fIN\fR (socat's \fBFD:\fR, a
+parent's or a service manager's socket).
+Its family and type are read from the socket itself (\fBSO_DOMAIN\fR,
+\fBSO_TYPE\fR), and \fBlisten\fR accepts on it when it is already listening.
+.PP
+\fIHOST\fR is a name, an IPv4 address or a bracketed IPv6 address
+(\fB[::1]\fR, also with a zone: \fB[fe80::1%eth0]\fR).
+\fIPORT\fR is 0 to 65535 or a service name from \fI/etc/services\fR; port 0
+on \fBlisten\fR binds an ephemeral port.
+A name that resolves to several addresses is tried in order until one
+connects; \fB-4\fR and \fB-6\fR filter them.
+.PP
+\fB-u\fR/\fB--udp\fR turns stream into datagram for the bare forms, and
+\fB-U\fR/\fB--unix\fR reads a bare argument as a Unix path even without a
+\fB/\fR.
+\fB-u\fR beside a scheme that is already a datagram one (\fBudp:\fR,
+\fBunix-dgram:\fR) is accepted; beside one that contradicts it (\fBtcp:\fR,
+\fBunix:\fR) it is a usage error (exit 2).
+.PP
+A Unix path longer than \fBsun_path\fR allows (107 bytes) still works:
+sockcat reaches it through its directory instead of truncating it.
+.PP
+Whenever sockcat prints an address it uses the canonical form, so a printed
+address can be pasted back: the scheme, then a numeric address, as in
+\fBtcp:127.0.0.1:41234\fR, \fBudp:[::1]:53\fR, \fBunix:/run/x.sock\fR or
+\fBunix-dgram:@name\fR.
+A printed address never needs \fB4\fR or \fB6\fR in its scheme:
+\fBtcp6:[::1]:0\fR is printed \fBtcp:[::1]:41234\fR.
+A Unix peer that has no address prints as its scheme with an empty path
+(\fBunix:\fR); its pid, uid and gid say who it is.
+.SH DURATIONS
+Every \fIDUR\fR is a number with a unit, as in \fB250ms\fR, \fB5s\fR,
+\fB2m\fR or \fB1h30m\fR.
+A bare number is an error, so \fB-w 5\fR must be written \fB-w 5s\fR.
+.SH OUTPUT
+Data goes to stdout, untouched.
+Everything else goes to stderr, prefixed \fBsockcat:\fR, and nothing is
+printed on success without \fB-v\fR.
+.PP
+Errors are one line: what was attempted, on what, and why, with a hint when
+there is one:
+.IP
+.EX
+sockcat: connect unix:/run/app.sock: no such file (is the service running?)
+.EE
+.PP
+\fB-v\fR reports each step on stderr.
+A listener prints exactly one \fBlistening on \fIADDR\fR line, in canonical
+form and with the real port when port 0 was asked for, once it accepts
+connections; scripts wait for that line.
+Accepted Unix peers are shown with their pid, uid and gid.
+.PP
+\fB-x\fR/\fB--hexdump\fR writes a hex and ASCII dump of all traffic to
+stderr, each chunk headed by its direction, byte offset and a timestamp.
+.PP
+\fB--events json\fR prints every event that \fB-v\fR reports as one JSON
+object per line on stderr instead (no \fB-v\fR needed).
+Every object has:
+.TP
+\fB"event"\fR
+A fixed name: \fBlistening\fR, \fBaccepted\fR, \fBconnected\fR,
+\fBclosed\fR, \fBrefused\fR, \fBtimeout\fR or \fBerror\fR.
+.TP
+\fB"time"\fR
+When it happened, in RFC 3339 form.
+.TP
+\fB"peer"\fR, \fB"local"\fR, \fB"target"\fR
+The addresses involved, where the event has them, as canonical strings.
+.PP
+A \fBclosed\fR event also has \fB"rx"\fR and \fB"tx"\fR, the bytes received
+from and sent to that peer, and \fB"duration_ms"\fR.
+.SH "EXIT STATUS"
+.TP
+.B 0
+Success.
+A closed stdout (\fBsockcat ... | head\fR) also ends sockcat quietly with 0.
+.TP
+.B 1
+A run-time failure: refused, timed out, unreachable, reset, no reply.
+.TP
+.B 2
+The command line cannot be satisfied as written: a bad flag, a malformed
+address, an unknown host, a path that is not a socket.
+.TP
+.BR 130 ", " 143
+Interrupted by SIGINT or SIGTERM.
+sockcat first cleans up the socket files it created and its child processes,
+then exits as shells expect.
+\fBping\fR instead prints its summary and exits as iputils ping does.
+.SH ENVIRONMENT
+sockcat reads no environment variables of its own; \fBlisten -e\fR looks
+\fIPROG\fR up in \fBPATH\fR, as \fBexecvp\fR(3) does.
+.PP
+The program that \fBlisten -e\fR or \fB-c\fR runs for each peer finds these
+in its environment:
+.TP
+.B SOCKCAT_PEER
+The peer's address, in canonical form.
+.TP
+.B SOCKCAT_LOCAL
+The local address the peer connected to, in canonical form.
+.TP
+.BR SOCKCAT_PEER_PID ", " SOCKCAT_PEER_UID ", " SOCKCAT_PEER_GID
+For Unix peers: the process, user and group the kernel reports for the peer.
+.SH EXAMPLES
+Talk to a daemon's control socket from the terminal:
+.IP
+.EX
+sockcat connect unix:/run/app/control.sock
+.EE
+.PP
+Ask a UDP service and print its reply (sockcat waits a second of silence
+for it after stdin ends):
+.IP
+.EX
+echo stats | sockcat connect -u 127.0.0.1:8125
+.EE
+.PP
+Serve one TCP client on port 8080 of every interface:
+.IP
+.EX
+sockcat listen 8080
+.EE
+.PP
+Tell systemd that a service is ready:
+.IP
+.EX
+sockcat send unix-dgram:/run/systemd/notify READY=1
+.EE
+.PP
+Wait up to 30 seconds for a database to accept connections:
+.IP
+.EX
+sockcat connect -z --retry 30s tcp:127.0.0.1:5432
+.EE
+.PP
+An echo server on a Unix socket, one \fBcat\fR per client:
+.IP
+.EX
+sockcat listen -k -e cat unix:/tmp/echo.sock
+.EE
+.SH "COMING FROM NC, NCAT OR SOCAT"
+sockcat takes one address where nc takes a host and a port, and a verb
+instead of \fB-l\fR.
+Durations take a unit.
+On a stream, stdin's end half-closes the socket by default (nc's \fB-N\fR).
+.SS "nc (OpenBSD netcat)"
+.TP
+.B nc host 80
+.B sockcat connect host:80
+.TP
+.B nc -l 8080
+.B sockcat listen 8080
+.TP
+.B nc -lk 8080
+.B sockcat listen -k 8080
+.TP
+.B nc -u host 53
+.B sockcat connect -u host:53
+.TP
+.B nc -U /run/x.sock
+\fBsockcat connect /run/x.sock\fR (an argument with a \fB/\fR is a Unix path)
+.TP
+.B nc -lU /tmp/x.sock
+\fBsockcat listen /tmp/x.sock\fR (and the socket file is removed on exit)
+.TP
+.B nc -uU /run/x.sock
+\fBsockcat connect -u /run/x.sock\fR (its reply address is removed on exit)
+.TP
+.B nc -z host 20-30
+.B sockcat connect -z host:20-30
+.TP
+.B nc -w 5 host 80
+.B sockcat connect -w 5s host:80
+.TP
+.B nc -q 1 host 80
+.B sockcat connect -q 1s host:80
+.TP
+.B nc -N host 80
+\fBsockcat connect host:80\fR (\fB--no-shutdown\fR for nc's default)
+.TP
+.B nc -d host 80
+.B sockcat connect -d host:80
+.SS ncat
+.TP
+.B ncat -l -k --broker 8080
+.B sockcat listen -k --broker 8080
+.TP
+.B ncat -l -k -e /bin/cat 8080
+.B sockcat listen -k -e /bin/cat 8080
+.TP
+.B ncat -l -k --sh-exec 'echo hi' 8080
+.B sockcat listen -k -c 'echo hi' 8080
+.TP
+.B ncat -l --allow 10.0.0.0/8 8080
+.B sockcat listen --allow 10.0.0.0/8 8080
+.TP
+.B ncat --send-only host 80
+.B sockcat connect --send-only host:80
+.SS socat
+.TP
+.B socat - TCP:host:80
+.B sockcat connect host:80
+.TP
+.B socat - TCP-LISTEN:8080
+.B sockcat listen 8080
+.TP
+.B socat - UNIX-CONNECT:/x
+.B sockcat connect unix:/x
+.TP
+.B socat - ABSTRACT-CONNECT:name
+.B sockcat connect @name
+.TP
+.B socat - UDP:host:53
+.B sockcat connect udp:host:53
+.TP
+.B socat - UNIX-SENDTO:/x
+.B sockcat connect unix-dgram:/x
+.TP
+.B echo msg | socat - UNIX-SENDTO:/x
+.B sockcat send unix-dgram:/x msg
+.TP
+.B socat UNIX-LISTEN:/x,fork EXEC:cat
+.B sockcat listen -k -e cat unix:/x
+.TP
+.B socat UNIX-LISTEN:/x,mode=660,unlink-early -
+.B sockcat listen --mode 660 --unlink unix:/x
+.PP
+Unlike socat's \fBunlink-early\fR, \fB--unlink\fR removes only a stale
+socket, never a live one or a file that is not a socket; a TCP listener
+always sets \fBSO_REUSEADDR\fR.
+.SH "SEE ALSO"
+.BR nc (1),
+.BR ncat (1),
+.BR socat (1),
+.BR ping (8),
+.BR unix (7),
+.BR ip (7),
+.BR tcp (7),
+.BR udp (7)
+"#;
+
+const CONNECT: &str = r#".SH STREAMS
+stdin goes to the socket and the socket to stdout, at once: neither
+direction can block the other.
+When stdin ends, sockcat half-closes the socket (\fBshutdown\fR(2) with
+\fBSHUT_WR\fR), so the peer reads end of file, and keeps reading until the
+peer closes; then it exits 0.
+There is no hidden linger timer: a reply that comes a minute later is still
+delivered.
+\fB--no-shutdown\fR keeps the write side open instead, and
+\fB-q\fR \fIDUR\fR exits \fIDUR\fR after stdin ends whatever the peer does.
+.PP
+When the peer closes first, sockcat writes out what arrived and exits 0
+without waiting for stdin to end.
+\fB--keep-sending\fR instead goes on sending stdin to a peer that only
+half-closed, until stdin ends.
+.PP
+\fB-d\fR reads no stdin and keeps the write side open; \fB--send-only\fR
+never reads the socket and exits once stdin is sent; \fB--recv-only\fR
+half-closes at once and never reads stdin.
+.SH DATAGRAMS
+With \fBudp:\fR, \fBunix-dgram:\fR or \fB-u\fR, each read of stdin becomes
+one datagram (\fB--lines\fR: one datagram per input line, without its
+newline).
+Every datagram received is written to stdout as it came, up to 64 KiB; a
+datagram the kernel reports truncated (\fBMSG_TRUNC\fR) is an error, never
+silently cut.
+.PP
+After stdin ends sockcat keeps receiving until \fB-q\fR \fIDUR\fR (default
+1s) has passed since the later of stdin's end and the last datagram
+received, so that \fBecho cmd | sockcat connect -u host:port\fR prints the
+reply.
+.PP
+A Unix datagram client binds an address of its own so that replies can
+reach it (\fB-s\fR \fIPATH\fR names it), and removes it on exit.
+.SH "TIMEOUTS AND RETRIES"
+\fB-w\fR \fIDUR\fR bounds the connect.
+\fB-i\fR \fIDUR\fR ends the session after \fIDUR\fR with no data in either
+direction (exit 1; a session that ended cleanly before it fired exits 0).
+.PP
+\fB--retry\fR \fIDUR\fR keeps retrying a connect that fails because the
+service is not up yet (no such socket file, connection refused, or
+\fBEAGAIN\fR on a full Unix backlog), pausing 50 ms at first and doubling
+the pause up to 1 s, until \fIDUR\fR has passed; then it fails with the last
+error.
+.SH "PORT PROBES"
+\fB-z\fR probes without sending data.
+\fIPORT\fR may then be a list and ranges, as in \fBhost:22,80,8000-8010\fR.
+Each open port is one line on stdout (\fBtcp:\fIHOST\fB:\fIPORT\fB open\fR);
+with \fB-v\fR closed ones are reported on stderr too.
+Probes run concurrently, a bounded number at a time.
+sockcat exits 0 if any port is open and 1 if none is.
+.SH "EXIT STATUS"
+0 when the session ended cleanly (either side closed), 1 when it failed at
+run time (refused, timed out, reset, \fB-i\fR fired), 2 when the command line
+cannot work as written; see
+.BR sockcat (1).
+.SH EXAMPLES
+Type at a daemon's control socket:
+.IP
+.EX
+sockcat connect unix:/run/app/control.sock
+.EE
+.PP
+Ask Docker for its version over its Unix socket:
+.IP
+.EX
+printf 'GET /version HTTP/1.0\er\en\er\en' | sockcat connect /var/run/docker.sock
+.EE
+.PP
+Send a statsd metric and print any reply that comes within a second:
+.IP
+.EX
+echo 'hits:1|c' | sockcat connect -u 127.0.0.1:8125
+.EE
+.PP
+Wait up to 30 seconds for PostgreSQL to come up, then go on:
+.IP
+.EX
+sockcat connect -z --retry 30s tcp:127.0.0.1:5432 && psql
+.EE
+.PP
+Which of these ports are open on a host:
+.IP
+.EX
+sockcat connect -z example.com:22,80,443,8000-8010
+.EE
+.PP
+Talk to a service in the abstract namespace, five seconds at most:
+.IP
+.EX
+sockcat connect -w 5s -i 5s @myservice
+.EE
+.SH "SEE ALSO"
+.BR sockcat (1),
+.BR sockcat-listen (1),
+.BR sockcat-send (1),
+.BR nc (1),
+.BR socat (1),
+.BR shutdown (2),
+.BR unix (7),
+.BR tcp (7),
+.BR udp (7)
+"#;
+
+const LISTEN: &str = r#".SH PEERS
+Without \fB-k\fR sockcat serves one peer and exits when that session ends.
+\fB-k\fR/\fB--keep-open\fR keeps accepting, serving peers concurrently, up to
+\fB-m\fR/\fB--max-conns\fR \fIN\fR; data read from stdin goes to every
+connected peer.
+\fB--broker\fR relays everything one peer sends to all the other peers.
+.PP
+\fB-e\fR/\fB--exec\fR \fIPROG\fR [\fIARGS\fR...] runs \fIPROG\fR for each
+peer with the socket as its stdin and stdout, without a shell;
+\fB-c\fR/\fB--sh-exec\fR \fICMD\fR does the same through \fB/bin/sh -c\fR.
+.PP
+\fB--allow\fR and \fB--deny\fR take CIDRs for IP peers; an IPv4 peer on a
+dual-stack socket (\fB::ffff:\fIa.b.c.d\fR) is matched and printed as IPv4.
+\fB--allow-uid\fR and \fB--allow-gid\fR admit Unix peers by the credentials
+the kernel reports: \fBSO_PEERCRED\fR for stream and seqpacket, and for
+\fBunix-dgram\fR the credentials the kernel attaches to each datagram
+(\fBSO_PASSCRED\fR, \fBSCM_CREDENTIALS\fR), dropping datagrams from others.
+A refused peer is closed before any byte is read; \fB-v\fR reports each one.
+.PP
+\fB-w\fR \fIDUR\fR gives up if no peer arrives within \fIDUR\fR (exit 1).
+.SH "SOCKET FILES"
+\fB--mode\fR, \fB--owner\fR and \fB--group\fR set the socket file's mode and
+ownership before \fBlisten\fR(2), so no peer can ever connect while they are
+wrong.
+.PP
+A file already at \fIPATH\fR is an error, unless \fB--unlink\fR is given and
+it is a stale socket, one that nobody accepts on.
+A file that is not a socket is exit 2 and is never touched.
+A live socket, or a stale one without \fB--unlink\fR, is exit 1; the stale
+case says to use \fB--unlink\fR.
+.PP
+sockcat removes the socket file it created when it exits, on SIGINT and
+SIGTERM too, and never removes a file it did not create.
+An abstract address (\fB@\fINAME\fR) has no file and vanishes with the
+socket.
+.SH DATAGRAMS
+On \fBudp:\fR and \fBunix-dgram:\fR, without \fB-k\fR the first sender
+becomes the peer: later datagrams from others are ignored, and stdin goes to
+that first sender.
+With \fB-k\fR datagrams from every sender are printed and stdin goes to the
+latest one.
+.PP
+A Unix datagram sender with no address of its own (as \fBlogger -u\fR and
+\fBsystemd-cat\fR send) is still received and printed; \fB-v\fR warns once
+that replies cannot reach it, and the first sender with an address becomes
+the peer.
+.SH TCP
+A TCP listener sets \fBSO_REUSEADDR\fR, so a restarted listener binds at
+once.
+\fB--backlog\fR \fIN\fR sets the queue of connections not yet accepted; the
+kernel caps it at \fBnet.core.somaxconn\fR.
+\fB:\fIPORT\fR or a bare \fIPORT\fR listens on all interfaces, dual-stack
+where the system allows; port 0 binds an ephemeral port, which \fB-v\fR
+prints in its \fBlistening on\fR line.
+.SH ENVIRONMENT
+The program run by \fB-e\fR or \fB-c\fR finds \fBSOCKCAT_PEER\fR and
+\fBSOCKCAT_LOCAL\fR (canonical addresses) in its environment and, for Unix
+peers, \fBSOCKCAT_PEER_PID\fR, \fBSOCKCAT_PEER_UID\fR and
+\fBSOCKCAT_PEER_GID\fR.
+.SH EXAMPLES
+Serve one TCP client on port 8080 and print what it sends:
+.IP
+.EX
+sockcat listen 8080
+.EE
+.PP
+Listen on an ephemeral loopback port and print which one:
+.IP
+.EX
+sockcat listen -v 127.0.0.1:0
+.EE
+.PP
+An echo server on a Unix socket, one \fBcat\fR per client:
+.IP
+.EX
+sockcat listen -k -e cat unix:/tmp/echo.sock
+.EE
+.PP
+Tell each client who it is, by the kernel's account:
+.IP
+.EX
+sockcat listen -k -c 'echo "uid $SOCKCAT_PEER_UID"' unix:/tmp/whoami.sock
+.EE
+.PP
+A control socket only the \fBapp\fR group may use, replacing a stale one left
+by a crash:
+.IP
+.EX
+sockcat listen --mode 660 --group app --unlink unix:/run/app/control.sock
+.EE
+.PP
+Catch what \fBlogger\fR sends to a datagram socket:
+.IP
+.EX
+sockcat listen -k unix-dgram:/tmp/log.sock &
+logger -u /tmp/log.sock hello
+.EE
+.PP
+A chat room on port 9000:
+.IP
+.EX
+sockcat listen -k --broker 9000
+.EE
+.SH "SEE ALSO"
+.BR sockcat (1),
+.BR sockcat-connect (1),
+.BR nc (1),
+.BR ncat (1),
+.BR socat (1),
+.BR listen (2),
+.BR unix (7),
+.BR tcp (7),
+.BR udp (7)
+"#;
+
+const SEND: &str = r#".SH PAYLOAD
+The payload is the \fIDATA\fR arguments joined by single spaces, or the file
+of \fB-f\fR \fIFILE\fR (\fB-\fR is stdin), or stdin when neither is given.
+Nothing is added: \fBsockcat send \fIADDR\fB hello\fR sends five bytes, and
+\fB-n\fR appends a newline.
+.PP
+\fB-E\fR/\fB--escapes\fR interprets these in \fIDATA\fR:
+\fB\en\fR, \fB\er\fR, \fB\et\fR, \fB\e\e\fR, \fB\e0\fR and \fB\ex\fIHH\fR.
+Any other backslash sequence, or a trailing backslash, is exit 2 naming it,
+and nothing is sent.
+.SH DELIVERY
+On a stream sockcat connects, writes all of the payload, half-closes and
+closes.
+On a datagram socket exactly one datagram holds the whole payload
+(\fB--lines\fR: one per line, without its newline); a payload larger than
+the socket can carry is an error, never a silent truncation
+(\fB--sndbuf\fR raises the limit).
+.PP
+\fB-r\fR/\fB--reply\fR then waits for the answer and writes it to stdout: on
+a stream until the peer closes, on a datagram socket until the first
+datagram arrives.
+\fB-W\fR/\fB--wait\fR \fIDUR\fR bounds that wait.
+.PP
+\fB--count\fR \fIN\fR and \fB--interval\fR \fIDUR\fR repeat the send, and
+\fB--retry\fR \fIDUR\fR waits for a service that is not up yet, as on
+.BR sockcat-connect (1).
+.SH "EXIT STATUS"
+.TP
+.B 0
+The whole payload was handed to the kernel (and, with \fB-r\fR, a reply
+arrived).
+.TP
+.B 1
+A refused connection, a missing socket file, a datagram socket with no
+receiver, or no reply within \fB-W\fR.
+.TP
+.B 2
+A bad escape, a malformed address, or anything else that cannot work as
+written.
+.SH EXAMPLES
+Tell systemd that a service is ready, as \fBsystemd-notify --ready\fR does:
+.IP
+.EX
+sockcat send unix-dgram:/run/systemd/notify READY=1
+.EE
+.PP
+Ask Redis for a PONG:
+.IP
+.EX
+sockcat send -r -E tcp:127.0.0.1:6379 'PING\er\en'
+.EE
+.PP
+Log a syslog message (priority 13, user.notice) over UDP:
+.IP
+.EX
+sockcat send udp:127.0.0.1:514 '<13>hello'
+.EE
+.PP
+Send a JSON request from a file and print the answer, waiting at most 2
+seconds for it:
+.IP
+.EX
+sockcat send -r -W 2s -f request.json unix:/run/app/control.sock
+.EE
+.PP
+A heartbeat datagram every 10 seconds, six times:
+.IP
+.EX
+sockcat send --count 6 --interval 10s -u 127.0.0.1:9999 alive
+.EE
+.SH "SEE ALSO"
+.BR sockcat (1),
+.BR sockcat-connect (1),
+.BR logger (1),
+.BR systemd-notify (1),
+.BR unix (7),
+.BR udp (7)
+"#;
+
+const PING: &str = r#".SH PRIVILEGES
+sockcat opens a raw ICMP socket when the process may (root, or the
+\fBCAP_NET_RAW\fR capability); otherwise the unprivileged ICMP datagram
+socket, which Linux allows when \fBnet.ipv4.ping_group_range\fR admits the
+caller's group (the same setting covers ICMPv6); otherwise it fails with an
+error that names both ways to get permission.
+\fB--socket raw\fR or \fB--socket dgram\fR forces one.
+.PP
+To admit every group to the datagram socket:
+.IP
+.EX
+sysctl -w net.ipv4.ping_group_range='0 2147483647'
+.EE
+.SH OUTPUT
+The output follows iputils ping, so scripts that parse \fBping\fR keep
+working:
+.IP
+.EX
+PING 127.0.0.1 (127.0.0.1) 56(84) bytes of data.
+64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=0.045 ms
+\&...
+--- 127.0.0.1 ping statistics ---
+3 packets transmitted, 3 received, 0% packet loss, time 2003ms
+rtt min/avg/max/mdev = 0.031/0.040/0.045/0.006 ms
+.EE
+.PP
+Replies are matched by identifier and sequence number and checked
+(checksum, type, length); anything else is ignored, never printed as a
+reply.
+Duplicates are marked \fB(DUP!)\fR, and late replies still count in the
+totals.
+\fB-q\fR prints only the summary; \fB--json\fR prints one JSON object per
+reply and one for the summary instead.
+.PP
+Unlike iputils, every duration takes a unit: \fB-i 200ms\fR, \fB-W 2s\fR.
+An interval below 2 ms needs a raw socket's privileges, as in iputils.
+\fB-I\fR names the interface or source address, which an IPv6 link-local
+\fIHOST\fR needs.
+.SH "EXIT STATUS"
+.TP
+.B 0
+At least one reply came back.
+.TP
+.B 1
+No reply came back, or fewer than \fB-c\fR by the \fB-w\fR deadline.
+.TP
+.B 2
+Any other error, such as an unknown host or no permission for ICMP sockets.
+.PP
+SIGINT (Ctrl-C) prints the summary and exits by the same rules.
+.SH EXAMPLES
+Three echo requests to the loopback address:
+.IP
+.EX
+sockcat ping -c 3 127.0.0.1
+.EE
+.PP
+Is a host up? One request, one second to answer:
+.IP
+.EX
+sockcat ping -q -c 1 -W 1s example.com && echo up
+.EE
+.PP
+A link-local IPv6 neighbour through eth0:
+.IP
+.EX
+sockcat ping -6 -I eth0 fe80::1
+.EE
+.PP
+Ten requests a fifth of a second apart, summary only, without privileges:
+.IP
+.EX
+sockcat ping --socket dgram -q -c 10 -i 200ms ::1
+.EE
+.PP
+Round-trip times as JSON, for \fBjq\fR:
+.IP
+.EX
+sockcat ping --json -c 3 127.0.0.1 | jq .
+.EE
+.SH "SEE ALSO"
+.BR sockcat (1),
+.BR ping (8),
+.BR capabilities (7),
+.BR icmp (7),
+.BR ipv6 (7)
+"#;
+
+const COMPLETIONS: &str = r#".SH "WHAT IS COMPLETED"
+Verbs, flags, the values of \fB--socket\fR, shell names, and file paths
+where an address, a file or a directory goes.
+The scripts come from the same definition as the parser, so they offer
+exactly the flags this binary accepts.
+.SH EXAMPLES
+bash, for one user (bash-completion loads it the first time
+\fBsockcat\fR is completed):
+.IP
+.EX
+mkdir -p ~/.local/share/bash-completion/completions
+sockcat completions bash > ~/.local/share/bash-completion/completions/sockcat
+.EE
+.PP
+zsh, into a directory on \fBfpath\fR before \fBcompinit\fR runs in
+\fI~/.zshrc\fR:
+.IP
+.EX
+mkdir -p ~/.zfunc
+sockcat completions zsh > ~/.zfunc/_sockcat
+# in ~/.zshrc: fpath=(~/.zfunc $fpath); autoload -Uz compinit; compinit
+.EE
+.PP
+fish:
+.IP
+.EX
+sockcat completions fish > ~/.config/fish/completions/sockcat.fish
+.EE
+.PP
+elvish, in \fI~/.config/elvish/rc.elv\fR:
+.IP
+.EX
+eval (sockcat completions elvish | slurp)
+.EE
+.PP
+PowerShell, in \fB$PROFILE\fR:
+.IP
+.EX
+sockcat completions powershell | Out-String | Invoke-Expression
+.EE
+.PP
+Every script at once, under the names each shell looks for:
+.IP
+.EX
+sockcat completions --dir completions
+.EE
+.SH "SEE ALSO"
+.BR sockcat (1),
+.BR sockcat-man (1),
+.BR bash (1),
+.BR zsh (1),
+.BR fish (1)
+"#;
+
+const MAN: &str = r#".SH NOTES
+The pages come from the same definition as the parser, so they list exactly
+the flags this binary accepts.
+An unknown \fIVERB\fR is exit 2, with the list of verbs.
+.SH EXAMPLES
+Read sockcat(1) without installing it:
+.IP
+.EX
+sockcat man | man -l -
+.EE
+.PP
+Read the page of one verb:
+.IP
+.EX
+sockcat man listen | man -l -
+.EE
+.PP
+Install every page for one user (\fBman\fR searches
+\fI~/.local/share/man\fR when \fI~/.local/bin\fR is on \fBPATH\fR):
+.IP
+.EX
+sockcat man --dir ~/.local/share/man/man1
+.EE
+.PP
+Install them for everyone:
+.IP
+.EX
+sudo sockcat man --dir /usr/local/share/man/man1 && sudo mandb -q
+.EE
+.SH "SEE ALSO"
+.BR sockcat (1),
+.BR sockcat-completions (1),
+.BR man (1)
+"#;
