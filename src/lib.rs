@@ -11,6 +11,7 @@
 #![deny(unsafe_code)]
 
 pub mod addr;
+pub mod buffer;
 pub mod cli;
 pub mod connect;
 pub mod docs;

@@ -8,10 +8,12 @@
 //! SIGTERM unwinds as an `Interrupted` error. It closes nothing itself: the
 //! caller owns the socket; a stream's write side is half-closed (`SHUT_WR`)
 //! when stdin ends, unless told otherwise. It counts the bytes moved each
-//! way. Each direction is a `Pipe` (a source, a sink, one buffer allocated
-//! once), so a socket-to-socket pump can reuse them.
+//! way. Each direction is a `Direction` around one `Buffer` allocated once
+//! (memory, or a kernel pipe for splice: see `buffer.rs`), so a
+//! socket-to-socket pump can reuse them.
 
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::io::{Stdin, Stdout};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
@@ -20,14 +22,11 @@ use nix::poll::{PollFd, PollFlags, poll};
 use nix::sys::socket::{self, MsgFlags, Shutdown, SockaddrStorage};
 
 use crate::addr::{Addr, Kind};
+use crate::buffer::{self, Buffer, CAPACITY, End, Memory, Path, Sink};
 use crate::cli::SessionFlags;
 use crate::error::Failure;
 use crate::report::Reporter;
 use crate::signals::{Signals, timeout_until};
-
-/// Bytes per read or write on a stream: large calls are what make loopback
-/// TCP fast (16 KiB moves about half of what 256 KiB does).
-const STREAM_CHUNK: usize = 256 * 1024;
 /// The largest UDP payload: 65535 - 20 (IP) - 8 (UDP).
 const UDP_MAX: usize = 65507;
 /// Room the kernel keeps in a Unix socket's send buffer for its own
@@ -119,180 +118,387 @@ pub fn relay(
     reporter: Reporter,
 ) -> anyhow::Result<(Ending, Counts)> {
     let _stdio = NonBlockingStdio::set();
-    let stdin = std::io::stdin();
-    let stdout = std::io::stdout();
-    let messages = peer.kind != Kind::Stream;
-    let connection = peer.kind != Kind::Datagram;
-    let datagram_max = largest_message(peer);
-    let line_mode = messages && opts.lines;
+    let mut session = Session::new(peer, opts, reporter);
+    loop {
+        session.send()?;
+        if let Some(ending) = session.receive()? {
+            return Ok((ending, session.counts));
+        }
+        if let Some(ending) = session.ended()? {
+            return Ok((ending, session.counts));
+        }
+        session.wait(signals)?;
+    }
+}
 
-    let mut out = Pipe::new(if opts.read_stdin { STREAM_CHUNK } else { 0 });
-    let mut inn = Pipe::new(if opts.read_socket { STREAM_CHUNK } else { 0 });
-    let mut scratch = if opts.crlf {
-        vec![0u8; STREAM_CHUNK / 2]
-    } else {
-        Vec::new()
-    };
-    out.open = opts.read_stdin;
-    inn.open = opts.read_socket;
-    let mut counts = Counts::default();
-    let mut peer_known = !peer.adopt_first_sender;
-    let mut warned_unnamed = false;
-    let mut stdin_ended: Option<Instant> = None;
-    let mut last_activity = Instant::now();
-    let mut last_rx: Option<Instant> = None;
+/// One direction: its buffer and whether its source may give more.
+struct Direction {
+    buf: Buffer,
+    open: bool,
+}
 
-    if !opts.read_stdin && connection && !opts.read_socket {
-        return Ok((Ending::Finished, counts));
+impl Direction {
+    fn new(enabled: bool, buf: Buffer) -> Direction {
+        Direction { buf, open: enabled }
     }
 
-    loop {
-        // stdin -> socket
-        for _ in 0..TURNS {
-            if let Some(chunk) = out.next_chunk(line_mode) {
-                let len = chunk.len();
-                let sent = match socket::send(peer.fd.as_raw_fd(), chunk, MsgFlags::MSG_NOSIGNAL) {
-                    Ok(n) => n,
-                    Err(Errno::EAGAIN) => break,
-                    Err(Errno::EINTR) => continue,
-                    Err(e) => return Err(send_failure(&peer.name, e, len)),
-                };
-                counts.tx += sent as u64;
-                last_activity = Instant::now();
-                out.consume_chunk(sent, line_mode);
-            } else if out.open && peer_known {
-                out.compact();
-                if !read_stdin(
-                    &stdin,
-                    &mut out,
-                    &mut scratch,
-                    messages && !line_mode,
-                    datagram_max,
-                    opts.crlf,
-                )? {
-                    break;
-                }
-                last_activity = Instant::now();
+    fn memory(&mut self) -> &mut Memory {
+        match &mut self.buf {
+            Buffer::Memory(m) => m,
+            Buffer::Kernel(_) => unreachable!("message and CRLF paths are given memory buffers"),
+        }
+    }
+}
+
+/// The state of one relay run.
+struct Session<'p, 'a> {
+    peer: &'p mut Peer<'a>,
+    opts: &'p Options,
+    reporter: Reporter,
+    stdin: Stdin,
+    stdout: Stdout,
+    out: Direction,
+    inn: Direction,
+    /// Datagram or seqpacket: one read is one message.
+    messages: bool,
+    /// Stream or seqpacket: there is an EOF and a half-close.
+    connection: bool,
+    line_mode: bool,
+    largest_message: usize,
+    scratch: Vec<u8>,
+    peer_known: bool,
+    warned_unnamed: bool,
+    stdin_ended: Option<Instant>,
+    last_activity: Instant,
+    last_rx: Option<Instant>,
+    counts: Counts,
+}
+
+impl<'p, 'a> Session<'p, 'a> {
+    fn new(peer: &'p mut Peer<'a>, opts: &'p Options, reporter: Reporter) -> Self {
+        let stdin = std::io::stdin();
+        let stdout = std::io::stdout();
+        let messages = peer.kind != Kind::Stream;
+        // Bytes we look at (messages, CRLF) need memory; plain streams take
+        // the fastest path for what stdio is.
+        let path_for = |end: End, looked_at: bool| {
+            if looked_at {
+                Path::Copy
             } else {
-                break;
+                buffer::choose(end)
+            }
+        };
+        let out_path = path_for(End::of(stdin.as_fd()), messages || opts.crlf);
+        let in_path = path_for(End::of(stdout.as_fd()), messages);
+        for (fd, path) in [(stdin.as_fd(), out_path), (stdout.as_fd(), in_path)] {
+            if path == Path::Splice && End::of(fd) == End::Pipe {
+                let _ = buffer::grow_pipe(fd, CAPACITY);
             }
         }
+        let capacity = |enabled: bool| if enabled { CAPACITY } else { 0 };
+        let out = Direction::new(
+            opts.read_stdin,
+            Buffer::new(out_path, capacity(opts.read_stdin)),
+        );
+        let inn = Direction::new(
+            opts.read_socket,
+            Buffer::new(in_path, capacity(opts.read_socket)),
+        );
+        Session {
+            largest_message: largest_message(peer),
+            scratch: if opts.crlf {
+                vec![0u8; CAPACITY / 2]
+            } else {
+                Vec::new()
+            },
+            messages,
+            connection: peer.kind != Kind::Datagram,
+            line_mode: messages && opts.lines,
+            peer_known: !peer.adopt_first_sender,
+            peer,
+            opts,
+            reporter,
+            stdin,
+            stdout,
+            out,
+            inn,
+            warned_unnamed: false,
+            stdin_ended: None,
+            last_activity: Instant::now(),
+            last_rx: None,
+            counts: Counts::default(),
+        }
+    }
 
-        // socket -> stdout
+    fn sock(&self) -> BorrowedFd<'a> {
+        self.peer.fd.as_fd()
+    }
+
+    /// Move what can move from stdin to the socket without blocking.
+    fn send(&mut self) -> anyhow::Result<()> {
+        let looked_at = self.messages || self.opts.crlf;
         for _ in 0..TURNS {
-            if inn.pending() {
-                match nix::unistd::write(stdout.as_fd(), inn.data()) {
-                    Ok(n) => inn.consume(n),
-                    Err(Errno::EAGAIN) => break,
-                    Err(Errno::EINTR) => continue,
-                    Err(Errno::EPIPE) => return Ok((Ending::StdoutClosed, counts)),
+            let moved = if looked_at {
+                self.send_message()?
+            } else {
+                self.send_stream()?
+            };
+            if !moved {
+                break;
+            }
+            self.last_activity = Instant::now();
+        }
+        Ok(())
+    }
+
+    fn send_stream(&mut self) -> anyhow::Result<bool> {
+        let mut moved = false;
+        if self.out.buf.pending() {
+            match self.out.buf.drain(self.sock(), Sink::Socket) {
+                Ok(n) => {
+                    self.counts.tx += n as u64;
+                    moved = true;
+                }
+                Err(Errno::EAGAIN | Errno::EINTR) => {}
+                Err(e) => return Err(send_failure(&self.peer.name, e, 0)),
+            }
+        }
+        if self.out.open
+            && self.out.buf.has_room()
+            && (!self.out.buf.pending() || self.out.buf.is_kernel())
+        {
+            match self.out.buf.fill(self.stdin.as_fd()) {
+                Ok(0) | Err(Errno::EBADF) => self.out.open = false,
+                Ok(_) => moved = true,
+                Err(Errno::EAGAIN | Errno::EINTR) => {}
+                Err(e) => return Err(Failure::new("read", "stdin", e).into()),
+            }
+        }
+        Ok(moved)
+    }
+
+    /// Message sockets and CRLF: the bytes pass through our memory, a whole
+    /// message (or line) per send.
+    fn send_message(&mut self) -> anyhow::Result<bool> {
+        let line_mode = self.line_mode;
+        let at_end = !self.out.open;
+        let sock = self.sock().as_raw_fd();
+        if let Some(chunk) = next_chunk(self.out.memory(), line_mode, at_end) {
+            let len = chunk.len();
+            return match socket::send(sock, chunk, MsgFlags::MSG_NOSIGNAL) {
+                Ok(sent) => {
+                    self.counts.tx += sent as u64;
+                    let memory = self.out.memory();
+                    let newline = line_mode && memory.data().get(sent) == Some(&b'\n');
+                    memory.consume(sent + usize::from(newline));
+                    Ok(true)
+                }
+                Err(Errno::EAGAIN | Errno::EINTR) => Ok(false),
+                Err(e) => Err(send_failure(&self.peer.name, e, len)),
+            };
+        }
+        if !self.out.open || !self.peer_known {
+            return Ok(false);
+        }
+        // One read is one message unless lines split them, so it reads into
+        // an empty buffer and no more than a message can carry.
+        let room = if self.messages && !line_mode {
+            self.largest_message
+        } else {
+            usize::MAX
+        };
+        let result = if self.opts.crlf {
+            read_crlf(
+                self.stdin.as_fd(),
+                self.out.memory(),
+                &mut self.scratch,
+                room,
+            )
+        } else {
+            let spare = self.out.memory().spare();
+            let take = spare.len().min(room);
+            nix::unistd::read(self.stdin.as_fd(), &mut spare[..take])
+                .inspect(|&n| self.out.memory().commit(n))
+        };
+        match result {
+            Ok(0) | Err(Errno::EBADF) => {
+                self.out.open = false;
+                Ok(true)
+            }
+            Ok(_) => Ok(true),
+            Err(Errno::EAGAIN | Errno::EINTR) => Ok(false),
+            Err(e) => Err(Failure::new("read", "stdin", e).into()),
+        }
+    }
+
+    /// Move what can move from the socket to stdout without blocking.
+    fn receive(&mut self) -> anyhow::Result<Option<Ending>> {
+        for _ in 0..TURNS {
+            let mut moved = false;
+            if self.inn.buf.pending() {
+                match self.inn.buf.drain(self.stdout.as_fd(), Sink::Stdio) {
+                    Ok(_) => moved = true,
+                    Err(Errno::EAGAIN | Errno::EINTR) => {}
+                    Err(Errno::EPIPE) => return Ok(Some(Ending::StdoutClosed)),
                     Err(e) => return Err(Failure::new("write", "stdout", e).into()),
                 }
-            } else if inn.open {
-                inn.compact();
-                let received = if messages {
-                    receive_message(peer, &mut inn.buf)
+            }
+            let may_fill = !self.inn.buf.pending() || (!self.messages && self.inn.buf.is_kernel());
+            if self.inn.open && self.inn.buf.has_room() && may_fill {
+                let received = if self.messages {
+                    self.receive_message()
                 } else {
-                    nix::unistd::read(peer.fd, &mut inn.buf).map(|n| (n, None))
+                    self.inn.buf.fill(self.sock())
                 };
                 match received {
-                    Ok((0, _)) if connection => inn.open = false,
-                    Ok((n, from)) => {
-                        if let Some(from) = from.filter(|_| !peer_known) {
-                            if is_unnamed(&from) {
-                                if !warned_unnamed {
-                                    reporter.say("datagram from a sender with no address: replies cannot reach it");
-                                    warned_unnamed = true;
-                                }
-                            } else {
-                                socket::connect(peer.fd.as_raw_fd(), &from)
-                                    .map_err(|e| Failure::new("connect", &peer.name, e))?;
-                                peer.name = Addr::from_sockaddr(peer.kind, &from);
-                                reporter.say(format_args!("accepted {}", peer.name));
-                                peer_known = true;
-                            }
-                        }
-                        inn.end = n;
-                        counts.rx += n as u64;
-                        last_activity = Instant::now();
-                        last_rx = Some(last_activity);
+                    Ok(0) if self.connection => self.inn.open = false,
+                    Ok(n) => {
+                        self.counts.rx += n as u64;
+                        self.last_rx = Some(Instant::now());
+                        moved = true;
                     }
-                    Err(Errno::EAGAIN) => break,
-                    Err(Errno::EINTR) => continue,
+                    Err(Errno::EAGAIN | Errno::EINTR) => {}
                     Err(Errno::EMSGSIZE) => {
                         return Err(anyhow::anyhow!(
-                            "receive from {}: message larger than the {} byte buffer; refusing to cut it",
-                            peer.name,
-                            inn.buf.len()
+                            "receive from {}: a message larger than the {} byte buffer; refusing to cut it",
+                            self.peer.name,
+                            self.inn.memory().capacity()
                         ));
                     }
-                    Err(e) => return Err(Failure::new("receive from", &peer.name, e).into()),
+                    Err(e) => return Err(Failure::new("receive from", &self.peer.name, e).into()),
                 }
-            } else {
+            }
+            if !moved {
                 break;
             }
+            self.last_activity = Instant::now();
         }
+        Ok(None)
+    }
 
-        // What has ended, and what that ends.
-        if !out.open && !out.pending() && stdin_ended.is_none() {
-            stdin_ended = Some(Instant::now());
-            if connection && opts.shutdown_on_eof {
-                match socket::shutdown(peer.fd.as_raw_fd(), Shutdown::Write) {
+    /// One datagram or seqpacket record, whole: a message the kernel had to
+    /// cut (`MSG_TRUNC`) is an error, never a silently shortened message. The
+    /// first sender with an address becomes the peer when we are to adopt one.
+    fn receive_message(&mut self) -> nix::Result<usize> {
+        let fd = self.sock().as_raw_fd();
+        let memory = self.inn.memory();
+        let spare = memory.spare();
+        let (n, from) = {
+            let mut iov = [std::io::IoSliceMut::new(spare)];
+            let msg = socket::recvmsg::<SockaddrStorage>(fd, &mut iov, None, MsgFlags::MSG_TRUNC)?;
+            if msg.flags.contains(MsgFlags::MSG_TRUNC) {
+                return Err(Errno::EMSGSIZE);
+            }
+            (msg.bytes, msg.address)
+        };
+        memory.commit(n);
+        if let Some(from) = from.filter(|_| !self.peer_known) {
+            self.adopt(&from)?;
+        }
+        Ok(n)
+    }
+
+    fn adopt(&mut self, from: &SockaddrStorage) -> nix::Result<()> {
+        if from.as_unix_addr().is_some_and(|un| un.is_unnamed()) {
+            if !self.warned_unnamed {
+                self.reporter
+                    .say("datagram from a sender with no address: replies cannot reach it");
+                self.warned_unnamed = true;
+            }
+            return Ok(());
+        }
+        // Connected, the kernel drops datagrams from anyone else.
+        socket::connect(self.sock().as_raw_fd(), from)?;
+        self.peer.name = Addr::from_sockaddr(self.peer.kind, from);
+        self.reporter
+            .say(format_args!("accepted {}", self.peer.name));
+        self.peer_known = true;
+        Ok(())
+    }
+
+    /// What has ended, and what that ends.
+    fn ended(&mut self) -> anyhow::Result<Option<Ending>> {
+        let opts = self.opts;
+        if !self.out.open && !self.out.buf.pending() && self.stdin_ended.is_none() {
+            self.stdin_ended = Some(Instant::now());
+            if self.connection && opts.shutdown_on_eof {
+                match socket::shutdown(self.sock().as_raw_fd(), Shutdown::Write) {
                     Ok(()) | Err(Errno::ENOTCONN) => {}
-                    Err(e) => return Err(Failure::new("shut down", &peer.name, e).into()),
+                    Err(e) => return Err(Failure::new("shut down", &self.peer.name, e).into()),
                 }
             }
         }
-        let sent_all = stdin_ended.is_some();
-        if !opts.read_socket && sent_all {
-            return Ok((Ending::Finished, counts));
+        let sent_all = self.stdin_ended.is_some();
+        let received_all = !self.inn.open && !self.inn.buf.pending();
+        if (!opts.read_socket && sent_all)
+            || (self.connection && received_all && (!opts.keep_sending || sent_all))
+        {
+            return Ok(Some(Ending::Finished));
         }
-        if connection && !inn.open && !inn.pending() && (!opts.keep_sending || sent_all) {
-            return Ok((Ending::Finished, counts));
-        }
-        let quit_at = match (stdin_ended, opts.quit_after) {
-            (Some(eof), Some(wait)) if opts.read_stdin || !connection => {
-                let base = if connection {
-                    eof
-                } else {
-                    last_rx.map_or(eof, |rx| rx.max(eof))
-                };
-                Some(base + wait)
-            }
-            _ => None,
-        };
-        let idle_at = opts.idle.map(|idle| last_activity + idle);
         let now = Instant::now();
-        if quit_at.is_some_and(|t| now >= t) && !inn.pending() {
-            return Ok((Ending::Finished, counts));
+        if self.quit_at().is_some_and(|t| now >= t) && !self.inn.buf.pending() {
+            return Ok(Some(Ending::Finished));
         }
-        if let (Some(idle), Some(idle_at)) = (opts.idle, idle_at)
-            && now >= idle_at
+        if let Some(idle) = opts.idle
+            && now >= self.last_activity + idle
         {
             return Err(anyhow::anyhow!(
                 "session with {}: no data for {} (idle timeout)",
-                peer.name,
+                self.peer.name,
                 humantime::format_duration(idle)
             ));
         }
+        Ok(None)
+    }
 
-        // Wait for whatever can move next.
+    /// When `-q` ends the session: a stream that long after stdin ended, a
+    /// datagram session after that much silence since then.
+    fn quit_at(&self) -> Option<Instant> {
+        let (eof, wait) = (self.stdin_ended?, self.opts.quit_after?);
+        if self.connection && !self.opts.read_stdin {
+            return None;
+        }
+        let base = if self.connection {
+            eof
+        } else {
+            self.last_rx.map_or(eof, |rx| rx.max(eof))
+        };
+        Some(base + wait)
+    }
+
+    /// Sleep until something can move, a timer is due or a signal arrives.
+    fn wait(&self, signals: &Signals) -> anyhow::Result<()> {
         let mut sock_events = PollFlags::empty();
         let mut fds = vec![PollFd::new(signals.fd(), PollFlags::POLLIN)];
-        if out.next_chunk(line_mode).is_some() {
+        let out_pending = if self.messages || self.opts.crlf {
+            next_chunk_ready(&self.out, self.line_mode)
+        } else {
+            self.out.buf.pending()
+        };
+        if out_pending {
             sock_events |= PollFlags::POLLOUT;
-        } else if out.open && peer_known {
-            fds.push(PollFd::new(stdin.as_fd(), PollFlags::POLLIN));
         }
-        if inn.pending() {
-            fds.push(PollFd::new(stdout.as_fd(), PollFlags::POLLOUT));
-        } else if inn.open {
+        if self.out.open
+            && self.peer_known
+            && self.out.buf.has_room()
+            && (!out_pending || self.out.buf.is_kernel())
+        {
+            fds.push(PollFd::new(self.stdin.as_fd(), PollFlags::POLLIN));
+        }
+        if self.inn.buf.pending() {
+            fds.push(PollFd::new(self.stdout.as_fd(), PollFlags::POLLOUT));
+        }
+        if self.inn.open
+            && self.inn.buf.has_room()
+            && (!self.inn.buf.pending() || (!self.messages && self.inn.buf.is_kernel()))
+        {
             sock_events |= PollFlags::POLLIN;
         }
         if !sock_events.is_empty() {
-            fds.push(PollFd::new(peer.fd.as_fd(), sock_events));
+            fds.push(PollFd::new(self.sock(), sock_events));
         }
-        let deadline = [quit_at, idle_at].into_iter().flatten().min();
+        let idle_at = self.opts.idle.map(|idle| self.last_activity + idle);
+        let deadline = [self.quit_at(), idle_at].into_iter().flatten().min();
         match poll(&mut fds, timeout_until(deadline)) {
             Ok(_) | Err(Errno::EINTR) => {}
             Err(e) => return Err(Failure::new("poll", "descriptors", e).into()),
@@ -300,51 +506,54 @@ pub fn relay(
         if fds[0].any().unwrap_or(false) {
             signals.check()?;
         }
+        Ok(())
     }
 }
 
-/// Read stdin into the outbound pipe. Returns false when stdin would block.
-fn read_stdin(
-    stdin: &std::io::Stdin,
-    out: &mut Pipe,
-    scratch: &mut [u8],
-    one_read_one_message: bool,
-    datagram_max: usize,
-    crlf: bool,
-) -> anyhow::Result<bool> {
-    // A message socket takes one read as one message, so it reads only into
-    // an empty buffer and no more than a datagram can carry.
-    let room = if one_read_one_message {
-        datagram_max.min(out.buf.len())
-    } else {
-        out.buf.len() - out.end
-    };
-    let result = if crlf {
-        let take = (room / 2).min(scratch.len());
-        nix::unistd::read(stdin.as_fd(), &mut scratch[..take]).inspect(|&n| {
-            for &b in &scratch[..n] {
-                if b == b'\n' {
-                    out.buf[out.end] = b'\r';
-                    out.end += 1;
-                }
-                out.buf[out.end] = b;
-                out.end += 1;
-            }
-        })
-    } else {
-        let end = out.end;
-        nix::unistd::read(stdin.as_fd(), &mut out.buf[end..end + room]).inspect(|&n| out.end += n)
-    };
-    match result {
-        Ok(0) | Err(Errno::EBADF) => {
-            out.open = false;
-            Ok(true)
-        }
-        Ok(_) => Ok(true),
-        Err(Errno::EAGAIN) => Ok(false),
-        Err(Errno::EINTR) => Ok(true),
-        Err(e) => Err(Failure::new("read", "stdin", e).into()),
+/// What to send next from a memory buffer: all pending bytes, or in line
+/// mode the next complete line without its newline (at the end of input,
+/// or when a line fills the whole buffer, what is there counts as a line).
+fn next_chunk(memory: &Memory, line_mode: bool, at_end: bool) -> Option<&[u8]> {
+    let data = memory.data();
+    if !line_mode {
+        return (!data.is_empty()).then_some(data);
     }
+    match data.iter().position(|&b| b == b'\n') {
+        Some(i) => Some(&data[..i]),
+        None if (at_end && !data.is_empty()) || memory.full() => Some(data),
+        None => None,
+    }
+}
+
+fn next_chunk_ready(out: &Direction, line_mode: bool) -> bool {
+    match &out.buf {
+        Buffer::Memory(m) => next_chunk(m, line_mode, !out.open).is_some(),
+        Buffer::Kernel(_) => out.buf.pending(),
+    }
+}
+
+/// Read stdin into `memory`, LF becoming CRLF, at most `room` bytes after expansion.
+fn read_crlf(
+    stdin: BorrowedFd<'_>,
+    memory: &mut Memory,
+    scratch: &mut [u8],
+    room: usize,
+) -> nix::Result<usize> {
+    let spare = memory.spare().len().min(room);
+    let take = (spare / 2).min(scratch.len());
+    let n = nix::unistd::read(stdin, &mut scratch[..take])?;
+    let spare = memory.spare();
+    let mut at = 0;
+    for &b in &scratch[..n] {
+        if b == b'\n' {
+            spare[at] = b'\r';
+            at += 1;
+        }
+        spare[at] = b;
+        at += 1;
+    }
+    memory.commit(at);
+    Ok(n)
 }
 
 /// How much one read of stdin may take when it becomes one message: a UDP
@@ -357,30 +566,7 @@ fn largest_message(peer: &Peer<'_>) -> usize {
     let sndbuf = socket::getsockopt(peer.fd, socket::sockopt::SndBuf).unwrap_or(UDP_MAX);
     sndbuf
         .saturating_sub(UNIX_MESSAGE_OVERHEAD)
-        .clamp(1, STREAM_CHUNK)
-}
-
-/// One datagram or seqpacket record, whole: a message the kernel had to cut
-/// (`MSG_TRUNC`) is an error, never a silently shortened message.
-fn receive_message(
-    peer: &Peer<'_>,
-    buf: &mut [u8],
-) -> nix::Result<(usize, Option<SockaddrStorage>)> {
-    let mut iov = [std::io::IoSliceMut::new(buf)];
-    let msg = socket::recvmsg::<SockaddrStorage>(
-        peer.fd.as_raw_fd(),
-        &mut iov,
-        None,
-        MsgFlags::MSG_TRUNC,
-    )?;
-    if msg.flags.contains(MsgFlags::MSG_TRUNC) {
-        return Err(Errno::EMSGSIZE);
-    }
-    Ok((msg.bytes, msg.address))
-}
-
-fn is_unnamed(sa: &SockaddrStorage) -> bool {
-    sa.as_unix_addr().is_some_and(|un| un.is_unnamed())
+        .clamp(1, CAPACITY)
 }
 
 fn send_failure(peer: &Addr, errno: Errno, len: usize) -> anyhow::Error {
@@ -392,76 +578,6 @@ fn send_failure(peer: &Addr, errno: Errno, len: usize) -> anyhow::Error {
             .hint("nothing is receiving there")
             .into(),
         _ => Failure::new("send to", peer, errno).into(),
-    }
-}
-
-/// One direction's buffer: bytes `start..end` are read and not yet written.
-struct Pipe {
-    buf: Vec<u8>,
-    start: usize,
-    end: usize,
-    /// The source may still give data.
-    open: bool,
-}
-
-impl Pipe {
-    fn new(capacity: usize) -> Pipe {
-        Pipe {
-            buf: vec![0; capacity],
-            start: 0,
-            end: 0,
-            open: true,
-        }
-    }
-
-    fn pending(&self) -> bool {
-        self.start < self.end
-    }
-
-    fn full(&self) -> bool {
-        self.start == 0 && self.end == self.buf.len()
-    }
-
-    fn data(&self) -> &[u8] {
-        &self.buf[self.start..self.end]
-    }
-
-    fn consume(&mut self, n: usize) {
-        self.start += n;
-        if self.start == self.end {
-            self.start = 0;
-            self.end = 0;
-        }
-    }
-
-    /// Move pending bytes to the front, making room to read more.
-    fn compact(&mut self) {
-        if self.start > 0 {
-            self.buf.copy_within(self.start..self.end, 0);
-            self.end -= self.start;
-            self.start = 0;
-        }
-    }
-
-    /// What to send next: all pending bytes, or in line mode the next
-    /// complete line without its newline (at the end of input, or when a
-    /// line fills the whole buffer, what is there counts as a line).
-    fn next_chunk(&self, line_mode: bool) -> Option<&[u8]> {
-        let data = self.data();
-        if !line_mode {
-            return (!data.is_empty()).then_some(data);
-        }
-        match data.iter().position(|&b| b == b'\n') {
-            Some(i) => Some(&data[..i]),
-            None if (!self.open && !data.is_empty()) || self.full() => Some(data),
-            None => None,
-        }
-    }
-
-    /// Drop what was sent, and in line mode the newline after it.
-    fn consume_chunk(&mut self, sent: usize, line_mode: bool) {
-        let newline = line_mode && self.data().get(sent) == Some(&b'\n');
-        self.consume(sent + usize::from(newline));
     }
 }
 

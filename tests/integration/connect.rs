@@ -35,23 +35,42 @@ fn ipv6_loopback() -> bool {
 /// `--keep-sending` on both: whoever finishes first half-closes, and the
 /// other must go on sending rather than end at that EOF.
 fn both_ways(listen_addr: &str, connect_args: &[&str]) {
+    for path in PATHS {
+        both_ways_on(path, listen_addr, connect_args);
+    }
+}
+
+/// The relay's paths, forced through `SOCKCAT_RELAY`.
+const PATHS: [&str; 2] = ["splice", "copy"];
+
+fn sockcat_on(path: &str, args: &[&str], stdin: Stdio) -> Proc {
+    Proc::spawn_with(
+        Command::new(crate::support::bin())
+            .args(args)
+            .env("SOCKCAT_RELAY", path),
+        stdin,
+    )
+}
+
+fn both_ways_on(path: &str, listen_addr: &str, connect_args: &[&str]) {
     let dir = TempDir::new();
     let to_client = pattern(BIG, 1);
     let to_server = pattern(BIG, 2);
-    let mut server = Sockcat::spawn_with(
-        ["listen", "-v", "--keep-sending", listen_addr],
+    let mut server = sockcat_on(
+        path,
+        &["listen", "-v", "--keep-sending", listen_addr],
         file_with(&dir, "s", &to_client).into(),
     );
     let addr = server.listening();
     let mut args = vec!["connect", "--keep-sending"];
     args.extend_from_slice(connect_args);
     args.push(&addr);
-    let client = Sockcat::spawn_with(&args, file_with(&dir, "c", &to_server).into());
+    let client = sockcat_on(path, &args, file_with(&dir, "c", &to_server).into());
     let client = client.wait(TIMEOUT * 3);
     let server = server.wait(TIMEOUT * 3);
     client.assert_success();
     server.assert_success();
-    assert_eq!(client.stdout.len(), BIG, "{client}");
+    assert_eq!(client.stdout.len(), BIG, "{path}: {client}");
     assert_eq!(server.stdout.len(), BIG, "{server}");
     assert_eq!(hash(&client.stdout), hash(&to_client));
     assert_eq!(hash(&server.stdout), hash(&to_server));
@@ -79,6 +98,40 @@ fn unix_stream_64mib_both_ways_at_once() {
 fn unix_seqpacket_64mib_both_ways_at_once() {
     let dir = TempDir::new();
     both_ways(&format!("unix-seqpacket:{}", dir.join("sp.sock")), &[]);
+}
+
+#[test]
+fn splice_falls_back_to_copies_where_the_kernel_refuses() {
+    // splice(2) into a file opened O_APPEND is EINVAL: the relay must move
+    // what its pipe already holds to memory and go on without losing a byte.
+    let dir = TempDir::new();
+    let data = pattern(8 << 20, 5);
+    let out_path = dir.join("appended");
+    std::fs::write(&out_path, b"head:").expect("write");
+    let appended = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&out_path)
+        .expect("open");
+    let mut server = Proc::spawn_to(
+        Command::new(crate::support::bin())
+            .args(["listen", "-v", "-d", "tcp:127.0.0.1:0"])
+            .env("SOCKCAT_RELAY", "splice"),
+        Stdio::null(),
+        appended.into(),
+    );
+    let addr = server.listening();
+    sockcat_on(
+        "splice",
+        &["connect", &addr],
+        file_with(&dir, "in", &data).into(),
+    )
+    .wait(TIMEOUT)
+    .assert_success();
+    server.wait(TIMEOUT).assert_success();
+    let written = std::fs::read(&out_path).expect("read");
+    assert_eq!(&written[..5], b"head:");
+    assert_eq!(written.len() - 5, data.len());
+    assert_eq!(hash(&written[5..]), hash(&data));
 }
 
 #[test]

@@ -175,21 +175,35 @@ impl Proc {
     }
 
     pub fn spawn_with(cmd: &mut Command, stdin: Stdio) -> Proc {
+        Proc::spawn_io(cmd, stdin, None)
+    }
+
+    /// Like `spawn_with`, but stdout goes to `stdout` instead of being collected.
+    pub fn spawn_to(cmd: &mut Command, stdin: Stdio, stdout: Stdio) -> Proc {
+        Proc::spawn_io(cmd, stdin, Some(stdout))
+    }
+
+    fn spawn_io(cmd: &mut Command, stdin: Stdio, stdout: Option<Stdio>) -> Proc {
         let shown = format!("{cmd:?}");
+        let collect = stdout.is_none();
         let mut child = cmd
             .stdin(stdin)
-            .stdout(Stdio::piped())
+            .stdout(stdout.unwrap_or_else(Stdio::piped))
             .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| panic!("spawn {shown}: {e}"));
         let stdin = child.stdin.take();
-        let mut out = child.stdout.take().expect("stdout");
         let (out_tx, out_rx) = mpsc::channel();
-        thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = out.read_to_end(&mut buf);
-            let _ = out_tx.send(buf);
-        });
+        if collect {
+            let mut out = child.stdout.take().expect("stdout");
+            thread::spawn(move || {
+                let mut buf = Vec::new();
+                let _ = out.read_to_end(&mut buf);
+                let _ = out_tx.send(buf);
+            });
+        } else {
+            let _ = out_tx.send(Vec::new());
+        }
         let err = child.stderr.take().expect("stderr");
         let (err_tx, err_rx) = mpsc::channel();
         thread::spawn(move || {

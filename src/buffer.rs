@@ -1,0 +1,288 @@
+//! One direction's buffer for the relay: bytes read from one descriptor and
+//! not yet written to the other. It lives either in our memory (`read` and
+//! `write`, needed whenever we look at the bytes) or in a kernel pipe
+//! (`splice`, which moves pages without copying them to user space). Which
+//! one a direction uses is `choose`'s decision; a kernel buffer that the
+//! kernel refuses (`EINVAL`: an end that cannot splice) falls back to memory
+//! on the spot, without losing what it held.
+
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+
+use nix::errno::Errno;
+use nix::fcntl::{FcntlArg, OFlag, SpliceFFlags, fcntl, splice};
+use nix::sys::socket::{MsgFlags, send};
+use nix::sys::stat::{SFlag, fstat};
+
+/// Bytes per direction: 1 MiB calls are what make loopback TCP fast (16 KiB
+/// moves about half of what 256 KiB-1 MiB does), and the most an
+/// unprivileged process may grow a pipe to (`/proc/sys/fs/pipe-max-size`).
+pub const CAPACITY: usize = 1 << 20;
+
+/// What a descriptor is, as far as choosing a path goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    Pipe,
+    Socket,
+    File,
+    Terminal,
+    /// Any other character device (`/dev/null`).
+    Device,
+    Other,
+}
+
+impl End {
+    pub fn of(fd: BorrowedFd<'_>) -> End {
+        match fstat(fd).map(|st| SFlag::from_bits_truncate(st.st_mode) & SFlag::S_IFMT) {
+            Ok(SFlag::S_IFIFO) => End::Pipe,
+            Ok(SFlag::S_IFSOCK) => End::Socket,
+            Ok(SFlag::S_IFREG) => End::File,
+            Ok(SFlag::S_IFCHR) if nix::unistd::isatty(fd).unwrap_or(false) => End::Terminal,
+            Ok(SFlag::S_IFCHR) => End::Device,
+            _ => End::Other,
+        }
+    }
+}
+
+/// Which buffer a direction gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Path {
+    Copy,
+    Splice,
+}
+
+/// The fastest path for a stream between a stdio end and a socket, as
+/// measured by `bench/run`: splice through a pipe of our own, whatever the
+/// ends are (files, pipes, sockets, `/dev/null`: on loopback TCP it moved
+/// 4-5 times what 1 MiB read/write calls did); plain copies for a terminal,
+/// where bytes come a line at a time anyway. The environment variable
+/// `SOCKCAT_RELAY=copy|splice` overrides the choice (for tests and for
+/// measuring).
+pub fn choose(stdio: End) -> Path {
+    match std::env::var("SOCKCAT_RELAY").as_deref() {
+        Ok("copy") => return Path::Copy,
+        Ok("splice") => return Path::Splice,
+        _ => {}
+    }
+    match stdio {
+        End::Terminal => Path::Copy,
+        _ => Path::Splice,
+    }
+}
+
+/// How bytes leave the buffer: sockets get `send(MSG_NOSIGNAL)`, so a peer
+/// that went away is an `EPIPE` error and never a signal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sink {
+    Socket,
+    Stdio,
+}
+
+pub enum Buffer {
+    Memory(Memory),
+    Kernel(Kernel),
+}
+
+impl Buffer {
+    /// A buffer for `path`; a kernel pipe that cannot be made gives memory.
+    pub fn new(path: Path, capacity: usize) -> Buffer {
+        match path {
+            Path::Splice => Kernel::new(capacity)
+                .map_or_else(|_| Buffer::Memory(Memory::new(capacity)), Buffer::Kernel),
+            Path::Copy => Buffer::Memory(Memory::new(capacity)),
+        }
+    }
+
+    pub fn pending(&self) -> bool {
+        match self {
+            Buffer::Memory(m) => m.pending(),
+            Buffer::Kernel(k) => k.len > 0,
+        }
+    }
+
+    pub fn has_room(&self) -> bool {
+        match self {
+            Buffer::Memory(m) => m.end < m.data.len() || m.start > 0,
+            Buffer::Kernel(k) => k.len < k.capacity,
+        }
+    }
+
+    pub fn is_kernel(&self) -> bool {
+        matches!(self, Buffer::Kernel(_))
+    }
+
+    /// Take what `from` has, up to the room left. `Ok(0)` is end of input;
+    /// `EAGAIN` means `from` has nothing now.
+    pub fn fill(&mut self, from: BorrowedFd<'_>) -> nix::Result<usize> {
+        if let Buffer::Kernel(k) = self {
+            match k.fill(from) {
+                Err(Errno::EINVAL) => self.fall_back()?,
+                other => return other,
+            }
+        }
+        let Buffer::Memory(m) = self else {
+            unreachable!("fell back to memory")
+        };
+        m.compact();
+        let end = m.end;
+        let n = nix::unistd::read(from, &mut m.data[end..])?;
+        m.end += n;
+        Ok(n)
+    }
+
+    /// Write what is pending to `to`; `EAGAIN` means `to` is full now.
+    pub fn drain(&mut self, to: BorrowedFd<'_>, sink: Sink) -> nix::Result<usize> {
+        if let Buffer::Kernel(k) = self {
+            match k.drain(to) {
+                Err(Errno::EINVAL) => self.fall_back()?,
+                other => return other,
+            }
+        }
+        let Buffer::Memory(m) = self else {
+            unreachable!("fell back to memory")
+        };
+        let n = match sink {
+            Sink::Socket => send(
+                std::os::fd::AsRawFd::as_raw_fd(&to),
+                m.data(),
+                MsgFlags::MSG_NOSIGNAL,
+            )?,
+            Sink::Stdio => nix::unistd::write(to, m.data())?,
+        };
+        m.consume(n);
+        Ok(n)
+    }
+
+    /// Switch to memory, moving whatever the kernel pipe holds.
+    fn fall_back(&mut self) -> nix::Result<()> {
+        let Buffer::Kernel(k) = self else {
+            return Ok(());
+        };
+        let mut memory = Memory::new(CAPACITY.max(k.capacity));
+        while k.len > 0 {
+            let end = memory.end;
+            let n = nix::unistd::read(&k.read_end, &mut memory.data[end..])?;
+            if n == 0 {
+                break;
+            }
+            memory.end += n;
+            k.len -= n;
+        }
+        *self = Buffer::Memory(memory);
+        Ok(())
+    }
+}
+
+/// Bytes `start..end` of `data` are pending.
+pub struct Memory {
+    data: Vec<u8>,
+    start: usize,
+    end: usize,
+}
+
+impl Memory {
+    pub fn new(capacity: usize) -> Memory {
+        // Zeroed allocation: pages are only touched (and resident) once used.
+        Memory {
+            data: vec![0; capacity],
+            start: 0,
+            end: 0,
+        }
+    }
+
+    pub fn pending(&self) -> bool {
+        self.start < self.end
+    }
+
+    pub fn full(&self) -> bool {
+        self.start == 0 && self.end == self.data.len()
+    }
+
+    pub fn data(&self) -> &[u8] {
+        &self.data[self.start..self.end]
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.data.len()
+    }
+
+    /// The free space after the pending bytes, to read into; `commit` says
+    /// how much was.
+    pub fn spare(&mut self) -> &mut [u8] {
+        self.compact();
+        &mut self.data[self.end..]
+    }
+
+    pub fn commit(&mut self, n: usize) {
+        self.end += n;
+    }
+
+    pub fn consume(&mut self, n: usize) {
+        self.start += n;
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+        }
+    }
+
+    fn compact(&mut self) {
+        if self.start > 0 {
+            self.data.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+    }
+}
+
+/// A pipe of our own between the two ends; `len` bytes are in it.
+pub struct Kernel {
+    read_end: OwnedFd,
+    write_end: OwnedFd,
+    len: usize,
+    capacity: usize,
+}
+
+impl Kernel {
+    fn new(capacity: usize) -> nix::Result<Kernel> {
+        let (read_end, write_end) = nix::unistd::pipe2(OFlag::O_CLOEXEC | OFlag::O_NONBLOCK)?;
+        let capacity = grow_pipe(write_end.as_fd(), capacity).unwrap_or(64 * 1024);
+        Ok(Kernel {
+            read_end,
+            write_end,
+            len: 0,
+            capacity,
+        })
+    }
+
+    fn fill(&mut self, from: BorrowedFd<'_>) -> nix::Result<usize> {
+        let n = splice(
+            from,
+            None,
+            &self.write_end,
+            None,
+            self.capacity - self.len,
+            flags(),
+        )?;
+        self.len += n;
+        Ok(n)
+    }
+
+    fn drain(&mut self, to: BorrowedFd<'_>) -> nix::Result<usize> {
+        let n = splice(&self.read_end, None, to, None, self.len, flags())?;
+        self.len -= n;
+        Ok(n)
+    }
+}
+
+fn flags() -> SpliceFFlags {
+    SpliceFFlags::SPLICE_F_MOVE | SpliceFFlags::SPLICE_F_NONBLOCK
+}
+
+/// Grow a pipe to `size` bytes (`F_SETPIPE_SZ`); returns the size it has.
+pub fn grow_pipe(fd: BorrowedFd<'_>, size: usize) -> nix::Result<usize> {
+    let size = i32::try_from(size).unwrap_or(i32::MAX);
+    match fcntl(fd, FcntlArg::F_SETPIPE_SZ(size)) {
+        Ok(n) => Ok(n as usize),
+        // Past the unprivileged limit: keep what the pipe has.
+        Err(_) => fcntl(fd, FcntlArg::F_GETPIPE_SZ).map(|n| n as usize),
+    }
+}
