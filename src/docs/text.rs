@@ -102,27 +102,8 @@ sockcat: connect unix:/run/app.sock: no such file (is the service running?)
 A listener prints exactly one \fBlistening on \fIADDR\fR line, in canonical
 form and with the real port when port 0 was asked for, once it accepts
 connections; scripts wait for that line.
-Accepted Unix peers are shown with their pid, uid and gid.
-.PP
-\fB-x\fR/\fB--hexdump\fR writes a hex and ASCII dump of all traffic to
-stderr, each chunk headed by its direction, byte offset and a timestamp.
-.PP
-\fB--events json\fR prints every event that \fB-v\fR reports as one JSON
-object per line on stderr instead (no \fB-v\fR needed).
-Every object has:
-.TP
-\fB"event"\fR
-A fixed name: \fBlistening\fR, \fBaccepted\fR, \fBconnected\fR,
-\fBclosed\fR, \fBrefused\fR, \fBtimeout\fR or \fBerror\fR.
-.TP
-\fB"time"\fR
-When it happened, in RFC 3339 form.
-.TP
-\fB"peer"\fR, \fB"local"\fR, \fB"target"\fR
-The addresses involved, where the event has them, as canonical strings.
-.PP
-A \fBclosed\fR event also has \fB"rx"\fR and \fB"tx"\fR, the bytes received
-from and sent to that peer, and \fB"duration_ms"\fR.
+A Unix peer accepted on a stream or seqpacket socket is shown with its pid,
+uid and gid.
 .SH "EXIT STATUS"
 .TP
 .B 0
@@ -138,24 +119,17 @@ address, an unknown host, a path that is not a socket.
 .TP
 .BR 130 ", " 143
 Interrupted by SIGINT or SIGTERM.
-sockcat first cleans up the socket files it created and its child processes,
-then exits as shells expect.
+sockcat first removes the socket files it created, then exits as shells
+expect.
 \fBping\fR instead prints its summary and exits as iputils ping does.
 .SH ENVIRONMENT
-sockcat reads no environment variables of its own; \fBlisten -e\fR looks
-\fIPROG\fR up in \fBPATH\fR, as \fBexecvp\fR(3) does.
+sockcat reads no environment variables of its own.
 .PP
-The program that \fBlisten -e\fR or \fB-c\fR runs for each peer finds these
-in its environment:
-.TP
-.B SOCKCAT_PEER
-The peer's address, in canonical form.
-.TP
-.B SOCKCAT_LOCAL
-The local address the peer connected to, in canonical form.
-.TP
-.BR SOCKCAT_PEER_PID ", " SOCKCAT_PEER_UID ", " SOCKCAT_PEER_GID
-For Unix peers: the process, user and group the kernel reports for the peer.
+A service name in \fIPORT\fR is looked up in \fI/etc/services\fR.
+Host names are resolved by the C library (\fBgetaddrinfo\fR(3)), so
+\fI/etc/hosts\fR, \fI/etc/nsswitch.conf\fR, \fI/etc/resolv.conf\fR and the
+variables described in \fBresolv.conf\fR(5) apply as they do to other
+programs.
 .SH EXAMPLES
 Talk to a daemon's control socket from the terminal:
 .IP
@@ -182,20 +156,23 @@ Tell systemd that a service is ready:
 sockcat send unix-dgram:/run/systemd/notify READY=1
 .EE
 .PP
-Wait up to 30 seconds for a database to accept connections:
+Wait up to 30 seconds for a daemon to create its socket, then ask it for
+its status:
 .IP
 .EX
-sockcat connect -z --retry 30s tcp:127.0.0.1:5432
+echo status | sockcat connect --retry 30s unix:/run/app/control.sock
 .EE
 .PP
-An echo server on a Unix socket, one \fBcat\fR per client:
+Copy a file to the host \fBreceiver\fR: start the listener there, then send
+from here:
 .IP
 .EX
-sockcat listen -k -e cat unix:/tmp/echo.sock
+sockcat listen 9000 > backup.tar
+sockcat connect receiver:9000 < backup.tar
 .EE
 .SH "COMING FROM NC, NCAT OR SOCAT"
 sockcat takes one address where nc takes a host and a port, and a verb
-instead of \fB-l\fR.
+instead of nc's \fB-l\fR.
 Durations take a unit.
 On a stream, stdin's end half-closes the socket by default (nc's \fB-N\fR).
 .SS "nc (OpenBSD netcat)"
@@ -205,9 +182,6 @@ On a stream, stdin's end half-closes the socket by default (nc's \fB-N\fR).
 .TP
 .B nc -l 8080
 .B sockcat listen 8080
-.TP
-.B nc -lk 8080
-.B sockcat listen -k 8080
 .TP
 .B nc -u host 53
 .B sockcat connect -u host:53
@@ -219,10 +193,8 @@ On a stream, stdin's end half-closes the socket by default (nc's \fB-N\fR).
 \fBsockcat listen /tmp/x.sock\fR (and the socket file is removed on exit)
 .TP
 .B nc -uU /run/x.sock
-\fBsockcat connect -u /run/x.sock\fR (its reply address is removed on exit)
-.TP
-.B nc -z host 20-30
-.B sockcat connect -z host:20-30
+\fBsockcat connect -u /run/x.sock\fR (its reply address is abstract, so no
+file is left behind)
 .TP
 .B nc -w 5 host 80
 .B sockcat connect -w 5s host:80
@@ -237,20 +209,17 @@ On a stream, stdin's end half-closes the socket by default (nc's \fB-N\fR).
 .B sockcat connect -d host:80
 .SS ncat
 .TP
-.B ncat -l -k --broker 8080
-.B sockcat listen -k --broker 8080
-.TP
-.B ncat -l -k -e /bin/cat 8080
-.B sockcat listen -k -e /bin/cat 8080
-.TP
-.B ncat -l -k --sh-exec 'echo hi' 8080
-.B sockcat listen -k -c 'echo hi' 8080
-.TP
-.B ncat -l --allow 10.0.0.0/8 8080
-.B sockcat listen --allow 10.0.0.0/8 8080
-.TP
 .B ncat --send-only host 80
 .B sockcat connect --send-only host:80
+.TP
+.B ncat --recv-only host 80
+.B sockcat connect --recv-only host:80
+.TP
+.B ncat -C host 25
+.B sockcat connect -C host:25
+.TP
+.B ncat -i 30s host 80
+.B sockcat connect -i 30s host:80
 .SS socat
 .TP
 .B socat - TCP:host:80
@@ -273,9 +242,6 @@ On a stream, stdin's end half-closes the socket by default (nc's \fB-N\fR).
 .TP
 .B echo msg | socat - UNIX-SENDTO:/x
 .B sockcat send unix-dgram:/x msg
-.TP
-.B socat UNIX-LISTEN:/x,fork EXEC:cat
-.B sockcat listen -k -e cat unix:/x
 .TP
 .B socat UNIX-LISTEN:/x,mode=660,unlink-early -
 .B sockcat listen --mode 660 --unlink unix:/x
@@ -327,7 +293,8 @@ received, so that \fBecho cmd | sockcat connect -u host:port\fR prints the
 reply.
 .PP
 A Unix datagram client binds an address of its own so that replies can
-reach it (\fB-s\fR \fIPATH\fR names it), and removes it on exit.
+reach it: an abstract one the kernel picks, which leaves no file, or the
+\fIPATH\fR of \fB-s\fR, which sockcat removes on exit.
 .SH "TIMEOUTS AND RETRIES"
 \fB-w\fR \fIDUR\fR bounds the connect.
 \fB-i\fR \fIDUR\fR ends the session after \fIDUR\fR with no data in either
@@ -338,13 +305,6 @@ service is not up yet (no such socket file, connection refused, or
 \fBEAGAIN\fR on a full Unix backlog), pausing 50 ms at first and doubling
 the pause up to 1 s, until \fIDUR\fR has passed; then it fails with the last
 error.
-.SH "PORT PROBES"
-\fB-z\fR probes without sending data.
-\fIPORT\fR may then be a list and ranges, as in \fBhost:22,80,8000-8010\fR.
-Each open port is one line on stdout (\fBtcp:\fIHOST\fB:\fIPORT\fB open\fR);
-with \fB-v\fR closed ones are reported on stderr too.
-Probes run concurrently, a bounded number at a time.
-sockcat exits 0 if any port is open and 1 if none is.
 .SH "EXIT STATUS"
 0 when the session ended cleanly (either side closed), 1 when it failed at
 run time (refused, timed out, reset, \fB-i\fR fired), 2 when the command line
@@ -369,16 +329,17 @@ Send a statsd metric and print any reply that comes within a second:
 echo 'hits:1|c' | sockcat connect -u 127.0.0.1:8125
 .EE
 .PP
-Wait up to 30 seconds for PostgreSQL to come up, then go on:
+Wait up to 30 seconds for a daemon to create its socket, then ask it for
+its status:
 .IP
 .EX
-sockcat connect -z --retry 30s tcp:127.0.0.1:5432 && psql
+echo status | sockcat connect --retry 30s unix:/run/app/control.sock
 .EE
 .PP
-Which of these ports are open on a host:
+Fetch a page over HTTP, with the CRLF line ends the protocol wants:
 .IP
 .EX
-sockcat connect -z example.com:22,80,443,8000-8010
+printf 'GET / HTTP/1.0\enHost: example.com\en\en' | sockcat connect -C example.com:80
 .EE
 .PP
 Talk to a service in the abstract namespace, five seconds at most:
@@ -399,25 +360,18 @@ sockcat connect -w 5s -i 5s @myservice
 "#;
 
 const LISTEN: &str = r#".SH PEERS
-Without \fB-k\fR sockcat serves one peer and exits when that session ends.
-\fB-k\fR/\fB--keep-open\fR keeps accepting, serving peers concurrently, up to
-\fB-m\fR/\fB--max-conns\fR \fIN\fR; data read from stdin goes to every
-connected peer.
-\fB--broker\fR relays everything one peer sends to all the other peers.
-.PP
-\fB-e\fR/\fB--exec\fR \fIPROG\fR [\fIARGS\fR...] runs \fIPROG\fR for each
-peer with the socket as its stdin and stdout, without a shell;
-\fB-c\fR/\fB--sh-exec\fR \fICMD\fR does the same through \fB/bin/sh -c\fR.
-.PP
-\fB--allow\fR and \fB--deny\fR take CIDRs for IP peers; an IPv4 peer on a
-dual-stack socket (\fB::ffff:\fIa.b.c.d\fR) is matched and printed as IPv4.
-\fB--allow-uid\fR and \fB--allow-gid\fR admit Unix peers by the credentials
-the kernel reports: \fBSO_PEERCRED\fR for stream and seqpacket, and for
-\fBunix-dgram\fR the credentials the kernel attaches to each datagram
-(\fBSO_PASSCRED\fR, \fBSCM_CREDENTIALS\fR), dropping datagrams from others.
-A refused peer is closed before any byte is read; \fB-v\fR reports each one.
+sockcat serves one peer and exits when that session ends, as
+.BR sockcat-connect (1)
+describes.
+Once a stream or seqpacket listener has accepted its peer it closes the
+listening socket, so later clients are refused rather than left waiting in
+the queue.
 .PP
 \fB-w\fR \fIDUR\fR gives up if no peer arrives within \fIDUR\fR (exit 1).
+.PP
+With \fB-v\fR, sockcat reports the peer it accepted; a Unix stream or
+seqpacket peer comes with the pid, uid and gid the kernel reports for it
+(\fBSO_PEERCRED\fR).
 .SH "SOCKET FILES"
 \fB--mode\fR, \fB--owner\fR and \fB--group\fR set the socket file's mode and
 ownership before \fBlisten\fR(2), so no peer can ever connect while they are
@@ -434,11 +388,13 @@ SIGTERM too, and never removes a file it did not create.
 An abstract address (\fB@\fINAME\fR) has no file and vanishes with the
 socket.
 .SH DATAGRAMS
-On \fBudp:\fR and \fBunix-dgram:\fR, without \fB-k\fR the first sender
-becomes the peer: later datagrams from others are ignored, and stdin goes to
-that first sender.
-With \fB-k\fR datagrams from every sender are printed and stdin goes to the
-latest one.
+On \fBudp:\fR and \fBunix-dgram:\fR the first sender becomes the peer:
+later datagrams from others are ignored, and stdin goes to that first
+sender.
+sockcat reads no stdin until it has a peer to send it to.
+It keeps receiving until it is interrupted, unless \fB-q\fR \fIDUR\fR of
+silence after stdin ends (exit 0) or \fB-i\fR \fIDUR\fR with no data either
+way (exit 1) ends the session first.
 .PP
 A Unix datagram sender with no address of its own (as \fBlogger -u\fR and
 \fBsystemd-cat\fR send) is still received and printed; \fB-v\fR warns once
@@ -452,11 +408,6 @@ kernel caps it at \fBnet.core.somaxconn\fR.
 \fB:\fIPORT\fR or a bare \fIPORT\fR listens on all interfaces, dual-stack
 where the system allows; port 0 binds an ephemeral port, which \fB-v\fR
 prints in its \fBlistening on\fR line.
-.SH ENVIRONMENT
-The program run by \fB-e\fR or \fB-c\fR finds \fBSOCKCAT_PEER\fR and
-\fBSOCKCAT_LOCAL\fR (canonical addresses) in its environment and, for Unix
-peers, \fBSOCKCAT_PEER_PID\fR, \fBSOCKCAT_PEER_UID\fR and
-\fBSOCKCAT_PEER_GID\fR.
 .SH EXAMPLES
 Serve one TCP client on port 8080 and print what it sends:
 .IP
@@ -470,16 +421,11 @@ Listen on an ephemeral loopback port and print which one:
 sockcat listen -v 127.0.0.1:0
 .EE
 .PP
-An echo server on a Unix socket, one \fBcat\fR per client:
+Receive one file on port 9000 (the sender runs
+\fBsockcat connect\fR \fIHOST\fB:9000 < backup.tar\fR):
 .IP
 .EX
-sockcat listen -k -e cat unix:/tmp/echo.sock
-.EE
-.PP
-Tell each client who it is, by the kernel's account:
-.IP
-.EX
-sockcat listen -k -c 'echo "uid $SOCKCAT_PEER_UID"' unix:/tmp/whoami.sock
+sockcat listen 9000 > backup.tar
 .EE
 .PP
 A control socket only the \fBapp\fR group may use, replacing a stale one left
@@ -492,14 +438,8 @@ sockcat listen --mode 660 --group app --unlink unix:/run/app/control.sock
 Catch what \fBlogger\fR sends to a datagram socket:
 .IP
 .EX
-sockcat listen -k unix-dgram:/tmp/log.sock &
+sockcat listen unix-dgram:/tmp/log.sock &
 logger -u /tmp/log.sock hello
-.EE
-.PP
-A chat room on port 9000:
-.IP
-.EX
-sockcat listen -k --broker 9000
 .EE
 .SH "SEE ALSO"
 .BR sockcat (1),
@@ -681,7 +621,7 @@ sockcat ping --json -c 3 127.0.0.1 | jq .
 "#;
 
 const COMPLETIONS: &str = r#".SH "WHAT IS COMPLETED"
-Verbs, flags, the values of \fB--socket\fR, shell names, and file paths
+Verbs, flags, the values of \fBping --socket\fR, shell names, and file paths
 where an address, a file or a directory goes.
 The scripts come from the same definition as the parser, so they offer
 exactly the flags this binary accepts.
