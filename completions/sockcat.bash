@@ -65,12 +65,16 @@ _sockcat() {
 
     case "${cmd}" in
         sockcat)
-            opts="-v -h -V --verbose --help --version connect listen send ping completions man help"
+            opts="-v -h -V --verbose --events --help --version connect listen send ping completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --events)
+                    COMPREPLY=($(compgen -W "json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -79,7 +83,7 @@ _sockcat() {
             return 0
             ;;
         sockcat__subcmd__completions)
-            opts="-v -h -V --dir --verbose --help --version bash elvish fish powershell zsh"
+            opts="-v -h -V --dir --verbose --events --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -92,6 +96,10 @@ _sockcat() {
                     fi
                     return 0
                     ;;
+                --events)
+                    COMPREPLY=($(compgen -W "json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -100,7 +108,7 @@ _sockcat() {
             return 0
             ;;
         sockcat__subcmd__connect)
-            opts="-u -U -4 -6 -s -p -w -i -q -d -C -v -h -V --udp --unix --source --source-port --timeout --retry --idle-timeout --quit-after --no-shutdown --keep-sending --no-stdin --send-only --recv-only --crlf --lines --nodelay --keepalive --sndbuf --rcvbuf --verbose --help --version"
+            opts="-u -U -4 -6 -s -p -w -i -q -d -C -v -h -V --udp --unix --source --source-port --timeout --retry --idle-timeout --quit-after --no-shutdown --keep-sending --no-stdin --send-only --recv-only --crlf --lines --nodelay --keepalive --sndbuf --rcvbuf --verbose --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -156,6 +164,10 @@ _sockcat() {
                     ;;
                 --rcvbuf)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --events)
+                    COMPREPLY=($(compgen -W "json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -278,7 +290,7 @@ _sockcat() {
             return 0
             ;;
         sockcat__subcmd__listen)
-            opts="-u -U -4 -6 -w -i -q -d -C -v -h -V --udp --unix --timeout --backlog --mode --owner --group --unlink --idle-timeout --quit-after --no-shutdown --keep-sending --no-stdin --send-only --recv-only --crlf --lines --nodelay --keepalive --sndbuf --rcvbuf --verbose --help --version"
+            opts="-u -U -4 -6 -w -i -q -d -C -v -h -V --udp --unix --timeout --backlog --mode --owner --group --unlink --idle-timeout --quit-after --no-shutdown --keep-sending --no-stdin --send-only --recv-only --crlf --lines --nodelay --keepalive --sndbuf --rcvbuf --verbose --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -332,6 +344,10 @@ _sockcat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --events)
+                    COMPREPLY=($(compgen -W "json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -340,7 +356,7 @@ _sockcat() {
             return 0
             ;;
         sockcat__subcmd__man)
-            opts="-v -h -V --dir --verbose --help --version"
+            opts="-v -h -V --dir --verbose --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -353,6 +369,10 @@ _sockcat() {
                     fi
                     return 0
                     ;;
+                --events)
+                    COMPREPLY=($(compgen -W "json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -361,7 +381,7 @@ _sockcat() {
             return 0
             ;;
         sockcat__subcmd__ping)
-            opts="-c -i -W -w -s -t -q -4 -6 -I -v -h -V --count --interval --timeout --deadline --size --ttl --quiet --interface --json --socket --verbose --help --version"
+            opts="-c -i -W -w -s -t -q -4 -6 -I -v -h -V --count --interval --timeout --deadline --size --ttl --quiet --interface --json --socket --verbose --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -427,6 +447,10 @@ _sockcat() {
                     COMPREPLY=($(compgen -W "auto raw dgram" -- "${cur}"))
                     return 0
                     ;;
+                --events)
+                    COMPREPLY=($(compgen -W "json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -435,7 +459,7 @@ _sockcat() {
             return 0
             ;;
         sockcat__subcmd__send)
-            opts="-f -E -n -r -W -u -U -4 -6 -s -p -w -v -h -V --file --escapes --newline --lines --reply --wait --count --interval --udp --unix --source --source-port --timeout --retry --nodelay --keepalive --sndbuf --rcvbuf --verbose --help --version"
+            opts="-f -E -n -r -W -u -U -4 -6 -s -p -w -v -h -V --file --escapes --newline --lines --reply --wait --count --interval --udp --unix --source --source-port --timeout --retry --nodelay --keepalive --sndbuf --rcvbuf --verbose --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -521,6 +545,10 @@ _sockcat() {
                     ;;
                 --rcvbuf)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --events)
+                    COMPREPLY=($(compgen -W "json" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -18,6 +18,7 @@ set edit:completion:arg-completer[sockcat] = {|@words|
     }
     var completions = [
         &'sockcat'= {
+            cand --events 'Report every step as one JSON object per line on stderr instead (no -v needed)'
             cand -v 'Report each step on stderr (listening, accepted, connected, closed)'
             cand --verbose 'Report each step on stderr (listening, accepted, connected, closed)'
             cand -h 'Print help (see more with ''--help'')'
@@ -46,6 +47,7 @@ set edit:completion:arg-completer[sockcat] = {|@words|
             cand --quit-after 'Exit DUR after stdin ends, whatever the peer does (datagrams: DUR of silence, default 1s)'
             cand --sndbuf 'Send buffer size in bytes (SO_SNDBUF); also the largest datagram that can be sent'
             cand --rcvbuf 'Receive buffer size in bytes (SO_RCVBUF)'
+            cand --events 'Report every step as one JSON object per line on stderr instead (no -v needed)'
             cand -u 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path'
             cand --udp 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path'
             cand -U 'Read a bare argument as a Unix socket path'
@@ -83,6 +85,7 @@ set edit:completion:arg-completer[sockcat] = {|@words|
             cand --quit-after 'Exit DUR after stdin ends, whatever the peer does (datagrams: DUR of silence, default 1s)'
             cand --sndbuf 'Send buffer size in bytes (SO_SNDBUF); also the largest datagram that can be sent'
             cand --rcvbuf 'Receive buffer size in bytes (SO_RCVBUF)'
+            cand --events 'Report every step as one JSON object per line on stderr instead (no -v needed)'
             cand -u 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path'
             cand --udp 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path'
             cand -U 'Read a bare argument as a Unix socket path'
@@ -124,6 +127,7 @@ set edit:completion:arg-completer[sockcat] = {|@words|
             cand --retry 'Retry a connect refused because the service is not up yet, for up to DUR'
             cand --sndbuf 'Send buffer size in bytes (SO_SNDBUF); also the largest datagram that can be sent'
             cand --rcvbuf 'Receive buffer size in bytes (SO_RCVBUF)'
+            cand --events 'Report every step as one JSON object per line on stderr instead (no -v needed)'
             cand -E 'Interpret \n \r \t \\ \0 \xHH in DATA'
             cand --escapes 'Interpret \n \r \t \\ \0 \xHH in DATA'
             cand -n 'Append a newline to the payload'
@@ -162,6 +166,7 @@ set edit:completion:arg-completer[sockcat] = {|@words|
             cand -I 'Send from this interface or source address (needed for IPv6 link-local)'
             cand --interface 'Send from this interface or source address (needed for IPv6 link-local)'
             cand --socket 'Which ICMP socket to open'
+            cand --events 'Report every step as one JSON object per line on stderr instead (no -v needed)'
             cand -q 'Print only the summary'
             cand --quiet 'Print only the summary'
             cand -4 'Use IPv4 only'
@@ -176,6 +181,7 @@ set edit:completion:arg-completer[sockcat] = {|@words|
         }
         &'sockcat;completions'= {
             cand --dir 'Write the script of every shell under DIR instead'
+            cand --events 'Report every step as one JSON object per line on stderr instead (no -v needed)'
             cand -v 'Report each step on stderr (listening, accepted, connected, closed)'
             cand --verbose 'Report each step on stderr (listening, accepted, connected, closed)'
             cand -h 'Print help (see more with ''--help'')'
@@ -185,6 +191,7 @@ set edit:completion:arg-completer[sockcat] = {|@words|
         }
         &'sockcat;man'= {
             cand --dir 'Write every page under DIR instead'
+            cand --events 'Report every step as one JSON object per line on stderr instead (no -v needed)'
             cand -v 'Report each step on stderr (listening, accepted, connected, closed)'
             cand --verbose 'Report each step on stderr (listening, accepted, connected, closed)'
             cand -h 'Print help (see more with ''--help'')'

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_sockcat_global_optspecs
-    string join \n v/verbose h/help V/version
+    string join \n v/verbose events= h/help V/version
 end
 
 function __fish_sockcat_needs_command
@@ -24,6 +24,7 @@ function __fish_sockcat_using_subcommand
     contains -- $cmd[1] $argv
 end
 
+complete -c sockcat -n "__fish_sockcat_needs_command" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
 complete -c sockcat -n "__fish_sockcat_needs_command" -s v -l verbose -d 'Report each step on stderr (listening, accepted, connected, closed)'
 complete -c sockcat -n "__fish_sockcat_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sockcat -n "__fish_sockcat_needs_command" -s V -l version -d 'Print version'
@@ -42,6 +43,7 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s i -l idle-ti
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s q -l quit-after -d 'Exit DUR after stdin ends, whatever the peer does (datagrams: DUR of silence, default 1s)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l sndbuf -d 'Send buffer size in bytes (SO_SNDBUF); also the largest datagram that can be sent' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l rcvbuf -d 'Receive buffer size in bytes (SO_RCVBUF)' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s u -l udp -d 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path'
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s U -l unix -d 'Read a bare argument as a Unix socket path'
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s 4 -d 'Use IPv4 addresses only'
@@ -67,6 +69,7 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s i -l idle-tim
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s q -l quit-after -d 'Exit DUR after stdin ends, whatever the peer does (datagrams: DUR of silence, default 1s)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l sndbuf -d 'Send buffer size in bytes (SO_SNDBUF); also the largest datagram that can be sent' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l rcvbuf -d 'Receive buffer size in bytes (SO_RCVBUF)' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s u -l udp -d 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path'
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s U -l unix -d 'Read a bare argument as a Unix socket path'
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s 4 -d 'Use IPv4 addresses only'
@@ -94,6 +97,7 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s w -l timeout -d
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l retry -d 'Retry a connect refused because the service is not up yet, for up to DUR' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l sndbuf -d 'Send buffer size in bytes (SO_SNDBUF); also the largest datagram that can be sent' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l rcvbuf -d 'Receive buffer size in bytes (SO_RCVBUF)' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s E -l escapes -d 'Interpret \\n \\r \\t \\\\ \\0 \\xHH in DATA'
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s n -l newline -d 'Append a newline to the payload'
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l lines -d 'Datagrams: send one datagram per line, without its newline'
@@ -117,6 +121,7 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -s I -l interface 
 complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -l socket -d 'Which ICMP socket to open' -r -f -a "auto\t'Raw when permitted (root or CAP_NET_RAW), else the unprivileged datagram socket'
 raw\t'A raw ICMP socket (needs root or CAP_NET_RAW)'
 dgram\t'The unprivileged ICMP datagram socket (needs net.ipv4.ping_group_range)'"
+complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
 complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -s q -l quiet -d 'Print only the summary'
 complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -s 4 -d 'Use IPv4 only'
 complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -s 6 -d 'Use IPv6 only'
@@ -125,10 +130,12 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -s v -l verbose -d
 complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -s V -l version -d 'Print version'
 complete -c sockcat -n "__fish_sockcat_using_subcommand completions" -l dir -d 'Write the script of every shell under DIR instead' -r -f -a "(__fish_complete_directories)"
+complete -c sockcat -n "__fish_sockcat_using_subcommand completions" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
 complete -c sockcat -n "__fish_sockcat_using_subcommand completions" -s v -l verbose -d 'Report each step on stderr (listening, accepted, connected, closed)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sockcat -n "__fish_sockcat_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c sockcat -n "__fish_sockcat_using_subcommand man" -l dir -d 'Write every page under DIR instead' -r -f -a "(__fish_complete_directories)"
+complete -c sockcat -n "__fish_sockcat_using_subcommand man" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
 complete -c sockcat -n "__fish_sockcat_using_subcommand man" -s v -l verbose -d 'Report each step on stderr (listening, accepted, connected, closed)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sockcat -n "__fish_sockcat_using_subcommand man" -s V -l version -d 'Print version'

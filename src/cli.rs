@@ -25,8 +25,26 @@ pub struct Cli {
     #[arg(short, long, global = true)]
     pub verbose: bool,
 
+    /// Report every step as one JSON object per line on stderr instead (no -v needed).
+    #[arg(long, value_name = "FORMAT", value_enum, global = true)]
+    pub events: Option<EventsFormat>,
+
     #[command(subcommand)]
     pub verb: Verb,
+}
+
+impl Cli {
+    /// How this run reports its steps.
+    pub fn reporter(&self) -> crate::report::Reporter {
+        crate::report::Reporter::new(self.verbose, self.events.is_some())
+    }
+}
+
+/// The machine-readable forms of `--events`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EventsFormat {
+    /// One JSON object per line: `event`, `time`, then the event's fields.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

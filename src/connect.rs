@@ -14,7 +14,7 @@ use crate::cli::{AddrFlags, ConnectArgs, DialFlags, SockFlags};
 use crate::error::Failure;
 use crate::listen::SocketFile;
 use crate::relay::{self, Options, Peer};
-use crate::report::Reporter;
+use crate::report::{Event, Reporter, TimedOut};
 use crate::signals::Signals;
 use crate::socket::{self, SockAddr, Target};
 use crate::usage;
@@ -42,7 +42,7 @@ pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow:
         name: dialed.peer.clone(),
         adopt_first_sender: false,
     };
-    relay::relay(&mut peer, &opts, signals, reporter)?;
+    relay::session(&mut peer, &opts, signals, reporter)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -102,7 +102,7 @@ pub fn dial(
             let deadline = dial.timeout.map(|d| Instant::now() + d);
             match socket::connect(&fd, &target, deadline, signals)? {
                 Ok(()) => {
-                    reporter.say(format_args!("connected to {name}"));
+                    reporter.report(Event::Connected { peer: &name });
                     return Ok(Dialed {
                         fd,
                         kind,
@@ -111,10 +111,10 @@ pub fn dial(
                     });
                 }
                 Err(e) => {
-                    reporter.say(format_args!(
-                        "connect {name}: {}",
-                        crate::error::describe(e)
-                    ));
+                    reporter.report(Event::Attempt {
+                        target: &name,
+                        reason: crate::error::describe(e),
+                    });
                     last = e;
                 }
             }
@@ -256,7 +256,8 @@ fn connect_failure(addr: &Addr, errno: Errno) -> anyhow::Error {
         }
     }
     match errno {
-        Errno::ETIMEDOUT => Failure::new("connect", addr, errno).into(),
+        Errno::ETIMEDOUT => anyhow::Error::new(Failure::new("connect", addr, errno))
+            .context(TimedOut("connect".into())),
         Errno::ECONNREFUSED if matches!(addr, Addr::Inet { .. }) => {
             Failure::new("connect", addr, errno)
                 .hint("nothing is listening there")

@@ -32,8 +32,7 @@ use signals::{Interrupted, Signals};
 
 /// Run one parsed command line and say how it ended. An interruption by
 /// SIGINT or SIGTERM, once everything is cleaned up, is 128 + the signal.
-pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let reporter = Reporter::new(cli.verbose);
+pub fn run(cli: Cli, reporter: Reporter) -> anyhow::Result<ExitCode> {
     let result = match cli.verb {
         Verb::Ping(args) => ping::run(&args, reporter),
         Verb::Completions(args) => docs::run_completions(&args),

@@ -18,7 +18,7 @@ use crate::cli::ListenArgs;
 use crate::connect::addr_flags;
 use crate::error::Failure;
 use crate::relay::{self, Options, Peer};
-use crate::report::Reporter;
+use crate::report::{Credentials, Event, Reporter, TimedOut};
 use crate::signals::Signals;
 use crate::socket::{self, Target, UnixPath};
 use crate::usage;
@@ -35,7 +35,9 @@ pub struct Listener {
 pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::Result<ExitCode> {
     let addr = addr::parse(&args.addr, addr_flags(&args.addr_flags, true))?;
     let listener = bind(&addr, args)?;
-    reporter.say(format_args!("listening on {}", listener.local));
+    reporter.report(Event::Listening {
+        local: &listener.local,
+    });
     let deadline = args.timeout.map(|d| Instant::now() + d);
     let opts = Options::new(&args.session, listener.kind, None);
 
@@ -49,7 +51,7 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
             name: listener.local.clone(),
             adopt_first_sender: true,
         };
-        relay::relay(&mut peer, &opts, signals, reporter)?;
+        relay::session(&mut peer, &opts, signals, reporter)?;
         return Ok(ExitCode::SUCCESS);
     }
 
@@ -69,15 +71,17 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
             kind: listener.kind,
             name: UnixName::Unnamed,
         });
-    match socket::peer_credentials(&conn).filter(|_| matches!(peer_name, Addr::Unix { .. })) {
-        Some(cred) => reporter.say(format_args!(
-            "accepted {peer_name} (pid {} uid {} gid {})",
-            cred.pid(),
-            cred.uid(),
-            cred.gid()
-        )),
-        None => reporter.say(format_args!("accepted {peer_name}")),
-    }
+    let credentials = socket::peer_credentials(&conn)
+        .filter(|_| matches!(peer_name, Addr::Unix { .. }))
+        .map(|c| Credentials {
+            pid: c.pid(),
+            uid: c.uid(),
+            gid: c.gid(),
+        });
+    reporter.report(Event::Accepted {
+        peer: &peer_name,
+        credentials,
+    });
     // One peer: stop accepting, so later clients are refused rather than queued.
     drop(listener.fd);
     let mut peer = Peer {
@@ -86,7 +90,7 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
         name: peer_name,
         adopt_first_sender: false,
     };
-    relay::relay(&mut peer, &opts, signals, reporter)?;
+    relay::session(&mut peer, &opts, signals, reporter)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -95,7 +99,10 @@ fn no_peer(listener: &Listener, args: &ListenArgs) -> anyhow::Error {
         .timeout
         .map(|d| humantime::format_duration(d).to_string())
         .unwrap_or_default();
-    anyhow::anyhow!("listen {}: no peer within {waited}", listener.local)
+    anyhow::Error::new(TimedOut(format!(
+        "listen {}: no peer within {waited}",
+        listener.local
+    )))
 }
 
 /// Bind `addr` for listening: each resolved address in order (`[::]` then

@@ -7,11 +7,13 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = sockcat::cli::Cli::parse();
-    match sockcat::run(cli) {
+    let reporter = cli.reporter();
+    match sockcat::run(cli, reporter) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("sockcat: {err:#}");
-            ExitCode::from(sockcat::error::exit_status(&err))
+            let status = sockcat::error::exit_status(&err);
+            reporter.failure(&err, status);
+            ExitCode::from(status)
         }
     }
 }

@@ -19,14 +19,15 @@ use std::time::{Duration, Instant};
 use nix::errno::Errno;
 use nix::fcntl::{FcntlArg, OFlag, fcntl};
 use nix::poll::{PollFd, PollFlags, poll};
-use nix::sys::socket::{self, MsgFlags, Shutdown, SockaddrStorage};
+use nix::sys::socket::{self, MsgFlags, Shutdown, SockaddrLike, SockaddrStorage, UnixAddr};
 
 use crate::addr::{Addr, Kind};
 use crate::buffer::{self, Buffer, CAPACITY, End, Memory, Path, Sink};
 use crate::cli::SessionFlags;
 use crate::error::Failure;
-use crate::report::Reporter;
+use crate::report::{Event, Reporter, TimedOut};
 use crate::signals::{Signals, timeout_until};
+use crate::socket::SockAddr;
 /// The largest UDP payload: 65535 - 20 (IP) - 8 (UDP).
 const UDP_MAX: usize = 65507;
 /// Room the kernel keeps in a Unix socket's send buffer for its own
@@ -110,25 +111,41 @@ pub struct Counts {
     pub tx: u64,
 }
 
-/// Pump stdin to the peer and the peer to stdout until the session ends.
+/// `relay`, reporting the session's end (`closed`, with byte counts and
+/// duration) whichever way it ended.
+pub fn session(
+    peer: &mut Peer<'_>,
+    opts: &Options,
+    signals: &Signals,
+    reporter: Reporter,
+) -> anyhow::Result<Ending> {
+    let start = Instant::now();
+    let mut counts = Counts::default();
+    let result = relay(peer, opts, signals, reporter, &mut counts);
+    let (rx, tx) = (counts.rx, counts.tx);
+    reporter.report(Event::Closed {
+        peer: &peer.name,
+        rx,
+        tx,
+        duration: start.elapsed(),
+    });
+    result
+}
+
+/// Pump stdin to the peer and the peer to stdout until the session ends;
+/// `counts` holds the bytes moved, however it ended.
 pub fn relay(
     peer: &mut Peer<'_>,
     opts: &Options,
     signals: &Signals,
     reporter: Reporter,
-) -> anyhow::Result<(Ending, Counts)> {
+    counts: &mut Counts,
+) -> anyhow::Result<Ending> {
     let _stdio = NonBlockingStdio::set();
     let mut session = Session::new(peer, opts, reporter);
-    loop {
-        session.send()?;
-        if let Some(ending) = session.receive()? {
-            return Ok((ending, session.counts));
-        }
-        if let Some(ending) = session.ended()? {
-            return Ok((ending, session.counts));
-        }
-        session.wait(signals)?;
-    }
+    let result = session.run(signals);
+    *counts = session.counts;
+    result
 }
 
 /// One direction: its buffer and whether its source may give more.
@@ -227,6 +244,19 @@ impl<'p, 'a> Session<'p, 'a> {
             last_activity: Instant::now(),
             last_rx: None,
             counts: Counts::default(),
+        }
+    }
+
+    fn run(&mut self, signals: &Signals) -> anyhow::Result<Ending> {
+        loop {
+            self.send()?;
+            if let Some(ending) = self.receive()? {
+                return Ok(ending);
+            }
+            if let Some(ending) = self.ended()? {
+                return Ok(ending);
+            }
+            self.wait(signals)?;
         }
     }
 
@@ -381,37 +411,70 @@ impl<'p, 'a> Session<'p, 'a> {
     /// first sender with an address becomes the peer when we are to adopt one.
     fn receive_message(&mut self) -> nix::Result<usize> {
         let fd = self.sock().as_raw_fd();
-        let memory = self.inn.memory();
-        let spare = memory.spare();
-        let (n, from) = {
-            let mut iov = [std::io::IoSliceMut::new(spare)];
+        let unix = matches!(self.peer.name, Addr::Unix { .. });
+        let spare = self.inn.memory().spare();
+        let mut iov = [std::io::IoSliceMut::new(spare)];
+        // Unix senders are received as `UnixAddr`: nix's storage type loses
+        // the address length the kernel gave, and with it the abstract name.
+        let (n, truncated, from) = if unix {
+            let msg = socket::recvmsg::<UnixAddr>(fd, &mut iov, None, MsgFlags::MSG_TRUNC)?;
+            // A sender with no address comes with a name length of 0 (no
+            // address at all) or of the family field alone.
+            let named = msg.address.filter(|a| SockaddrLike::len(a) > 2);
+            let from = named.unwrap_or_else(UnixAddr::new_unnamed);
+            (
+                msg.bytes,
+                msg.flags.contains(MsgFlags::MSG_TRUNC),
+                Some(SockAddr::Unix(from)),
+            )
+        } else {
             let msg = socket::recvmsg::<SockaddrStorage>(fd, &mut iov, None, MsgFlags::MSG_TRUNC)?;
-            if msg.flags.contains(MsgFlags::MSG_TRUNC) {
-                return Err(Errno::EMSGSIZE);
-            }
-            (msg.bytes, msg.address)
+            (
+                msg.bytes,
+                msg.flags.contains(MsgFlags::MSG_TRUNC),
+                msg.address.map(SockAddr::Ip),
+            )
         };
-        memory.commit(n);
-        if let Some(from) = from.filter(|_| !self.peer_known) {
-            self.adopt(&from)?;
+        if truncated {
+            return Err(Errno::EMSGSIZE);
         }
+        if let Some(from) = &from
+            && !self.peer_known
+        {
+            self.adopt(from)?;
+        } else if let Some(from) = &from
+            && self.peer.adopt_first_sender
+            && from.to_addr(self.peer.kind) != self.peer.name
+        {
+            // Queued by someone else before we adopted our peer (the connect
+            // that filters others came too late for it): dropped. EINTR
+            // means "nothing delivered, try again".
+            return Err(Errno::EINTR);
+        }
+        self.inn.memory().commit(n);
         Ok(n)
     }
 
-    fn adopt(&mut self, from: &SockaddrStorage) -> nix::Result<()> {
-        if from.as_unix_addr().is_some_and(|un| un.is_unnamed()) {
+    fn adopt(&mut self, from: &SockAddr) -> nix::Result<()> {
+        if let SockAddr::Unix(unix) = from
+            && unix.is_unnamed()
+        {
             if !self.warned_unnamed {
-                self.reporter
-                    .say("datagram from a sender with no address: replies cannot reach it");
+                self.reporter.report(Event::Notice {
+                    message: "datagram from a sender with no address: replies cannot reach it"
+                        .into(),
+                });
                 self.warned_unnamed = true;
             }
             return Ok(());
         }
         // Connected, the kernel drops datagrams from anyone else.
-        socket::connect(self.sock().as_raw_fd(), from)?;
-        self.peer.name = Addr::from_sockaddr(self.peer.kind, from);
-        self.reporter
-            .say(format_args!("accepted {}", self.peer.name));
+        socket::connect(self.sock().as_raw_fd(), from.as_dyn())?;
+        self.peer.name = from.to_addr(self.peer.kind);
+        self.reporter.report(Event::Accepted {
+            peer: &self.peer.name,
+            credentials: None,
+        });
         self.peer_known = true;
         Ok(())
     }
@@ -442,11 +505,12 @@ impl<'p, 'a> Session<'p, 'a> {
         if let Some(idle) = opts.idle
             && now >= self.last_activity + idle
         {
-            return Err(anyhow::anyhow!(
+            return Err(TimedOut(format!(
                 "session with {}: no data for {} (idle timeout)",
                 self.peer.name,
                 humantime::format_duration(idle)
-            ));
+            ))
+            .into());
         }
         Ok(None)
     }

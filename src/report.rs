@@ -1,28 +1,278 @@
-//! What `-v` tells the user on stderr. Every step a verb reports goes through
-//! a `Reporter`, so that a machine-readable form can replace the words later
-//! without touching the verbs.
+//! What sockcat tells the user about its steps, on stderr: nothing by
+//! default, a `sockcat: …` line per step with `-v`, or one JSON object per
+//! line with `--events json`. Every step is an `Event`, so the words and the
+//! JSON schema (documented in sockcat(1)) come from one place.
 
-use std::fmt::Display;
+use std::fmt;
+use std::time::{Duration, SystemTime};
 
-/// Where progress reports go: nowhere, or stderr as `sockcat: …` lines.
+use serde_json::{Map, Value, json};
+
+use crate::addr::Addr;
+
+/// How steps are reported.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Mode {
+    #[default]
+    Quiet,
+    Text,
+    Json,
+}
+
+/// Where progress reports go.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Reporter {
-    verbose: bool,
+    mode: Mode,
+}
+
+/// A Unix peer's credentials as the kernel reported them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Credentials {
+    pub pid: i32,
+    pub uid: u32,
+    pub gid: u32,
+}
+
+/// One step worth reporting.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// The listener accepts connections (or datagrams) on `local`.
+    Listening { local: &'a Addr },
+    /// A peer arrived.
+    Accepted {
+        peer: &'a Addr,
+        credentials: Option<Credentials>,
+    },
+    /// An outgoing connection is up.
+    Connected { peer: &'a Addr },
+    /// A session ended: bytes received from and sent to the peer.
+    Closed {
+        peer: &'a Addr,
+        rx: u64,
+        tx: u64,
+        duration: Duration,
+    },
+    /// One attempt failed; more may follow (another address, a retry).
+    Attempt { target: &'a Addr, reason: String },
+    /// A `-z` probe's result.
+    Probe {
+        target: &'a Addr,
+        open: bool,
+        reason: Option<String>,
+    },
+    /// Something the user should know that stops nothing.
+    Notice { message: String },
 }
 
 impl Reporter {
-    pub fn new(verbose: bool) -> Self {
-        Reporter { verbose }
+    pub fn new(verbose: bool, json: bool) -> Self {
+        let mode = if json {
+            Mode::Json
+        } else if verbose {
+            Mode::Text
+        } else {
+            Mode::Quiet
+        };
+        Reporter { mode }
     }
 
     pub fn verbose(&self) -> bool {
-        self.verbose
+        self.mode != Mode::Quiet
     }
 
-    /// One `sockcat: …` line on stderr when `-v` was given.
-    pub fn say(&self, line: impl Display) {
-        if self.verbose {
-            eprintln!("sockcat: {line}");
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    pub fn report(&self, event: Event<'_>) {
+        match self.mode {
+            Mode::Quiet => {}
+            Mode::Text => eprintln!("sockcat: {event}"),
+            Mode::Json => eprintln!("{}", event.to_json()),
         }
+    }
+
+    /// How the run ended in error: the `sockcat: …` line, or its JSON form.
+    pub fn failure(&self, err: &anyhow::Error, status: u8) {
+        match self.mode {
+            Mode::Json => {
+                let name = if err.chain().any(|c| c.is::<TimedOut>()) {
+                    "timeout"
+                } else {
+                    "error"
+                };
+                let mut object = header(name);
+                object.insert("message".into(), json!(format!("{err:#}")));
+                object.insert("status".into(), json!(status));
+                eprintln!("{}", Value::Object(object));
+            }
+            _ => eprintln!("sockcat: {err:#}"),
+        }
+    }
+}
+
+/// Marks an error as a timeout (`-w`, `-i`, `-W`), reported as the
+/// `timeout` event under `--events json`.
+#[derive(Debug)]
+pub struct TimedOut(pub String);
+
+impl fmt::Display for TimedOut {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for TimedOut {}
+
+impl fmt::Display for Event<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Event::Listening { local } => write!(f, "listening on {local}"),
+            Event::Accepted {
+                peer,
+                credentials: Some(c),
+            } => {
+                write!(
+                    f,
+                    "accepted {peer} (pid {} uid {} gid {})",
+                    c.pid, c.uid, c.gid
+                )
+            }
+            Event::Accepted {
+                peer,
+                credentials: None,
+            } => write!(f, "accepted {peer}"),
+            Event::Connected { peer } => write!(f, "connected to {peer}"),
+            Event::Closed {
+                peer,
+                rx,
+                tx,
+                duration,
+            } => write!(
+                f,
+                "closed {peer}: {rx} bytes received, {tx} sent in {}",
+                humantime::format_duration(Duration::from_millis(duration.as_millis() as u64))
+            ),
+            Event::Attempt { target, reason } => write!(f, "connect {target}: {reason}"),
+            Event::Probe {
+                target, open: true, ..
+            } => write!(f, "{target} open"),
+            Event::Probe {
+                target,
+                open: false,
+                reason,
+            } => {
+                write!(f, "{target} {}", reason.as_deref().unwrap_or("closed"))
+            }
+            Event::Notice { message } => f.write_str(message),
+        }
+    }
+}
+
+impl Event<'_> {
+    /// The JSON object: `event` and `time` always, then the event's fields.
+    pub fn to_json(&self) -> Value {
+        let (name, fields) = match self {
+            Event::Listening { local } => ("listening", json!({ "local": local.to_string() })),
+            Event::Accepted { peer, credentials } => {
+                let mut fields = json!({ "peer": peer.to_string() });
+                if let Some(c) = credentials {
+                    fields["pid"] = json!(c.pid);
+                    fields["uid"] = json!(c.uid);
+                    fields["gid"] = json!(c.gid);
+                }
+                ("accepted", fields)
+            }
+            Event::Connected { peer } => ("connected", json!({ "peer": peer.to_string() })),
+            Event::Closed {
+                peer,
+                rx,
+                tx,
+                duration,
+            } => (
+                "closed",
+                json!({ "peer": peer.to_string(), "rx": rx, "tx": tx, "duration_ms": duration.as_millis() as u64 }),
+            ),
+            Event::Attempt { target, reason } => (
+                "error",
+                json!({ "target": target.to_string(), "message": reason }),
+            ),
+            Event::Probe {
+                target,
+                open,
+                reason,
+            } => {
+                let mut fields = json!({ "target": target.to_string(), "open": open });
+                if let Some(reason) = reason {
+                    fields["message"] = json!(reason);
+                }
+                ("probe", fields)
+            }
+            Event::Notice { message } => ("notice", json!({ "message": message })),
+        };
+        let mut object = header(name);
+        if let Value::Object(fields) = fields {
+            object.extend(fields);
+        }
+        Value::Object(object)
+    }
+}
+
+fn header(name: &str) -> Map<String, Value> {
+    let mut object = Map::new();
+    object.insert("event".into(), json!(name));
+    object.insert(
+        "time".into(),
+        json!(humantime::format_rfc3339_millis(SystemTime::now()).to_string()),
+    );
+    object
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_have_name_time_and_canonical_addresses() {
+        let peer: Addr = crate::addr::parse("tcp:127.0.0.1:80", Default::default()).unwrap();
+        let closed = Event::Closed {
+            peer: &peer,
+            rx: 5,
+            tx: 7,
+            duration: Duration::from_millis(1500),
+        };
+        let value = closed.to_json();
+        assert_eq!(value["event"], "closed");
+        assert_eq!(value["peer"], "tcp:127.0.0.1:80");
+        assert_eq!(value["rx"], 5);
+        assert_eq!(value["tx"], 7);
+        assert_eq!(value["duration_ms"], 1500);
+        assert!(value["time"].as_str().unwrap().ends_with('Z'));
+        assert_eq!(
+            closed.to_string(),
+            "closed tcp:127.0.0.1:80: 5 bytes received, 7 sent in 1s 500ms"
+        );
+    }
+
+    #[test]
+    fn credentials_appear_in_both_forms() {
+        let peer = Addr::Unix {
+            kind: crate::addr::Kind::Stream,
+            name: crate::addr::UnixName::Unnamed,
+        };
+        let event = Event::Accepted {
+            peer: &peer,
+            credentials: Some(Credentials {
+                pid: 42,
+                uid: 0,
+                gid: 0,
+            }),
+        };
+        assert_eq!(event.to_string(), "accepted unix: (pid 42 uid 0 gid 0)");
+        let value = event.to_json();
+        assert_eq!(
+            (value["pid"].clone(), value["uid"].clone()),
+            (json!(42), json!(0))
+        );
     }
 }

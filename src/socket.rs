@@ -49,6 +49,14 @@ impl SockAddr {
         }
     }
 
+    /// The canonical form of this address.
+    pub fn to_addr(&self, kind: Kind) -> Addr {
+        match self {
+            SockAddr::Ip(sa) => Addr::from_sockaddr(kind, sa),
+            SockAddr::Unix(sa) => Addr::from_unix(kind, sa),
+        }
+    }
+
     /// The canonical form of an IP address; `None` for Unix ones, which are
     /// best shown as the user wrote them.
     pub fn ip_addr(&self, kind: Kind) -> Option<Addr> {

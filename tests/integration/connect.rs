@@ -632,3 +632,96 @@ fn interop_smoke_nc_receives() {
     let out = nc.wait(TIMEOUT);
     assert_eq!(out.stdout, b"to nc");
 }
+
+#[test]
+fn unix_dgram_listener_adopts_a_named_sender_and_replies() {
+    let dir = TempDir::new();
+    let path = dir.join("dg.sock");
+    let mut server = Sockcat::spawn(["listen", "-v", &format!("unix-dgram:{path}")]);
+    server.listening();
+    let mut client = Sockcat::spawn(["connect", "-q", "5s", &format!("unix-dgram:{path}")]);
+    client.feed(b"hello\n");
+    server.wait_for_stderr("accepted unix-dgram:@", TIMEOUT);
+    server.feed(b"back\n");
+    client.close_stdin();
+    let client = client.wait(TIMEOUT);
+    client.assert_success();
+    assert_eq!(client.stdout, b"back\n");
+    server.signal(nix::sys::signal::Signal::SIGTERM);
+    let server = server.wait(TIMEOUT);
+    server.assert_code(143);
+    assert_eq!(server.stdout, b"hello\n");
+    assert!(
+        !std::path::Path::new(&path).exists(),
+        "socket file removed after SIGTERM"
+    );
+}
+
+#[test]
+fn events_json_lines_parse_and_carry_their_fields() {
+    let mut server = Sockcat::spawn(["--events", "json", "listen", "tcp:127.0.0.1:0"]);
+    let line = server.wait_for_stderr("\"listening\"", TIMEOUT);
+    let listening: serde_json::Value = serde_json::from_str(&line).expect("listening is JSON");
+    let addr = listening["local"].as_str().expect("local").to_string();
+    let client = Sockcat::run(["connect", "--events", "json", &addr], b"abc", TIMEOUT);
+    client.assert_success();
+    server.close_stdin();
+    let server = server.wait(TIMEOUT);
+    server.assert_success();
+    let mut seen = Vec::new();
+    for line in client.stderr.lines().chain(server.stderr.lines()) {
+        let value: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+        assert!(
+            value["time"].as_str().is_some_and(|t| t.ends_with('Z')),
+            "{line}"
+        );
+        seen.push(value);
+    }
+    let find = |name: &str| {
+        seen.iter()
+            .find(|v| v["event"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {seen:?}"))
+    };
+    assert_eq!(find("connected")["peer"], addr.as_str());
+    assert!(
+        find("accepted")["peer"]
+            .as_str()
+            .expect("peer")
+            .starts_with("tcp:127.0.0.1:")
+    );
+    let closed: Vec<_> = seen.iter().filter(|v| v["event"] == "closed").collect();
+    assert_eq!(closed.len(), 2, "{seen:?}");
+    assert!(
+        closed.iter().any(|v| v["tx"] == 3) && closed.iter().any(|v| v["rx"] == 3),
+        "{closed:?}"
+    );
+    assert!(closed.iter().all(|v| v["duration_ms"].is_u64()));
+}
+
+#[test]
+fn events_json_reports_errors_as_json_too() {
+    let out = Sockcat::run(
+        [
+            "--events",
+            "json",
+            "listen",
+            "-w",
+            "100ms",
+            "tcp:127.0.0.1:0",
+        ],
+        b"",
+        TIMEOUT,
+    );
+    out.assert_code(1);
+    let last: serde_json::Value =
+        serde_json::from_str(out.stderr.lines().last().expect("a line")).expect("JSON");
+    assert_eq!(last["event"], "timeout");
+    assert_eq!(last["status"], 1);
+    assert!(
+        last["message"]
+            .as_str()
+            .expect("message")
+            .contains("no peer within 100ms")
+    );
+}
