@@ -4,3 +4,5 @@ mod support;
 
 mod connect;
 mod docs;
+mod interop;
+mod listen;

@@ -1,0 +1,687 @@
+//! `sockcat listen`: the Unix socket file lifecycle (what may stand at the
+//! path, `--unlink`, `--mode`/`--owner`/`--group`, removal on exit and on
+//! signals, never removing someone else's file), long and abstract Unix
+//! names, the accept timeout, the printed address, dual-stack `:0`, peer
+//! credentials under `-v`, inherited listening sockets (`fd:N`), and the
+//! datagram listener's choice of peer.
+//!
+//! The peers here are the test's own std sockets (and sockcat itself for
+//! the long-path and abstract connects); real peer programs are in
+//! `interop.rs`.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{TcpListener, TcpStream, UdpSocket};
+use std::os::fd::{AsRawFd, BorrowedFd};
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::os::unix::net::{UnixDatagram, UnixListener, UnixStream};
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::Signal;
+
+use crate::support::{Proc, Sockcat, TIMEOUT, TempDir, bin, require_root};
+
+/// A stream exchange with a listening sockcat started by `listener`: send a
+/// line, half-close, read its line up to its close.
+#[track_caller]
+fn exchange(mut conn: UnixStream) {
+    conn.set_read_timeout(Some(TIMEOUT)).expect("read timeout");
+    conn.write_all(b"from test\n").expect("write");
+    conn.shutdown(std::net::Shutdown::Write).expect("shutdown");
+    let mut got = String::new();
+    conn.read_to_string(&mut got).expect("read to EOF");
+    assert_eq!(got, "from sockcat\n");
+}
+
+/// A listener with `from sockcat` waiting on its stdin, up to `listening on`.
+/// It sends that and half-closes as soon as it accepts, so a sockcat client
+/// needs `--keep-sending` to be sure to send its own line (the peer may
+/// have closed before the client's stdin arrives).
+fn listener(args: &[&str]) -> (Proc, String) {
+    let mut server = Sockcat::spawn(["-v", "listen"].iter().chain(args));
+    server.feed(b"from sockcat\n");
+    server.close_stdin();
+    let addr = server.listening();
+    (server, addr)
+}
+
+fn is_socket(path: &str) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_socket())
+}
+
+fn inode(path: &str) -> u64 {
+    std::fs::symlink_metadata(path).expect("stat").ino()
+}
+
+/// A socket file nobody accepts on: bound, then closed (std does not unlink).
+fn stale_socket(path: &str) {
+    drop(UnixListener::bind(path).expect("bind"));
+    assert!(is_socket(path));
+}
+
+// ---- what stands at the path ----
+
+#[test]
+fn stale_socket_without_unlink_is_exit_1_with_a_hint() {
+    let dir = TempDir::new();
+    let path = dir.join("s");
+    stale_socket(&path);
+    let before = inode(&path);
+    let out = Sockcat::run(["listen", &format!("unix:{path}")], b"", TIMEOUT);
+    out.assert_code(1);
+    assert!(out.stderr.starts_with("sockcat: "), "{out}");
+    assert!(out.stderr.contains("--unlink"), "hint missing: {out}");
+    assert_eq!(inode(&path), before, "the stale file was touched: {out}");
+}
+
+#[test]
+fn stale_socket_with_unlink_is_replaced() {
+    let dir = TempDir::new();
+    let path = dir.join("s");
+    stale_socket(&path);
+    let (server, _) = listener(&["--unlink", &format!("unix:{path}")]);
+    // (tmpfs may give the new file the old inode number; a client getting
+    // through is what shows the file is live now.)
+    exchange(UnixStream::connect(&path).expect("connect"));
+    server.wait(TIMEOUT).assert_success();
+    assert!(!Path::new(&path).exists(), "socket file left behind");
+}
+
+#[test]
+fn stale_datagram_socket_with_unlink_is_replaced() {
+    let dir = TempDir::new();
+    let path = dir.join("s");
+    drop(UnixDatagram::bind(&path).expect("bind"));
+    let out = Sockcat::run(["listen", &format!("unix-dgram:{path}")], b"", TIMEOUT);
+    out.assert_code(1);
+    assert!(out.stderr.contains("--unlink"), "{out}");
+    let mut server = Sockcat::spawn(["-v", "listen", "--unlink", &format!("unix-dgram:{path}")]);
+    server.listening();
+    server.signal(Signal::SIGTERM);
+    server.wait(TIMEOUT).assert_code(143);
+    assert!(!Path::new(&path).exists(), "socket file left behind");
+}
+
+#[test]
+fn live_socket_is_exit_1_and_left_alone() {
+    let dir = TempDir::new();
+    let path = dir.join("s");
+    let other = UnixListener::bind(&path).expect("bind");
+    let before = inode(&path);
+    for unlink in [false, true] {
+        let mut args = vec!["listen"];
+        if unlink {
+            args.push("--unlink");
+        }
+        let addr = format!("unix:{path}");
+        args.push(&addr);
+        let out = Sockcat::run(args, b"", TIMEOUT);
+        out.assert_code(1);
+        assert!(out.stderr.contains("in use"), "{out}");
+        assert_eq!(inode(&path), before, "the live socket was replaced: {out}");
+    }
+    // Still the other listener's: a client reaches it.
+    let _client = UnixStream::connect(&path).expect("connect to the other listener");
+    other.set_nonblocking(true).expect("nonblocking");
+    let mut accepted = false;
+    while let Ok((_conn, _)) = other.accept() {
+        accepted = true;
+    }
+    assert!(accepted, "the other listener does not get its clients");
+}
+
+#[test]
+fn live_socket_of_another_type_is_exit_1_and_left_alone() {
+    let dir = TempDir::new();
+    let path = dir.join("s");
+    let other = UnixDatagram::bind(&path).expect("bind");
+    let before = inode(&path);
+    for scheme in ["unix", "unix-dgram"] {
+        let out = Sockcat::run(
+            ["listen", "--unlink", &format!("{scheme}:{path}")],
+            b"",
+            TIMEOUT,
+        );
+        out.assert_code(1);
+        assert_eq!(inode(&path), before, "the live socket was replaced: {out}");
+    }
+    let client = UnixDatagram::unbound().expect("socket");
+    client
+        .send_to(b"still theirs", &path)
+        .expect("send to the other socket");
+    let mut buf = [0u8; 32];
+    other.set_nonblocking(true).expect("nonblocking");
+    // sockcat's probes connect(2) but send nothing: the first datagram
+    // waiting is the test's.
+    let n = other
+        .recv(&mut buf)
+        .expect("the other socket still receives");
+    assert_eq!(&buf[..n], b"still theirs");
+}
+
+#[test]
+fn regular_file_in_the_way_is_exit_2_and_untouched() {
+    let dir = TempDir::new();
+    let path = dir.join("precious");
+    std::fs::write(&path, b"keep me\n").expect("write");
+    for unlink in [false, true] {
+        let addr = format!("unix:{path}");
+        let args: Vec<&str> = if unlink {
+            vec!["listen", "--unlink", &addr]
+        } else {
+            vec!["listen", &addr]
+        };
+        let out = Sockcat::run(args, b"", TIMEOUT);
+        out.assert_code(2);
+        assert!(out.stderr.contains("regular file"), "{out}");
+        assert_eq!(std::fs::read(&path).expect("read"), b"keep me\n", "{out}");
+    }
+}
+
+// ---- removal of our own file, and only ours ----
+
+#[test]
+fn socket_file_removed_after_normal_exit() {
+    let dir = TempDir::new();
+    let path = dir.join("s");
+    let (server, addr) = listener(&[&format!("unix:{path}")]);
+    assert_eq!(addr, format!("unix:{path}"));
+    assert!(is_socket(&path));
+    exchange(UnixStream::connect(&path).expect("connect"));
+    let out = server.wait(TIMEOUT);
+    out.assert_success();
+    assert_eq!(out.stdout_str(), "from test\n", "{out}");
+    assert!(!Path::new(&path).exists(), "socket file left behind: {out}");
+}
+
+#[test]
+fn socket_file_removed_on_sigterm_and_sigint() {
+    for (signal, status) in [(Signal::SIGTERM, 143), (Signal::SIGINT, 130)] {
+        let dir = TempDir::new();
+        let path = dir.join("s");
+        // Once while waiting for a peer, once in the middle of a session.
+        for with_peer in [false, true] {
+            let (mut server, _) = listener(&[&format!("unix:{path}")]);
+            let mut peer = None;
+            if with_peer {
+                let conn = UnixStream::connect(&path).expect("connect");
+                server.wait_for_stderr("accepted", TIMEOUT);
+                peer = Some(conn);
+            }
+            server.signal(signal);
+            let out = server.wait(TIMEOUT);
+            out.assert_code(status);
+            assert!(
+                !Path::new(&path).exists(),
+                "socket file left behind after {signal}: {out}"
+            );
+            drop(peer);
+        }
+    }
+}
+
+#[test]
+fn a_replaced_socket_file_is_not_removed() {
+    let dir = TempDir::new();
+    let path = dir.join("s");
+    let (server, _) = listener(&[&format!("unix:{path}")]);
+    // Someone else takes the path while sockcat runs: first their own
+    // socket in place of ours, then (second run) a regular file. sockcat's
+    // bound socket keeps its inode alive, so a replacement never reuses its
+    // (dev, inode).
+    std::fs::remove_file(&path).expect("remove");
+    let replacement = UnixListener::bind(&path).expect("bind the replacement");
+    let theirs = inode(&path);
+    server.signal(Signal::SIGTERM);
+    server.wait(TIMEOUT).assert_code(143);
+    assert!(is_socket(&path), "the replacement socket was removed");
+    assert_eq!(inode(&path), theirs);
+    drop(replacement);
+
+    let path = dir.join("t");
+    let (server, _) = listener(&[&format!("unix:{path}")]);
+    std::fs::remove_file(&path).expect("remove");
+    std::fs::write(&path, b"not yours\n").expect("write");
+    server.signal(Signal::SIGINT);
+    server.wait(TIMEOUT).assert_code(130);
+    assert_eq!(std::fs::read(&path).expect("read"), b"not yours\n");
+}
+
+#[test]
+fn listener_removes_its_file_after_accept_timeout() {
+    let dir = TempDir::new();
+    let path = dir.join("s");
+    let start = Instant::now();
+    let out = Sockcat::run(["listen", "-w", "300ms", &path], b"", TIMEOUT);
+    let took = start.elapsed();
+    out.assert_code(1);
+    assert!(
+        took >= Duration::from_millis(300),
+        "gave up after {took:?}: {out}"
+    );
+    assert!(!Path::new(&path).exists(), "socket file left behind: {out}");
+}
+
+// ---- mode and ownership ----
+
+#[test]
+fn mode_is_set_when_listening_is_printed() {
+    let dir = TempDir::new();
+    for (mode, want) in [("600", 0o600), ("660", 0o660), ("0777", 0o777)] {
+        let path = dir.join(&format!("s{mode}"));
+        let (server, _) = listener(&["--mode", mode, &format!("unix:{path}")]);
+        let meta = std::fs::symlink_metadata(&path).expect("stat");
+        assert_eq!(meta.mode() & 0o7777, want, "--mode {mode}");
+        // The mode leaves root's own connect alone; the session still works.
+        exchange(UnixStream::connect(&path).expect("connect"));
+        server.wait(TIMEOUT).assert_success();
+    }
+}
+
+#[test]
+fn owner_and_group_are_set_when_listening_is_printed() {
+    if !require_root() {
+        return;
+    }
+    let dir = TempDir::new();
+    let path = dir.join("s");
+    let (server, _) = listener(&[
+        "--mode",
+        "640",
+        "--owner",
+        "65534",
+        "--group",
+        "65534",
+        &format!("unix:{path}"),
+    ]);
+    let meta = std::fs::symlink_metadata(&path).expect("stat");
+    assert_eq!((meta.uid(), meta.gid()), (65534, 65534));
+    assert_eq!(meta.mode() & 0o7777, 0o640);
+    exchange(UnixStream::connect(&path).expect("connect"));
+    server.wait(TIMEOUT).assert_success();
+    assert!(!Path::new(&path).exists(), "socket file left behind");
+}
+
+// ---- names the kernel cannot take as they are ----
+
+#[test]
+fn long_unix_path_for_listen_and_connect() {
+    // sun_path holds 107 bytes; this path is over 200.
+    let dir = TempDir::new();
+    let mut deep = dir.path().to_path_buf();
+    while deep.as_os_str().len() < 190 {
+        deep.push("a-directory-name-of-some-length");
+    }
+    std::fs::create_dir_all(&deep).expect("mkdir -p");
+    let path = deep.join("the-socket").to_str().expect("utf-8").to_string();
+    assert!(path.len() > 200, "{}", path.len());
+
+    for scheme in ["unix", "unix-seqpacket"] {
+        let addr = format!("{scheme}:{path}");
+        let (server, printed) = listener(&[&addr]);
+        assert_eq!(printed, addr);
+        assert!(is_socket(&path), "no socket file at the long path");
+        let client = Sockcat::run(
+            ["connect", "--keep-sending", &addr],
+            b"from test\n",
+            TIMEOUT,
+        );
+        client.assert_success();
+        assert_eq!(client.stdout_str(), "from sockcat\n", "{client}");
+        let out = server.wait(TIMEOUT);
+        out.assert_success();
+        assert_eq!(out.stdout_str(), "from test\n", "{out}");
+        assert!(!Path::new(&path).exists(), "socket file left behind: {out}");
+    }
+}
+
+#[test]
+fn abstract_names_for_listen_and_connect() {
+    let name = format!("sockcat-test-{}-abstract", std::process::id());
+    for (listen_as, connect_as) in [
+        (format!("@{name}"), format!("unix:@{name}")),
+        (
+            format!("unix-seqpacket:@{name}"),
+            format!("unix-seqpacket:@{name}"),
+        ),
+    ] {
+        let (server, printed) = listener(&[&listen_as]);
+        assert!(printed.ends_with(&format!(":@{name}")), "{printed}");
+        let client = Sockcat::run(
+            ["connect", "--keep-sending", &connect_as],
+            b"from test\n",
+            TIMEOUT,
+        );
+        client.assert_success();
+        assert_eq!(client.stdout_str(), "from sockcat\n", "{client}");
+        let out = server.wait(TIMEOUT);
+        out.assert_success();
+        assert_eq!(out.stdout_str(), "from test\n", "{out}");
+    }
+}
+
+// ---- waiting, addresses, peers ----
+
+#[test]
+fn accept_timeout_is_exit_1() {
+    for addr in ["tcp:127.0.0.1:0", "udp:127.0.0.1:0"] {
+        let start = Instant::now();
+        let out = Sockcat::run(["listen", "-w", "300ms", addr], b"", TIMEOUT);
+        let took = start.elapsed();
+        out.assert_code(1);
+        assert!(out.stderr.starts_with("sockcat: listen "), "{out}");
+        assert!(
+            took >= Duration::from_millis(300) && took < Duration::from_secs(5),
+            "gave up after {took:?}: {out}"
+        );
+    }
+}
+
+#[test]
+fn port_0_prints_the_real_port() {
+    let (server, addr) = listener(&["tcp:127.0.0.1:0"]);
+    let port: u16 = addr
+        .strip_prefix("tcp:127.0.0.1:")
+        .unwrap_or_else(|| panic!("not canonical: {addr}"))
+        .parse()
+        .expect("a port number");
+    assert_ne!(port, 0);
+    let mut conn = TcpStream::connect(("127.0.0.1", port)).expect("connect to the printed port");
+    conn.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    conn.write_all(b"from test\n").expect("write");
+    conn.shutdown(std::net::Shutdown::Write).expect("shutdown");
+    let mut got = String::new();
+    conn.read_to_string(&mut got).expect("read");
+    assert_eq!(got, "from sockcat\n");
+    let out = server.wait(TIMEOUT);
+    out.assert_success();
+    assert_eq!(out.stdout_str(), "from test\n", "{out}");
+}
+
+fn has_ipv6_loopback() -> bool {
+    TcpListener::bind("[::1]:0").is_ok()
+}
+
+#[test]
+fn dual_stack_port_0_accepts_ipv4_and_ipv6() {
+    let mut clients = vec!["127.0.0.1"];
+    if has_ipv6_loopback() {
+        clients.push("::1");
+    } else {
+        eprintln!("skipping the ::1 client: no IPv6 loopback");
+    }
+    for client in clients {
+        let (mut server, addr) = listener(&[":0"]);
+        let port: u16 = addr.rsplit(':').next().unwrap().parse().expect("port");
+        assert_ne!(port, 0, "{addr}");
+        let mut conn = TcpStream::connect((client, port)).expect("connect");
+        let accepted = server.wait_for_stderr("accepted", TIMEOUT);
+        // A v4 peer on a dual-stack socket prints as IPv4, not ::ffff:.
+        let shown = if client.contains(':') {
+            format!("accepted tcp:[{client}]:")
+        } else {
+            format!("accepted tcp:{client}:")
+        };
+        assert!(accepted.contains(&shown), "{accepted}");
+        conn.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+        conn.shutdown(std::net::Shutdown::Write).expect("shutdown");
+        let mut got = String::new();
+        conn.read_to_string(&mut got).expect("read");
+        assert_eq!(got, "from sockcat\n");
+        server.wait(TIMEOUT).assert_success();
+    }
+}
+
+#[test]
+fn verbose_shows_unix_peer_credentials() {
+    let dir = TempDir::new();
+    let want = format!(
+        "(pid {} uid {} gid {})",
+        std::process::id(),
+        nix::unistd::getuid(),
+        nix::unistd::getgid()
+    );
+    for scheme in ["unix", "unix-seqpacket"] {
+        let path = dir.join(scheme);
+        let (mut server, _) = listener(&[&format!("{scheme}:{path}")]);
+        let sock = nix::sys::socket::socket(
+            nix::sys::socket::AddressFamily::Unix,
+            if scheme == "unix" {
+                nix::sys::socket::SockType::Stream
+            } else {
+                nix::sys::socket::SockType::SeqPacket
+            },
+            nix::sys::socket::SockFlag::SOCK_CLOEXEC,
+            None,
+        )
+        .expect("socket");
+        let sa = nix::sys::socket::UnixAddr::new(path.as_str()).expect("address");
+        nix::sys::socket::connect(sock.as_raw_fd(), &sa).expect("connect");
+        let line = server.wait_for_stderr("accepted", TIMEOUT);
+        assert!(line.contains(&format!("accepted {scheme}:")), "{line}");
+        assert!(line.contains(&want), "{line}, want {want}");
+        // std has no seqpacket type, but its stream calls work on one.
+        exchange(UnixStream::from(sock));
+        server.wait(TIMEOUT).assert_success();
+    }
+}
+
+// ---- inherited sockets ----
+
+/// sockcat with `listener` inherited at its own descriptor number. Rust's
+/// std opens everything close-on-exec and has no stable way to pass a
+/// descriptor, so the child clears FD_CLOEXEC between fork and exec: the
+/// descriptor never leaks into the other tests' children.
+#[allow(unsafe_code)]
+fn spawn_with_fd(listener: BorrowedFd<'_>, args: &[&str]) -> Proc {
+    let raw = listener.as_raw_fd();
+    let mut cmd = Command::new(bin());
+    cmd.args(args).arg(format!("fd:{raw}"));
+    // SAFETY: the closure runs in the forked child before exec and calls only
+    // fcntl(2), which is async-signal-safe; `raw` is open in the child,
+    // which has a copy of the parent's descriptor table.
+    unsafe {
+        cmd.pre_exec(move || {
+            let fd = BorrowedFd::borrow_raw(raw);
+            nix::fcntl::fcntl(
+                fd,
+                nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::empty()),
+            )?;
+            Ok(())
+        });
+    }
+    let mut server = Proc::spawn(&mut cmd);
+    server.feed(b"from sockcat\n");
+    server.close_stdin();
+    server
+}
+
+#[test]
+fn inherited_unix_listener() {
+    let dir = TempDir::new();
+    let path = dir.join("inherited");
+    let sock = UnixListener::bind(&path).expect("bind");
+    let mut server = spawn_with_fd(std::os::fd::AsFd::as_fd(&sock), &["-v", "listen"]);
+    let printed = server.listening();
+    assert_eq!(printed, format!("unix:{path}"));
+    drop(sock);
+    exchange(UnixStream::connect(&path).expect("connect"));
+    let out = server.wait(TIMEOUT);
+    out.assert_success();
+    assert_eq!(out.stdout_str(), "from test\n", "{out}");
+    // sockcat did not create this file, so it must not remove it.
+    assert!(
+        is_socket(&path),
+        "sockcat removed a socket file it did not create: {out}"
+    );
+}
+
+#[test]
+fn inherited_tcp_listener() {
+    let sock = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = sock.local_addr().expect("local").port();
+    let mut server = spawn_with_fd(std::os::fd::AsFd::as_fd(&sock), &["-v", "listen"]);
+    assert_eq!(server.listening(), format!("tcp:127.0.0.1:{port}"));
+    drop(sock);
+    let mut conn = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    conn.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    conn.write_all(b"from test\n").expect("write");
+    conn.shutdown(std::net::Shutdown::Write).expect("shutdown");
+    let mut got = String::new();
+    conn.read_to_string(&mut got).expect("read");
+    assert_eq!(got, "from sockcat\n");
+    let out = server.wait(TIMEOUT);
+    out.assert_success();
+    assert_eq!(out.stdout_str(), "from test\n", "{out}");
+}
+
+// ---- datagram listeners and their peer ----
+
+/// One of the test's datagram senders, bound to an address of its own so
+/// that replies can reach it.
+enum Sender {
+    Udp(UdpSocket, u16),
+    /// The socket, the listener's path, its own path.
+    Unix(UnixDatagram, String, String),
+}
+
+impl Sender {
+    /// A sender for the listener at `printed`, named `own` if it is Unix.
+    fn new(printed: &str, dir: &TempDir, own: &str) -> Sender {
+        let sender = if let Some(path) = printed.strip_prefix("unix-dgram:") {
+            let own = dir.join(own);
+            let sock = UnixDatagram::bind(&own).expect("bind");
+            Sender::Unix(sock, path.to_string(), own)
+        } else {
+            let port = printed.rsplit(':').next().unwrap().parse().expect("port");
+            Sender::Udp(UdpSocket::bind("127.0.0.1:0").expect("bind"), port)
+        };
+        match &sender {
+            Sender::Udp(sock, _) => sock.set_read_timeout(Some(TIMEOUT)),
+            Sender::Unix(sock, ..) => sock.set_read_timeout(Some(TIMEOUT)),
+        }
+        .expect("read timeout");
+        sender
+    }
+
+    fn send(&self, data: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Sender::Udp(sock, port) => sock.send_to(data, ("127.0.0.1", *port)),
+            Sender::Unix(sock, server, _) => sock.send_to(data, server),
+        }
+    }
+
+    #[track_caller]
+    fn recv(&self) -> Vec<u8> {
+        let mut buf = vec![0u8; 1024];
+        let n = match self {
+            Sender::Udp(sock, _) => sock.recv(&mut buf),
+            Sender::Unix(sock, ..) => sock.recv(&mut buf),
+        }
+        .expect("a datagram within the timeout");
+        buf.truncate(n);
+        buf
+    }
+
+    /// Whether a datagram is waiting, without waiting for one.
+    fn has_pending(&self) -> bool {
+        let mut buf = [0u8; 1024];
+        let got = match self {
+            Sender::Udp(sock, _) => {
+                sock.set_nonblocking(true).expect("nonblocking");
+                sock.recv(&mut buf)
+            }
+            Sender::Unix(sock, ..) => {
+                sock.set_nonblocking(true).expect("nonblocking");
+                sock.recv(&mut buf)
+            }
+        };
+        match got {
+            Err(e) if e.kind() == ErrorKind::WouldBlock => false,
+            Err(e) => panic!("recv: {e}"),
+            Ok(_) => true,
+        }
+    }
+
+    /// How sockcat prints this sender.
+    fn name(&self) -> String {
+        match self {
+            Sender::Udp(sock, _) => format!("udp:{}", sock.local_addr().expect("local")),
+            Sender::Unix(_, _, own) => format!("unix-dgram:{own}"),
+        }
+    }
+}
+
+/// A sends first and becomes the peer; B, sending after that, is not
+/// printed; stdin goes to A and not to B.
+fn locks_onto_first_sender(addr: &str) {
+    let dir = TempDir::new();
+    let mut server = Sockcat::spawn(["-v", "listen", "-q", "100ms", addr]);
+    let printed = server.listening();
+    let (a, b) = (
+        Sender::new(&printed, &dir, "a"),
+        Sender::new(&printed, &dir, "b"),
+    );
+    a.send(b"from a\n").expect("send from A");
+    let line = server.wait_for_stderr("accepted", TIMEOUT);
+    assert!(line.ends_with(&format!("accepted {}", a.name())), "{line}");
+    // A connected Unix datagram socket refuses others (EPERM); UDP drops them.
+    let _ = b.send(b"from b\n");
+    a.send(b"a again\n").expect("send from A");
+    server.feed(b"reply\n");
+    assert_eq!(a.recv(), b"reply\n");
+    server.close_stdin();
+    let out = server.wait(TIMEOUT);
+    out.assert_success();
+    assert_eq!(out.stdout_str(), "from a\na again\n", "{out}");
+    assert!(!b.has_pending(), "stdin went to B too: {out}");
+}
+
+/// B's datagram is already queued behind A's when sockcat takes A as its
+/// peer (sockcat is stopped while both are sent): it must not be printed.
+fn ignores_queued_datagrams_of_others(addr: &str) {
+    let dir = TempDir::new();
+    let mut server = Sockcat::spawn(["-v", "listen", "-q", "100ms", addr]);
+    let printed = server.listening();
+    let (a, b) = (
+        Sender::new(&printed, &dir, "a"),
+        Sender::new(&printed, &dir, "b"),
+    );
+    server.signal(Signal::SIGSTOP);
+    a.send(b"from a\n").expect("send from A");
+    b.send(b"from b\n").expect("send from B");
+    server.signal(Signal::SIGCONT);
+    let line = server.wait_for_stderr("accepted", TIMEOUT);
+    assert!(line.ends_with(&format!("accepted {}", a.name())), "{line}");
+    server.feed(b"reply\n");
+    assert_eq!(a.recv(), b"reply\n");
+    server.close_stdin();
+    let out = server.wait(TIMEOUT);
+    out.assert_success();
+    assert_eq!(out.stdout_str(), "from a\n", "{out}");
+    assert!(!b.has_pending(), "stdin went to B too: {out}");
+}
+
+#[test]
+fn udp_listener_locks_onto_first_sender() {
+    locks_onto_first_sender("udp:127.0.0.1:0");
+}
+
+#[test]
+fn unix_dgram_listener_locks_onto_first_sender() {
+    let dir = TempDir::new();
+    locks_onto_first_sender(&format!("unix-dgram:{}", dir.join("s")));
+}
+
+#[test]
+fn udp_listener_ignores_queued_datagrams_of_others() {
+    ignores_queued_datagrams_of_others("udp:127.0.0.1:0");
+}
+
+#[test]
+fn unix_dgram_listener_ignores_queued_datagrams_of_others() {
+    let dir = TempDir::new();
+    ignores_queued_datagrams_of_others(&format!("unix-dgram:{}", dir.join("s")));
+}
