@@ -306,7 +306,7 @@ pub struct PingArgs {
     #[arg(value_name = "HOST", value_hint = ValueHint::Hostname)]
     pub host: String,
 
-    /// Stop after sending N requests.
+    /// Stop after sending N requests (with -w: after N replies, or at the deadline).
     #[arg(short = 'c', long, value_name = "N")]
     pub count: Option<u64>,
 
@@ -314,7 +314,7 @@ pub struct PingArgs {
     #[arg(short = 'i', long, value_name = "DUR", default_value = "1s", value_parser = humantime::parse_duration)]
     pub interval: Duration,
 
-    /// How long to wait for each reply.
+    /// After the last request, how long to wait when no reply has come (default 10s).
     #[arg(short = 'W', long = "timeout", value_name = "DUR", value_parser = humantime::parse_duration)]
     pub timeout: Option<Duration>,
 

@@ -1,5 +1,6 @@
 //! One integration test binary: each module drives the real `sockcat` binary.
 
+mod ping;
 mod support;
 
 mod connect;

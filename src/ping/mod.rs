@@ -1,0 +1,629 @@
+//! The `ping` verb: ICMP and ICMPv6 echo, with iputils ping's output.
+//!
+//! `run` resolves HOST, checks the route as iputils does, opens the ICMP
+//! socket this process may open (`socket`), then runs one loop: requests
+//! leave on a fixed schedule of the monotonic clock, and a single `ppoll`
+//! waits on the socket and on a signalfd carrying SIGINT and SIGTERM, so an
+//! interrupt is one more event that ends the loop and prints the summary.
+//! Packet bytes are `icmp`'s business, the words printed `output`'s; this
+//! file owns timing, matching replies to requests, and the exit status.
+
+mod output;
+mod socket;
+
+use std::io;
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::os::fd::AsFd;
+use std::process::ExitCode;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::Result;
+use nix::errno::Errno;
+use nix::poll::{PollFd, PollFlags, ppoll};
+use nix::sys::signal::{SigSet, Signal};
+use nix::sys::signalfd::{SfdFlags, SignalFd};
+use nix::sys::socket::SockaddrStorage;
+use nix::sys::time::TimeSpec;
+
+use crate::cli::PingArgs;
+use crate::error::{describe, escape, exit_status};
+use crate::icmp::{self, Arrival, Expect, Family, Notice, Reply, Timestamp};
+use crate::report::Reporter;
+use crate::usage;
+use output::{Output, ReplyLine, Stats, SummaryLine};
+use socket::{Datagram, IcmpSocket, Kind, Options, Queued, Source};
+
+/// iputils' MINUSERINTERVAL: anything faster is a flood, for the privileged.
+const MIN_USER_INTERVAL: Duration = Duration::from_millis(2);
+/// iputils' MAXWAIT: how long to wait after the last request when no reply
+/// has come at all (`-W` changes it).
+const DEFAULT_LINGER: Duration = Duration::from_secs(10);
+/// 65535 - 20 (IPv4 header) - 8 (ICMP header).
+const MAX_SIZE_V4: usize = 65507;
+/// 65535 (IPv6 payload length) - 8 (ICMPv6 header).
+const MAX_SIZE_V6: usize = 65527;
+/// `-i 0` (privileged) sends as soon as the last reply is in, or after this
+/// long without one, like iputils' flood ping.
+const FLOOD_WAIT: Duration = Duration::from_millis(10);
+/// The largest IP packet, the buffer every datagram fits in.
+const MAX_PACKET: usize = 65536;
+/// One slot per 16-bit sequence number.
+const SEQ_SLOTS: usize = 1 << 16;
+
+/// Run `sockcat ping`. The exit status is iputils': 0 some reply came back,
+/// 1 none did (or fewer than `-c` by the `-w` deadline), 2 anything else,
+/// so every error that stops ping from running exits 2.
+pub fn run(args: &PingArgs, reporter: Reporter) -> Result<ExitCode> {
+    let err = match ping(args, reporter) {
+        Ok(code) => return Ok(code),
+        Err(err) => err,
+    };
+    match err.downcast_ref::<io::Error>() {
+        // `| head` closing stdout ends ping quietly, as everywhere in sockcat.
+        Some(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Some(e) => {
+            let why = e
+                .raw_os_error()
+                .map_or_else(|| e.to_string(), |n| describe(Errno::from_raw(n)));
+            Err(usage!(
+                "ping {}: write to stdout: {why}",
+                escape(args.host.as_bytes())
+            ))
+        }
+        None if exit_status(&err) == 2 => Err(err),
+        None => Err(usage!("{err:#}")),
+    }
+}
+
+fn ping(args: &PingArgs, reporter: Reporter) -> Result<ExitCode> {
+    let host = escape(args.host.as_bytes());
+    if args.count == Some(0) {
+        return Err(usage!("ping {host}: -c 0: the count must be at least 1"));
+    }
+    if args.ttl == Some(0) {
+        return Err(usage!("ping {host}: -t 0: the TTL must be 1 to 255"));
+    }
+    let source = args
+        .interface
+        .as_deref()
+        .map(|text| Source::parse(text, &host))
+        .transpose()?;
+    let target = resolve(&args.host, &host, args.ipv4, args.ipv6)?;
+    let target = socket::scope(target, source.as_ref(), &host)?;
+    let family = Family::of(target.ip());
+    let max_size = if family == Family::V4 {
+        MAX_SIZE_V4
+    } else {
+        MAX_SIZE_V6
+    };
+    if args.size > max_size {
+        return Err(usage!(
+            "ping {host}: -s {}: at most {max_size} bytes fit in one packet",
+            args.size
+        ));
+    }
+    if args.interval < MIN_USER_INTERVAL && !socket::privileged() {
+        return Err(usage!(
+            "ping {host}: -i {}: an interval below 2ms needs root or CAP_NET_RAW",
+            humantime::format_duration(args.interval)
+        ));
+    }
+    let local = socket::probe_route(target, source.as_ref(), &host)?;
+    let options = Options {
+        choice: args.socket,
+        source: source.as_ref(),
+        ttl: args.ttl,
+    };
+    let sock = IcmpSocket::open(family, &options, &host)?;
+    // Blocked only now: until here SIGINT may simply end a slow name lookup.
+    let signals = block_signals().map_err(|e| usage!("ping {host}: signalfd: {}", describe(e)))?;
+    reporter.say(format_args!(
+        "ping {host}: {}, identifier {}",
+        sock.kind.name(),
+        sock.id
+    ));
+    let mut out = Output {
+        out: io::stdout(),
+        json: args.json,
+        quiet: args.quiet,
+        host: host.clone(),
+    };
+    let from = source.as_ref().map(|s| (local, s.device().unwrap_or("")));
+    out.header(target.ip(), args.size, from)?;
+    let mut session = Session {
+        args,
+        reporter,
+        host,
+        target,
+        destination: SockaddrStorage::from(target),
+        sock,
+        signals,
+        out,
+        stats: Stats::default(),
+        sent_at: vec![None; SEQ_SLOTS],
+        answered: vec![false; SEQ_SLOTS],
+        buf: vec![0; MAX_PACKET],
+        next_send: Instant::now(),
+    };
+    session.run()
+}
+
+/// HOST's first address of the family asked for, by getaddrinfo. A literal
+/// IPv4-mapped IPv6 address is pinged over IPv4, the only way it answers.
+fn resolve(text: &str, host: &str, v4: bool, v6: bool) -> Result<SocketAddr> {
+    let bare = text
+        .strip_prefix('[')
+        .and_then(|t| t.strip_suffix(']'))
+        .unwrap_or(text);
+    let found: Vec<SocketAddr> = (bare, 0)
+        .to_socket_addrs()
+        .map_err(|_| usage!("ping {host}: unknown host"))?
+        .map(|addr| match addr {
+            SocketAddr::V6(v6) => v6
+                .ip()
+                .to_ipv4_mapped()
+                .map_or(addr, |ip| SocketAddr::new(IpAddr::V4(ip), 0)),
+            v4 => v4,
+        })
+        .collect();
+    let wanted = |addr: &&SocketAddr| (!v4 || addr.is_ipv4()) && (!v6 || addr.is_ipv6());
+    match found.iter().find(wanted) {
+        Some(addr) => Ok(*addr),
+        None if found.is_empty() => Err(usage!("ping {host}: unknown host")),
+        None => Err(usage!(
+            "ping {host}: no IPv{} address",
+            if v4 { 4 } else { 6 }
+        )),
+    }
+}
+
+fn block_signals() -> nix::Result<SignalFd> {
+    let mut set = SigSet::empty();
+    set.add(Signal::SIGINT);
+    set.add(Signal::SIGTERM);
+    set.thread_block()?;
+    SignalFd::with_flags(&set, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)
+}
+
+/// Errors an ICMP datagram socket reports once more as its pending error
+/// (`sk_err`) after queueing the ICMP error itself; the error queue has
+/// told us already, so a receive or send that returns one is not fatal.
+fn from_icmp(errno: Errno) -> bool {
+    matches!(
+        errno,
+        Errno::EHOSTUNREACH
+            | Errno::ENETUNREACH
+            | Errno::ECONNREFUSED
+            | Errno::EHOSTDOWN
+            | Errno::ENETDOWN
+            | Errno::ENONET
+            | Errno::ENOPROTOOPT
+            | Errno::EPROTO
+            | Errno::EMSGSIZE
+            | Errno::EACCES
+            | Errno::EOPNOTSUPP
+            | Errno::ETIMEDOUT
+    )
+}
+
+struct Session<'a> {
+    args: &'a PingArgs,
+    reporter: Reporter,
+    host: String,
+    target: SocketAddr,
+    destination: SockaddrStorage,
+    sock: IcmpSocket,
+    signals: SignalFd,
+    out: Output<io::Stdout>,
+    stats: Stats,
+    /// When each sequence number was last sent, by the monotonic clock.
+    sent_at: Vec<Option<Instant>>,
+    /// Whether a reply to each sequence number came, to spot duplicates.
+    answered: Vec<bool>,
+    buf: Vec<u8>,
+    next_send: Instant,
+}
+
+enum Sent {
+    Yes,
+    /// The send buffer is full: try again shortly, nothing was sent.
+    Busy,
+}
+
+impl Session<'_> {
+    fn run(&mut self) -> Result<ExitCode> {
+        let start = Instant::now();
+        let deadline = self.args.deadline.map(|d| start + d);
+        let interval = self.args.interval;
+        self.next_send = start;
+        let mut last_send = start;
+        let mut linger_until = None;
+        loop {
+            let now = Instant::now();
+            if deadline.is_some_and(|d| now >= d) || linger_until.is_some_and(|l| now >= l) {
+                break;
+            }
+            if self
+                .args
+                .count
+                .is_some_and(|c| self.stats.received + self.stats.errors >= c)
+            {
+                break;
+            }
+            // As iputils: with a deadline, an error ends the run.
+            if deadline.is_some() && self.stats.errors > 0 {
+                break;
+            }
+            let sending = self.may_send(deadline.is_some());
+            if sending && now >= self.next_send {
+                match self.send(now)? {
+                    Sent::Yes => {
+                        last_send = now;
+                        self.next_send = next_after(self.next_send, interval, now);
+                        if interval.is_zero() {
+                            self.next_send = now + FLOOD_WAIT;
+                        }
+                        if !self.may_send(deadline.is_some()) {
+                            linger_until = Some(now + self.linger());
+                        }
+                    }
+                    Sent::Busy => {
+                        self.next_send =
+                            now + FLOOD_WAIT.min(interval.max(Duration::from_millis(1)))
+                    }
+                }
+                continue;
+            }
+            let wake = [deadline, linger_until, sending.then_some(self.next_send)]
+                .into_iter()
+                .flatten()
+                .min();
+            if self.wait(wake.map(|w| w.saturating_duration_since(now)))? {
+                break;
+            }
+        }
+        let summary = SummaryLine {
+            stats: &self.stats,
+            address: self.target.ip(),
+            elapsed: last_send.saturating_duration_since(start),
+        };
+        self.out.summary(&summary)?;
+        let short = deadline.is_some() && self.args.count.is_some_and(|c| self.stats.received < c);
+        Ok(ExitCode::from(u8::from(self.stats.received == 0 || short)))
+    }
+
+    /// Without `-c`, forever; with `-c` alone, N requests; with `-w` too,
+    /// until N replies or the deadline, as iputils does.
+    fn may_send(&self, deadline: bool) -> bool {
+        deadline || self.args.count.is_none_or(|c| self.stats.transmitted < c)
+    }
+
+    /// iputils' wait after the last request: two of the slowest round
+    /// trips (at least one interval) once replies came, else `-W`.
+    fn linger(&self) -> Duration {
+        if self.stats.received > 0 {
+            (self.stats.rtt.max() * 2).max(self.args.interval)
+        } else {
+            self.args.timeout.unwrap_or(DEFAULT_LINGER)
+        }
+    }
+
+    /// Waits for the socket or a signal for at most `timeout`; true when a
+    /// signal says stop.
+    fn wait(&mut self, timeout: Option<Duration>) -> Result<bool> {
+        let (socket_events, signalled) = {
+            let mut fds = [
+                PollFd::new(self.sock.fd.as_fd(), PollFlags::POLLIN),
+                PollFd::new(self.signals.as_fd(), PollFlags::POLLIN),
+            ];
+            match ppoll(&mut fds, timeout.map(TimeSpec::from_duration), None) {
+                Ok(_) => {}
+                Err(Errno::EINTR) => return Ok(false),
+                Err(e) => return Err(usage!("ping {}: ppoll: {}", self.host, describe(e))),
+            }
+            let events = fds[0].revents().unwrap_or(PollFlags::empty());
+            let signalled = fds[1]
+                .revents()
+                .is_some_and(|r| r.contains(PollFlags::POLLIN));
+            (events, signalled)
+        };
+        if socket_events.contains(PollFlags::POLLERR) && self.sock.kind == Kind::Datagram {
+            self.read_error_queue()?;
+        }
+        if socket_events.intersects(PollFlags::POLLIN | PollFlags::POLLERR) {
+            self.receive()?;
+        }
+        if signalled {
+            return match self.signals.read_signal() {
+                Ok(Some(_)) => Ok(true),
+                Ok(None) | Err(Errno::EINTR) => Ok(false),
+                Err(e) => Err(usage!("ping {}: signalfd: {}", self.host, describe(e))),
+            };
+        }
+        Ok(false)
+    }
+
+    fn send(&mut self, now: Instant) -> Result<Sent> {
+        // iputils numbers from 1 and lets the 16-bit field wrap.
+        let seq = (self.stats.transmitted + 1) as u16;
+        let wall = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        let stamp = Timestamp {
+            secs: wall.as_secs() as i64,
+            micros: i64::from(wall.subsec_micros()),
+        };
+        let packet = icmp::echo_request(self.sock.family, self.sock.id, seq, self.args.size, stamp);
+        let result = self.sock.send(&packet, &self.destination);
+        match result {
+            Err(Errno::EAGAIN | Errno::ENOBUFS | Errno::EINTR) => return Ok(Sent::Busy),
+            Ok(_) => {}
+            // A hard local error: reported, and counted as sent, as iputils
+            // does, unless the error queue explains it as an ICMP error.
+            Err(e) => {
+                let explained = self.sock.kind == Kind::Datagram
+                    && from_icmp(e)
+                    && self.read_error_queue()? > 0;
+                if !explained && !self.args.quiet {
+                    eprintln!("sockcat: ping {}: send: {}", self.host, describe(e));
+                }
+            }
+        }
+        let slot = usize::from(seq);
+        self.sent_at[slot] = Some(now);
+        self.answered[slot] = false;
+        self.stats.transmitted += 1;
+        Ok(Sent::Yes)
+    }
+
+    /// Reads every datagram queued on the socket.
+    fn receive(&mut self) -> Result<()> {
+        let expect = Expect {
+            family: self.sock.family,
+            ip_header: self.sock.family == Family::V4 && self.sock.kind == Kind::Raw,
+            id: (self.sock.kind == Kind::Raw).then_some(self.sock.id),
+        };
+        // A pending error is reported once; a bound keeps a socket that
+        // kept reporting one from spinning this loop.
+        let mut pending_errors = 0;
+        loop {
+            let received = self.sock.receive(&mut self.buf);
+            let at = Instant::now();
+            let Datagram {
+                len,
+                from,
+                ttl,
+                truncated,
+            } = match received {
+                Ok(datagram) => datagram,
+                Err(Errno::EAGAIN) => return Ok(()),
+                Err(Errno::EINTR) => continue,
+                Err(e) if from_icmp(e) && pending_errors < 8 => {
+                    pending_errors += 1;
+                    continue;
+                }
+                Err(e) if from_icmp(e) => return Ok(()),
+                Err(e) => return Err(usage!("ping {}: receive: {}", self.host, describe(e))),
+            };
+            let shown = from.map_or_else(|| "?".to_string(), socket::show);
+            if truncated {
+                self.reporter.say(format_args!(
+                    "ping {}: ignored a truncated packet from {shown}",
+                    self.host
+                ));
+                continue;
+            }
+            match icmp::classify(&self.buf[..len], expect) {
+                Ok(Arrival::Reply(reply)) => {
+                    let from = from.map_or_else(
+                        || reply.source.unwrap_or(self.target.ip()).to_string(),
+                        socket::show,
+                    );
+                    self.on_reply(&reply, &from, reply.ttl.or(ttl), at)?;
+                }
+                Ok(Arrival::Problem(problem)) if problem.destination == self.target.ip() => {
+                    self.on_problem(problem.seq, &shown, problem.notice)?;
+                }
+                Ok(Arrival::Problem(_)) => {
+                    let why = "an ICMP error about a request to another host";
+                    self.reporter.say(format_args!(
+                        "ping {}: ignored {why} from {shown}",
+                        self.host
+                    ));
+                }
+                Ok(Arrival::Foreign(why)) => {
+                    self.reporter.say(format_args!(
+                        "ping {}: ignored {why} from {shown}",
+                        self.host
+                    ));
+                }
+                Err(malformed) => {
+                    self.reporter.say(format_args!(
+                        "ping {}: ignored a packet from {shown}: {malformed}",
+                        self.host
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Reads the error queue of a datagram socket, where Linux puts the ICMP
+    /// errors about its requests (`IP_RECVERR`); returns how many counted.
+    fn read_error_queue(&mut self) -> Result<u64> {
+        let mut counted = 0;
+        loop {
+            let queued = match self.sock.read_error() {
+                Ok(queued) => queued,
+                Err(Errno::EAGAIN) => return Ok(counted),
+                Err(Errno::EINTR) => continue,
+                Err(e) => {
+                    return Err(usage!(
+                        "ping {}: receive errors: {}",
+                        self.host,
+                        describe(e)
+                    ));
+                }
+            };
+            match queued {
+                Queued::Local { errno, info } => {
+                    let mtu = if errno == Errno::EMSGSIZE {
+                        format!(", mtu={info}")
+                    } else {
+                        String::new()
+                    };
+                    if !self.args.quiet {
+                        eprintln!(
+                            "sockcat: ping {}: local error: {}{mtu}",
+                            self.host,
+                            describe(errno)
+                        );
+                    }
+                    self.stats.errors += 1;
+                    counted += 1;
+                }
+                Queued::Icmp {
+                    kind,
+                    code,
+                    info,
+                    offender,
+                    destination,
+                    quoted,
+                } => {
+                    let Ok(quoted) = icmp::Message::parse(&quoted) else {
+                        continue;
+                    };
+                    let ours = quoted.kind() == self.sock.family.echo_request()
+                        && destination.is_none_or(|d| d.ip() == self.target.ip());
+                    if !ours {
+                        continue;
+                    }
+                    let notice = Notice {
+                        family: self.sock.family,
+                        kind,
+                        code,
+                        info,
+                    };
+                    let from = offender.unwrap_or(self.target.ip()).to_string();
+                    if self.on_problem(quoted.sequence(), &from, notice)? {
+                        counted += 1;
+                    }
+                }
+                Queued::Other => {}
+            }
+        }
+    }
+
+    fn on_reply(&mut self, reply: &Reply, from: &str, ttl: Option<u8>, at: Instant) -> Result<()> {
+        let slot = usize::from(reply.seq);
+        let host = &self.host;
+        let Some(sent) = self.sent_at[slot] else {
+            self.reporter.say(format_args!(
+                "ping {host}: ignored a reply to icmp_seq={}, never sent",
+                reply.seq
+            ));
+            return Ok(());
+        };
+        if reply.len < icmp::HEADER_LEN + self.args.size {
+            self.reporter.say(format_args!(
+                "ping {host}: ignored a truncated reply ({} bytes) from {from}",
+                reply.len
+            ));
+            return Ok(());
+        }
+        if reply.corrupt {
+            self.reporter.say(format_args!(
+                "ping {host}: ignored a reply with a bad checksum from {from}"
+            ));
+            self.stats.corrupted += 1;
+            return Ok(());
+        }
+        let rtt = at.saturating_duration_since(sent);
+        let duplicate = std::mem::replace(&mut self.answered[slot], true);
+        self.stats.record(rtt, duplicate);
+        if self.args.interval.is_zero() && self.in_flight() == 0 {
+            self.next_send = at;
+        }
+        let line = ReplyLine {
+            from,
+            bytes: reply.len,
+            seq: reply.seq,
+            ttl,
+            rtt,
+            duplicate,
+        };
+        self.out.reply(&line)?;
+        Ok(())
+    }
+
+    /// An ICMP error about request `seq`; false when we never sent it.
+    fn on_problem(&mut self, seq: u16, from: &str, notice: Notice) -> Result<bool> {
+        if self.sent_at[usize::from(seq)].is_none() {
+            return Ok(false);
+        }
+        self.stats.errors += 1;
+        self.out.problem(from, seq, notice)?;
+        Ok(true)
+    }
+
+    fn in_flight(&self) -> u64 {
+        self.stats
+            .transmitted
+            .saturating_sub(self.stats.received + self.stats.errors)
+    }
+}
+
+/// The send after the one due at `due`: one interval on, so that replies
+/// never shift the schedule; a wake-up later than a whole interval (a
+/// stopped process) starts the schedule afresh instead of bursting.
+fn next_after(due: Instant, interval: Duration, now: Instant) -> Instant {
+    let next = due + interval;
+    if next <= now { now } else { next }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schedule_does_not_drift() {
+        let start = Instant::now();
+        let interval = Duration::from_millis(200);
+        // Sent 3ms late: the next is still due at 400ms, not 403ms.
+        let next = next_after(
+            start + interval,
+            interval,
+            start + Duration::from_millis(203),
+        );
+        assert_eq!(next, start + 2 * interval);
+        // Woken 500ms late: start afresh rather than send a burst.
+        let now = start + Duration::from_millis(700);
+        assert_eq!(next_after(start + interval, interval, now), now);
+    }
+
+    #[test]
+    fn hosts_resolve_by_family() {
+        assert_eq!(
+            resolve("127.0.0.1", "h", false, false).ok(),
+            Some("127.0.0.1:0".parse().expect("addr"))
+        );
+        assert_eq!(
+            resolve("[::1]", "h", false, false).ok(),
+            Some("[::1]:0".parse().expect("addr"))
+        );
+        assert_eq!(
+            resolve("::ffff:127.0.0.1", "h", false, false).ok(),
+            Some("127.0.0.1:0".parse().expect("addr"))
+        );
+        let err = resolve("::1", "::1", true, false)
+            .expect_err("v6 only")
+            .to_string();
+        assert_eq!(err, "ping ::1: no IPv4 address");
+        let err = resolve("::1", "::1", false, false)
+            .and_then(|_| resolve("127.0.0.1", "127.0.0.1", false, true));
+        let err = err.expect_err("v4 only");
+        assert_eq!(err.to_string(), "ping 127.0.0.1: no IPv6 address");
+        assert_eq!(exit_status(&err), 2);
+        // Unknown names are tested where a lookup cannot leave the machine:
+        // in a fresh network namespace (tests/integration/ping.rs).
+    }
+}

@@ -1,0 +1,548 @@
+//! `sockcat ping` against loopback, and inside network namespaces the tests
+//! create: no packet leaves for anywhere but 127.0.0.0/8, ::1 or a
+//! namespace of our own. Output is held to the same line patterns that
+//! real iputils `ping` output matches, run side by side when installed.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::Signal;
+
+use crate::support::{self, Output, Proc, Sockcat, TIMEOUT};
+
+/// The lines of an iputils ping run. `{n}` is digits, `{d}` a decimal
+/// number, `{w}` a word without spaces, `{_}` an optional space (iputils
+/// 20221126 prints `PING ::1(::1)`, later releases `PING ::1 (::1)`), `{*}`
+/// anything.
+const LINES: &[&str] = &[
+    "PING {w}{_}({w}) {n}({n}) bytes of data.",
+    "PING {w}{_}({w}) {n} data bytes",
+    "{n} bytes from {w}: icmp_seq={n} ttl={n} time={d} ms",
+    "From {w} icmp_seq={n} {*}",
+    "",
+    "--- {w} ping statistics ---",
+    "{n} packets transmitted, {n} received, {d}% packet loss, time {n}ms",
+    "{n} packets transmitted, {n} received, +{n} errors, {d}% packet loss, time {n}ms",
+    "rtt min/avg/max/mdev = {d}/{d}/{d}/{d} ms",
+];
+const REPLY: &str = "{n} bytes from {w}: icmp_seq={n} ttl={n} time={d} ms";
+
+/// Whether `line` matches `pattern` (see `LINES`), by backtracking.
+fn matches(pattern: &str, line: &str) -> bool {
+    fn go(p: &[u8], s: &[u8]) -> bool {
+        let run = |ok: fn(u8) -> bool| s.iter().take_while(|&&c| ok(c)).count();
+        if p.is_empty() {
+            return s.is_empty();
+        }
+        match &p[..p.len().min(3)] {
+            b"{n}" => (1..=run(|c| c.is_ascii_digit())).any(|k| go(&p[3..], &s[k..])),
+            b"{d}" => (1..=run(|c| c.is_ascii_digit() || c == b'.')).any(|k| {
+                let number = &s[..k];
+                number[0].is_ascii_digit()
+                    && number[k - 1].is_ascii_digit()
+                    && number.iter().filter(|&&c| c == b'.').count() <= 1
+                    && go(&p[3..], &s[k..])
+            }),
+            b"{w}" => (1..=run(|c| !c.is_ascii_whitespace())).any(|k| go(&p[3..], &s[k..])),
+            b"{_}" => go(&p[3..], s) || (s.first() == Some(&b' ') && go(&p[3..], &s[1..])),
+            b"{*}" => (0..=s.len()).any(|k| go(&p[3..], &s[k..])),
+            _ => s.first() == p.first() && go(&p[1..], &s[1..]),
+        }
+    }
+    go(pattern.as_bytes(), line.as_bytes())
+}
+
+#[track_caller]
+fn assert_iputils_lines(stdout: &str, what: &str) {
+    for line in stdout.lines() {
+        assert!(
+            LINES.iter().any(|p| matches(p, line)),
+            "{what}: line {line:?} matches no iputils pattern in:\n{stdout}"
+        );
+    }
+}
+
+fn replies(stdout: &str) -> usize {
+    stdout.lines().filter(|l| matches(REPLY, l)).count()
+}
+
+fn has_ipv6_loopback() -> bool {
+    std::fs::read_to_string("/proc/net/if_inet6")
+        .is_ok_and(|t| t.lines().any(|l| l.starts_with(&"0".repeat(31))))
+}
+
+/// Runs a shell script inside a fresh network namespace (`unshare -n`),
+/// where `$SOCKCAT` is the binary under test.
+fn in_netns(script: &str) -> Output {
+    let mut cmd = Command::new("unshare");
+    cmd.args(["-n", "sh", "-c", script])
+        .env("SOCKCAT", support::bin());
+    Proc::spawn_with(&mut cmd, Stdio::null()).wait(TIMEOUT)
+}
+
+fn netns_ready() -> bool {
+    support::require_root()
+        && support::require("unshare")
+        && support::require("ip")
+        && support::require("sysctl")
+}
+
+fn run_ping(args: &[&str]) -> Output {
+    let mut all = vec!["ping"];
+    all.extend_from_slice(args);
+    Sockcat::run(all, b"", TIMEOUT)
+}
+
+#[test]
+fn ping_ipv4_loopback_like_iputils() {
+    if !support::require_root() {
+        return;
+    }
+    let out = run_ping(&["-c", "2", "-i", "20ms", "127.0.0.1"]);
+    out.assert_success();
+    let stdout = out.stdout_str();
+    assert!(
+        stdout.starts_with("PING 127.0.0.1 (127.0.0.1) 56(84) bytes of data.\n"),
+        "{out}"
+    );
+    assert_eq!(replies(&stdout), 2, "{out}");
+    assert!(stdout.contains("\n--- 127.0.0.1 ping statistics ---\n2 packets transmitted, 2 received, 0% packet loss, time "));
+    assert_iputils_lines(&stdout, "sockcat");
+    if support::require("ping") {
+        let mut cmd = Command::new("ping");
+        cmd.args(["-c", "2", "-i", "0.2", "127.0.0.1"]);
+        let real = Proc::spawn_with(&mut cmd, Stdio::null()).wait(TIMEOUT);
+        real.assert_success();
+        assert_eq!(replies(&real.stdout_str()), 2, "{real}");
+        assert_iputils_lines(&real.stdout_str(), "iputils");
+    }
+}
+
+#[test]
+fn ping_ipv6_loopback_like_iputils() {
+    if !support::require_root() {
+        return;
+    }
+    if !has_ipv6_loopback() {
+        support::skip("no IPv6 on loopback");
+        return;
+    }
+    let out = run_ping(&["-c", "2", "-i", "20ms", "::1"]);
+    out.assert_success();
+    let stdout = out.stdout_str();
+    assert!(
+        stdout.starts_with("PING ::1 (::1) 56 data bytes\n"),
+        "{out}"
+    );
+    assert_eq!(replies(&stdout), 2, "{out}");
+    assert_iputils_lines(&stdout, "sockcat");
+    if support::require("ping") {
+        let mut cmd = Command::new("ping");
+        cmd.args(["-6", "-c", "2", "-i", "0.2", "::1"]);
+        let real = Proc::spawn_with(&mut cmd, Stdio::null()).wait(TIMEOUT);
+        real.assert_success();
+        assert_iputils_lines(&real.stdout_str(), "iputils");
+    }
+}
+
+#[test]
+fn ping_size_counts_the_headers() {
+    if !support::require_root() {
+        return;
+    }
+    let out = run_ping(&["-c", "1", "-s", "100", "127.0.0.1"]);
+    out.assert_success();
+    let stdout = out.stdout_str();
+    assert!(
+        stdout.contains("PING 127.0.0.1 (127.0.0.1) 100(128) bytes of data."),
+        "{out}"
+    );
+    assert!(
+        stdout.contains("\n108 bytes from 127.0.0.1: icmp_seq=1 ttl="),
+        "{out}"
+    );
+}
+
+#[test]
+fn ping_json_lines_parse() {
+    if !support::require_root() {
+        return;
+    }
+    let out = run_ping(&["--json", "-c", "2", "-i", "20ms", "127.0.0.1"]);
+    out.assert_success();
+    let lines: Vec<serde_json::Value> = out
+        .stdout_str()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{line:?}: {e}{out}")))
+        .collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    for (reply, seq) in lines[..2].iter().zip(1..) {
+        assert_eq!(reply["type"], "reply", "{out}");
+        assert_eq!(reply["icmp_seq"], seq, "{out}");
+        assert_eq!(reply["bytes"], 64, "{out}");
+        assert!(reply["time_ms"].as_f64().is_some_and(|t| t >= 0.0), "{out}");
+    }
+    let summary = &lines[2];
+    assert_eq!(summary["type"], "summary", "{out}");
+    assert_eq!(
+        (
+            summary["transmitted"].as_u64(),
+            summary["received"].as_u64()
+        ),
+        (Some(2), Some(2)),
+        "{out}"
+    );
+    assert_eq!(summary["loss_percent"], 0.0, "{out}");
+    assert!(summary["rtt_avg_ms"].is_number(), "{out}");
+}
+
+#[test]
+fn ping_quiet_prints_the_summary_only() {
+    if !support::require_root() {
+        return;
+    }
+    let out = run_ping(&["-q", "-c", "2", "-i", "20ms", "127.0.0.1"]);
+    out.assert_success();
+    let stdout = out.stdout_str();
+    assert_eq!(replies(&stdout), 0, "{out}");
+    assert!(
+        stdout.contains("2 packets transmitted, 2 received"),
+        "{out}"
+    );
+}
+
+#[test]
+fn ping_refuses_what_cannot_work() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["-c", "0", "127.0.0.1"],
+            "sockcat: ping 127.0.0.1: -c 0: the count must be at least 1",
+        ),
+        (&["-t", "0", "127.0.0.1"], "the TTL must be 1 to 255"),
+        (&["-s", "65508", "127.0.0.1"], "at most 65507 bytes"),
+        (&["-4", "::1"], "sockcat: ping ::1: no IPv4 address"),
+        (
+            &["-6", "127.0.0.1"],
+            "sockcat: ping 127.0.0.1: no IPv6 address",
+        ),
+        (
+            &["-I", "nosuchif0", "127.0.0.1"],
+            "sockcat: ping 127.0.0.1: -I nosuchif0: no such interface",
+        ),
+        (
+            &["-I", "::1", "127.0.0.1"],
+            "source ::1 is IPv6 but 127.0.0.1 is IPv4",
+        ),
+        (
+            &["fe80::1"],
+            "sockcat: ping fe80::1: a link-local address needs an interface",
+        ),
+        (&["-4", "-6", "::1"], "cannot be used with"),
+    ];
+    for (args, fragment) in cases {
+        let out = run_ping(args);
+        out.assert_code(2);
+        assert!(out.stderr.contains(fragment), "expected {fragment:?}{out}");
+        assert!(out.stdout.is_empty(), "{out}");
+    }
+}
+
+#[test]
+fn ping_unknown_host_is_exit_2() {
+    // In a namespace of its own, the lookup cannot reach any resolver.
+    if !netns_ready() {
+        return;
+    }
+    let out = in_netns(r#"exec "$SOCKCAT" ping -c 1 no-such-host.invalid"#);
+    out.assert_code(2);
+    assert_eq!(
+        out.stderr.trim(),
+        "sockcat: ping no-such-host.invalid: unknown host",
+        "{out}"
+    );
+}
+
+#[test]
+fn ping_silence_is_total_loss_by_the_deadline() {
+    if !netns_ready() {
+        return;
+    }
+    let started = Instant::now();
+    let out = in_netns(
+        r#"ip link set lo up && sysctl -qw net.ipv4.icmp_echo_ignore_all=1 &&
+           exec "$SOCKCAT" ping -c 2 -i 200ms -w 1s 127.0.0.1"#,
+    );
+    let took = started.elapsed();
+    out.assert_code(1);
+    let stdout = out.stdout_str();
+    assert!(
+        stdout.contains(" 0 received, 100% packet loss, time "),
+        "{out}"
+    );
+    assert_eq!(replies(&stdout), 0, "{out}");
+    assert_iputils_lines(&stdout, "sockcat");
+    assert!(
+        took >= Duration::from_secs(1) && took < Duration::from_secs(3),
+        "took {took:?}{out}"
+    );
+}
+
+/// The setup for an unprivileged run: `nobody` with no groups and no
+/// capabilities, inside a namespace whose ping_group_range is `range`.
+fn as_nobody(range: &str, args: &str) -> Output {
+    in_netns(&format!(
+        r#"ip link set lo up && sysctl -qw net.ipv4.ping_group_range='{range}' &&
+           exec setpriv --reuid=65534 --regid=65534 --clear-groups "$SOCKCAT" {args}"#
+    ))
+}
+
+#[test]
+fn ping_unprivileged_uses_the_datagram_socket() {
+    if !netns_ready() || !support::require("setpriv") {
+        return;
+    }
+    let out = as_nobody("0 2147483647", "ping -v -c 2 -i 20ms 127.0.0.1");
+    out.assert_success();
+    assert!(
+        out.stderr
+            .contains("ping 127.0.0.1: ICMP datagram socket, identifier "),
+        "{out}"
+    );
+    assert_eq!(replies(&out.stdout_str()), 2, "{out}");
+    assert_iputils_lines(&out.stdout_str(), "sockcat");
+    // Without privilege, a flood is refused before anything is sent.
+    let out = as_nobody("0 2147483647", "ping -c 2 -i 1ms 127.0.0.1");
+    out.assert_code(2);
+    assert!(
+        out.stderr
+            .contains("-i 1ms: an interval below 2ms needs root or CAP_NET_RAW"),
+        "{out}"
+    );
+    if has_ipv6_loopback() {
+        let out = as_nobody("0 2147483647", "ping -v -c 2 -i 20ms ::1");
+        out.assert_success();
+        assert!(out.stderr.contains("ICMP datagram socket"), "{out}");
+        assert_eq!(replies(&out.stdout_str()), 2, "{out}");
+    }
+}
+
+#[test]
+fn ping_without_any_permission_says_how_to_get_it() {
+    if !netns_ready() || !support::require("setpriv") {
+        return;
+    }
+    let out = as_nobody("1 0", "ping -c 1 127.0.0.1");
+    out.assert_code(2);
+    assert_eq!(
+        out.stderr.trim(),
+        "sockcat: ping 127.0.0.1: no permission for ICMP sockets (run as root or with CAP_NET_RAW, \
+         or admit your group in net.ipv4.ping_group_range)",
+        "{out}"
+    );
+    let out = as_nobody("1 0", "ping --socket raw -c 1 127.0.0.1");
+    out.assert_code(2);
+    assert!(
+        out.stderr
+            .contains("no permission for raw ICMP sockets (run as root or with CAP_NET_RAW)"),
+        "{out}"
+    );
+}
+
+/// A namespace with a veth pair whose far end has no address, so every
+/// neighbour lookup fails fast and the kernel answers with "unreachable".
+const UNANSWERED: &str = r#"ip link set lo up &&
+    ip link add name va type veth peer name vb || exit 77
+    ip addr add 10.9.0.1/24 dev va && ip -6 addr add fd00:9::1/64 dev va nodad &&
+    ip link set va up && ip link set vb up &&
+    sysctl -qw net.ipv4.neigh.va.retrans_time_ms=100 net.ipv4.neigh.va.mcast_solicit=1 \
+        net.ipv4.neigh.va.app_solicit=0 net.ipv6.neigh.va.retrans_time_ms=100 \
+        net.ipv6.neigh.va.mcast_solicit=1 net.ipv6.neigh.va.app_solicit=0 \
+        net.ipv4.ping_group_range='0 2147483647' || exit 1
+"#;
+
+#[test]
+fn ping_reports_unreachable_like_iputils() {
+    if !netns_ready() || !support::require("setpriv") {
+        return;
+    }
+    let nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups";
+    let cases = [
+        (
+            "",
+            "10.9.0.2",
+            "From 10.9.0.1 icmp_seq=1 Destination Host Unreachable",
+        ),
+        (
+            nobody,
+            "10.9.0.2",
+            "From 10.9.0.1 icmp_seq=1 Destination Host Unreachable",
+        ),
+        (
+            "",
+            "fd00:9::2",
+            "From fd00:9::1 icmp_seq=1 Destination unreachable: Address unreachable",
+        ),
+        (
+            nobody,
+            "fd00:9::2",
+            "From fd00:9::1 icmp_seq=1 Destination unreachable: Address unreachable",
+        ),
+    ];
+    for (prefix, target, line) in cases {
+        let out = in_netns(&format!(
+            r#"{UNANSWERED} exec {prefix} "$SOCKCAT" ping -c 2 -i 200ms -w 5s {target}"#
+        ));
+        if out.code() == Some(77) {
+            support::skip("no veth support");
+            return;
+        }
+        out.assert_code(1);
+        let stdout = out.stdout_str();
+        assert!(stdout.lines().any(|l| l == line), "expected {line:?}{out}");
+        // With a deadline, as in iputils, the first error ends the run.
+        assert!(
+            stdout.contains(" 0 received, +1 errors, 100% packet loss"),
+            "{out}"
+        );
+        assert_iputils_lines(&stdout, "sockcat");
+    }
+    if support::require("ping") {
+        let real = in_netns(&format!("{UNANSWERED} exec ping -c 2 -i 0.2 -w 5 10.9.0.2"));
+        real.assert_code(1);
+        assert!(
+            real.stdout_str()
+                .contains("From 10.9.0.1 icmp_seq=1 Destination Host Unreachable"),
+            "{real}"
+        );
+        assert_iputils_lines(&real.stdout_str(), "iputils");
+    }
+}
+
+/// A running ping whose stdout is read line by line, so that the test can
+/// act on a reply as soon as it is printed.
+struct Live {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Live {
+    fn spawn(args: &[&str]) -> Live {
+        let mut child = Command::new(support::bin())
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn sockcat");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = mpsc::channel();
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Live {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    fn wait_for_line(&mut self, pattern: &str) {
+        let deadline = Instant::now() + TIMEOUT;
+        while !self.seen.last().is_some_and(|l| matches(pattern, l)) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => self.seen.push(line),
+                Err(_) => panic!("no line like {pattern:?}; saw {:?}", self.seen),
+            }
+        }
+    }
+
+    fn signal(&self, signal: Signal) {
+        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
+        nix::sys::signal::kill(pid, signal).expect("kill");
+    }
+
+    /// Everything printed until stdout closed, and the exit code.
+    fn finish(mut self) -> (String, Option<i32>) {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => self.seen.push(line),
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    panic!("still running; saw {:?}", self.seen)
+                }
+            }
+        }
+        let status = self.child.wait().expect("wait");
+        (self.seen.join("\n"), status.code())
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn ping_interrupted_prints_the_summary() {
+    if !support::require_root() {
+        return;
+    }
+    for signal in [Signal::SIGINT, Signal::SIGTERM] {
+        let mut live = Live::spawn(&["ping", "-i", "20ms", "127.0.0.1"]);
+        live.wait_for_line(REPLY);
+        live.signal(signal);
+        let (stdout, code) = live.finish();
+        assert_eq!(code, Some(0), "{signal}: {stdout}");
+        assert!(
+            stdout.contains("\n--- 127.0.0.1 ping statistics ---\n"),
+            "{signal}: {stdout}"
+        );
+        assert!(
+            stdout
+                .lines()
+                .last()
+                .is_some_and(|l| l.starts_with("rtt min/avg/max/mdev = ")),
+            "{signal}: {stdout}"
+        );
+        assert_iputils_lines(&stdout, "sockcat");
+    }
+}
+
+#[test]
+fn pattern_matcher_knows_iputils_lines() {
+    assert!(matches(
+        REPLY,
+        "64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=0.045 ms"
+    ));
+    assert!(matches(
+        REPLY,
+        "64 bytes from ::1: icmp_seq=12 ttl=64 time=12 ms"
+    ));
+    assert!(!matches(
+        REPLY,
+        "64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=0.045 ms (DUP!)"
+    ));
+    assert!(!matches(
+        REPLY,
+        "64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=. ms"
+    ));
+    assert!(matches(LINES[1], "PING ::1(::1) 56 data bytes"));
+    assert!(matches(LINES[1], "PING ::1 (::1) 56 data bytes"));
+    assert!(matches(
+        LINES[6],
+        "3 packets transmitted, 2 received, 33.3333% packet loss, time 2003ms"
+    ));
+}
