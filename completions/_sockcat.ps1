@@ -158,12 +158,12 @@ Register-ArgumentCompleter -Native -CommandName 'sockcat' -ScriptBlock {
             break
         }
         'sockcat;ping' {
-            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Stop after sending N requests')
-            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after sending N requests')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Stop after sending N requests (with -w: after N replies, or at the deadline)')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after sending N requests (with -w: after N replies, or at the deadline)')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Wait DUR between requests (below 2ms only when privileged)')
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Wait DUR between requests (below 2ms only when privileged)')
-            [CompletionResult]::new('-W', '-W ', [CompletionResultType]::ParameterName, 'How long to wait for each reply')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each reply')
+            [CompletionResult]::new('-W', '-W ', [CompletionResultType]::ParameterName, 'After the last request, how long to wait when no reply has come (default 10s)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'After the last request, how long to wait when no reply has come (default 10s)')
             [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Stop after DUR, whatever has been sent or received')
             [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'Stop after DUR, whatever has been sent or received')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Bytes of payload in each request')

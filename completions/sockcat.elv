@@ -151,12 +151,12 @@ set edit:completion:arg-completer[sockcat] = {|@words|
             cand --version 'Print version'
         }
         &'sockcat;ping'= {
-            cand -c 'Stop after sending N requests'
-            cand --count 'Stop after sending N requests'
+            cand -c 'Stop after sending N requests (with -w: after N replies, or at the deadline)'
+            cand --count 'Stop after sending N requests (with -w: after N replies, or at the deadline)'
             cand -i 'Wait DUR between requests (below 2ms only when privileged)'
             cand --interval 'Wait DUR between requests (below 2ms only when privileged)'
-            cand -W 'How long to wait for each reply'
-            cand --timeout 'How long to wait for each reply'
+            cand -W 'After the last request, how long to wait when no reply has come (default 10s)'
+            cand --timeout 'After the last request, how long to wait when no reply has come (default 10s)'
             cand -w 'Stop after DUR, whatever has been sent or received'
             cand --deadline 'Stop after DUR, whatever has been sent or received'
             cand -s 'Bytes of payload in each request'

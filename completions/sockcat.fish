@@ -111,9 +111,9 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l keepalive -d 'E
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s v -l verbose -d 'Report each step on stderr (listening, accepted, connected, closed)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s V -l version -d 'Print version'
-complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -s c -l count -d 'Stop after sending N requests' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -s c -l count -d 'Stop after sending N requests (with -w: after N replies, or at the deadline)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -s i -l interval -d 'Wait DUR between requests (below 2ms only when privileged)' -r
-complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -s W -l timeout -d 'How long to wait for each reply' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -s W -l timeout -d 'After the last request, how long to wait when no reply has come (default 10s)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -s w -l deadline -d 'Stop after DUR, whatever has been sent or received' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -s s -l size -d 'Bytes of payload in each request' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -s t -l ttl -d 'Time to live (IPv4) or hop limit (IPv6) of the requests' -r

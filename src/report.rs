@@ -92,6 +92,15 @@ impl Reporter {
         }
     }
 
+    /// A `notice` event: something worth knowing that stops nothing.
+    pub fn notice(&self, message: impl fmt::Display) {
+        if self.mode != Mode::Quiet {
+            self.report(Event::Notice {
+                message: message.to_string(),
+            });
+        }
+    }
+
     /// How the run ended in error: the `sockcat: …` line, or its JSON form.
     pub fn failure(&self, err: &anyhow::Error, status: u8) {
         match self.mode {

@@ -117,7 +117,7 @@ fn ping(args: &PingArgs, reporter: Reporter) -> Result<ExitCode> {
     let sock = IcmpSocket::open(family, &options, &host)?;
     // Blocked only now: until here SIGINT may simply end a slow name lookup.
     let signals = block_signals().map_err(|e| usage!("ping {host}: signalfd: {}", describe(e)))?;
-    reporter.say(format_args!(
+    reporter.notice(format_args!(
         "ping {host}: {}, identifier {}",
         sock.kind.name(),
         sock.id
@@ -407,7 +407,7 @@ impl Session<'_> {
             };
             let shown = from.map_or_else(|| "?".to_string(), socket::show);
             if truncated {
-                self.reporter.say(format_args!(
+                self.reporter.notice(format_args!(
                     "ping {}: ignored a truncated packet from {shown}",
                     self.host
                 ));
@@ -426,19 +426,19 @@ impl Session<'_> {
                 }
                 Ok(Arrival::Problem(_)) => {
                     let why = "an ICMP error about a request to another host";
-                    self.reporter.say(format_args!(
+                    self.reporter.notice(format_args!(
                         "ping {}: ignored {why} from {shown}",
                         self.host
                     ));
                 }
                 Ok(Arrival::Foreign(why)) => {
-                    self.reporter.say(format_args!(
+                    self.reporter.notice(format_args!(
                         "ping {}: ignored {why} from {shown}",
                         self.host
                     ));
                 }
                 Err(malformed) => {
-                    self.reporter.say(format_args!(
+                    self.reporter.notice(format_args!(
                         "ping {}: ignored a packet from {shown}: {malformed}",
                         self.host
                     ));
@@ -517,21 +517,21 @@ impl Session<'_> {
         let slot = usize::from(reply.seq);
         let host = &self.host;
         let Some(sent) = self.sent_at[slot] else {
-            self.reporter.say(format_args!(
+            self.reporter.notice(format_args!(
                 "ping {host}: ignored a reply to icmp_seq={}, never sent",
                 reply.seq
             ));
             return Ok(());
         };
         if reply.len < icmp::HEADER_LEN + self.args.size {
-            self.reporter.say(format_args!(
+            self.reporter.notice(format_args!(
                 "ping {host}: ignored a truncated reply ({} bytes) from {from}",
                 reply.len
             ));
             return Ok(());
         }
         if reply.corrupt {
-            self.reporter.say(format_args!(
+            self.reporter.notice(format_args!(
                 "ping {host}: ignored a reply with a bad checksum from {from}"
             ));
             self.stats.corrupted += 1;

@@ -152,6 +152,27 @@ fn one_direction_64mib_from_a_pipe() {
     assert_eq!(hash(&server.stdout), hash(&data));
 }
 
+/// A loopback TCP port that refuses connections, reserved for as long as the
+/// returned socket lives.
+pub fn closed_port() -> (std::os::fd::OwnedFd, u16) {
+    use nix::sys::socket::{
+        AddressFamily, SockFlag, SockType, SockaddrIn, bind, getsockname, socket,
+    };
+    let fd = socket(
+        AddressFamily::Inet,
+        SockType::Stream,
+        SockFlag::empty(),
+        None,
+    )
+    .expect("socket");
+    let any = SockaddrIn::new(127, 0, 0, 1, 0);
+    bind(std::os::fd::AsRawFd::as_raw_fd(&fd), &any).expect("bind");
+    let port = getsockname::<SockaddrIn>(std::os::fd::AsRawFd::as_raw_fd(&fd))
+        .expect("name")
+        .port();
+    (fd, port)
+}
+
 /// A TCP server on loopback run by a test thread.
 fn tcp_server(
     serve: impl FnOnce(std::net::TcpStream) + Send + 'static,
@@ -338,11 +359,9 @@ fn send_only_exits_once_stdin_is_sent() {
 
 #[test]
 fn refused_connect_is_exit_1() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
+    // A bound socket that never listens holds the port, so no other test's
+    // listener can take it while we expect a refusal.
+    let (_held, port) = closed_port();
     let out = Sockcat::run(["connect", &format!("tcp:127.0.0.1:{port}")], b"", TIMEOUT);
     out.assert_code(1);
     assert!(out.stderr.contains("connection refused"), "{out}");
