@@ -170,6 +170,14 @@ pub struct ConnectArgs {
     #[arg(value_name = "ADDR", value_hint = ValueHint::AnyPath)]
     pub addr: String,
 
+    /// Probe without sending data: ADDR's port may be a list and ranges (host:22,80,8000-8010).
+    ///
+    /// One line per open port on stdout (`tcp:HOST:PORT open`), closed ones
+    /// with -v on stderr; exit 0 if any port is open. A UDP port counts as
+    /// closed only when an ICMP port-unreachable says so.
+    #[arg(short = 'z', long = "zero-io")]
+    pub zero_io: bool,
+
     #[command(flatten)]
     pub addr_flags: AddrFlags,
 

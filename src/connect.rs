@@ -33,6 +33,9 @@ pub struct Dialed {
 }
 
 pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow::Result<ExitCode> {
+    if args.zero_io {
+        return crate::probe::run(args, reporter, signals);
+    }
     let addr = addr::parse(&args.addr, addr_flags(&args.addr_flags, false))?;
     let dialed = dial(&addr, &args.dial, &args.sock, signals, reporter)?;
     let opts = Options::new(&args.session, dialed.kind, Some(DATAGRAM_QUIT));

@@ -19,6 +19,7 @@ pub mod error;
 pub mod icmp;
 pub mod listen;
 pub mod ping;
+pub mod probe;
 pub mod relay;
 pub mod report;
 pub mod signals;

@@ -1,0 +1,303 @@
+//! `connect -z`: probe ports without sending data. TCP probes are
+//! non-blocking connects, many in flight at once, each bounded by `-w`; a UDP
+//! port counts as closed only when an ICMP port-unreachable says so (silence
+//! may be an open port or a filter). Results come out in port order: open
+//! ones on stdout, the others as `-v` events.
+
+use std::collections::VecDeque;
+use std::io::Write;
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+use nix::poll::{PollFd, PollFlags, poll};
+use nix::sys::socket::{self, MsgFlags, sockopt};
+
+use crate::addr::{self, Addr, Kind};
+use crate::cli::ConnectArgs;
+use crate::error::{Failure, describe};
+use crate::report::{Event, Reporter};
+use crate::signals::{Signals, timeout_until};
+use crate::socket::{self as sock, Target};
+use crate::usage;
+
+/// How long a probe waits without `-w`.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
+/// Probes in flight at once: enough to sweep a loopback range fast, few
+/// enough to stay far below any descriptor limit.
+const IN_FLIGHT: usize = 128;
+
+/// What a probe found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Verdict {
+    Open,
+    Closed(String),
+}
+
+pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow::Result<ExitCode> {
+    let flags = crate::connect::addr_flags(&args.addr_flags, false);
+    let targets = expand(&args.addr, flags)?;
+    let timeout = args.dial.timeout.unwrap_or(DEFAULT_TIMEOUT);
+    let mut verdicts: Vec<Option<Verdict>> = vec![None; targets.len()];
+    let mut queue: VecDeque<usize> = (0..targets.len()).collect();
+    let mut flying: Vec<Probe> = Vec::new();
+    let mut printed = 0;
+    let mut any_open = false;
+    let mut stdout = std::io::stdout().lock();
+
+    while printed < targets.len() {
+        while flying.len() < IN_FLIGHT
+            && let Some(index) = queue.pop_front()
+        {
+            match Probe::start(index, &targets[index]) {
+                Ok(probe) => flying.push(probe),
+                Err(verdict) => verdicts[index] = Some(verdict),
+            }
+        }
+        // Print what is settled, in order.
+        while let Some(Some(verdict)) = verdicts.get(printed) {
+            let (target, _) = &targets[printed];
+            match verdict {
+                Verdict::Open => {
+                    any_open = true;
+                    if writeln!(stdout, "{target} open")
+                        .and_then(|_| stdout.flush())
+                        .is_err()
+                    {
+                        return Ok(ExitCode::SUCCESS);
+                    }
+                    reporter.report(Event::Probe {
+                        target,
+                        open: true,
+                        reason: None,
+                    });
+                }
+                Verdict::Closed(reason) => reporter.report(Event::Probe {
+                    target,
+                    open: false,
+                    reason: Some(reason.clone()),
+                }),
+            }
+            printed += 1;
+        }
+        if flying.is_empty() {
+            continue;
+        }
+        let mut fds = vec![PollFd::new(signals.fd(), PollFlags::POLLIN)];
+        fds.extend(flying.iter().map(|p| PollFd::new(p.fd.as_fd(), p.events())));
+        let deadline = flying.iter().map(|p| p.started + timeout).min();
+        match poll(&mut fds, timeout_until(deadline)) {
+            Ok(_) | Err(Errno::EINTR) => {}
+            Err(e) => return Err(Failure::new("poll", "probes", e).into()),
+        }
+        if fds[0].any().unwrap_or(false) {
+            signals.check()?;
+        }
+        let ready: Vec<bool> = fds[1..].iter().map(|f| f.any().unwrap_or(false)).collect();
+        drop(fds);
+        let now = Instant::now();
+        let mut still = Vec::with_capacity(flying.len());
+        for (probe, ready) in flying.into_iter().zip(ready) {
+            match probe.settle(ready, now >= probe.started + timeout) {
+                Some(verdict) => verdicts[probe.index] = Some(verdict),
+                None => still.push(probe),
+            }
+        }
+        flying = still;
+    }
+    Ok(if any_open {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The addresses to probe, each with its socket address: every port of a
+/// list like `host:22,80,8000-8010`, or the one address of a Unix socket.
+fn expand(text: &str, flags: addr::Flags) -> anyhow::Result<Vec<(Addr, Target)>> {
+    let (addr, ports) = match split_ports(text) {
+        Some((head, list)) => {
+            let addr = addr::parse(&format!("{head}:0"), flags)?;
+            let kind = addr.kind().unwrap_or(Kind::Stream);
+            let ports =
+                parse_ports(list, kind).map_err(|why| usage!("bad port list '{list}': {why}"))?;
+            (addr, Some(ports))
+        }
+        None => (addr::parse(text, flags)?, None),
+    };
+    let kind = addr.kind().unwrap_or(Kind::Stream);
+    if addr.kind() == Some(Kind::Seqpacket) || matches!(addr, Addr::Fd(_)) {
+        return Err(usage!(
+            "-z probes tcp, udp and Unix stream or datagram addresses, not {addr}"
+        ));
+    }
+    // One resolution for the whole sweep: the first address of the host.
+    let first = sock::resolve(&addr)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| usage!("{addr}: no address"))?;
+    let Some(ports) = ports else {
+        return Ok(vec![(addr, first)]);
+    };
+    let base = first.sockaddr.ip_addr(kind).unwrap_or(addr);
+    Ok(ports
+        .into_iter()
+        .map(|port| {
+            let Addr::Inet {
+                kind, family, host, ..
+            } = base.clone()
+            else {
+                unreachable!("ports belong to IP addresses")
+            };
+            let with_port = Addr::Inet {
+                kind,
+                family,
+                host,
+                port,
+            };
+            let target = sock::resolve(&with_port).ok().and_then(|mut t| t.pop());
+            (with_port, target)
+        })
+        .filter_map(|(addr, target)| target.map(|t| (addr, t)))
+        .collect())
+}
+
+/// `host:PORTS` split at the last colon outside brackets, when PORTS is a
+/// list or a range rather than a single port.
+fn split_ports(text: &str) -> Option<(&str, &str)> {
+    let (head, tail) = text.rsplit_once(':')?;
+    if tail.contains(']') || tail.contains('/') || !(tail.contains(',') || tail.contains('-')) {
+        return None;
+    }
+    Some((head, tail))
+}
+
+/// `22,80,8000-8010` to sorted, distinct ports. Single items may be service
+/// names; a range must not run backwards.
+pub fn parse_ports(text: &str, kind: Kind) -> Result<Vec<u16>, String> {
+    let proto = if kind == Kind::Datagram { "udp" } else { "tcp" };
+    let number = |item: &str| -> Result<u16, String> {
+        if item.bytes().all(|b| b.is_ascii_digit()) && !item.is_empty() {
+            item.parse()
+                .map_err(|_| format!("port {item} is out of range (0-65535)"))
+        } else {
+            addr::service_port(item, proto)
+                .ok_or_else(|| format!("'{}' is not a port", crate::error::escape(item.as_bytes())))
+        }
+    };
+    let mut ports = Vec::new();
+    for item in text.split(',') {
+        if item.is_empty() {
+            return Err("an empty item".into());
+        }
+        match item.split_once('-') {
+            Some((low, high)) => {
+                let (low, high) = (number(low)?, number(high)?);
+                if low > high {
+                    return Err(format!("the range {item} runs backwards"));
+                }
+                ports.extend(low..=high);
+            }
+            None => ports.push(number(item)?),
+        }
+    }
+    ports.sort_unstable();
+    ports.dedup();
+    Ok(ports)
+}
+
+/// One probe in flight.
+struct Probe {
+    index: usize,
+    fd: OwnedFd,
+    kind: Kind,
+    started: Instant,
+}
+
+impl Probe {
+    fn start(index: usize, (addr, target): &(Addr, Target)) -> Result<Probe, Verdict> {
+        let kind = addr.kind().unwrap_or(Kind::Stream);
+        let closed = |e: Errno| Verdict::Closed(describe(e));
+        let fd = sock::open(target.family, kind).map_err(closed)?;
+        match socket::connect(fd.as_raw_fd(), target.sockaddr.as_dyn()) {
+            Ok(()) | Err(Errno::EINPROGRESS) => {}
+            Err(e) => return Err(closed(e)),
+        }
+        if kind == Kind::Datagram {
+            // An empty datagram: a closed port answers with ICMP unreachable.
+            if let Err(e) = socket::send(fd.as_raw_fd(), &[], MsgFlags::MSG_NOSIGNAL) {
+                return Err(closed(e));
+            }
+        }
+        Ok(Probe {
+            index,
+            fd,
+            kind,
+            started: Instant::now(),
+        })
+    }
+
+    fn events(&self) -> PollFlags {
+        match self.kind {
+            Kind::Datagram => PollFlags::POLLIN,
+            _ => PollFlags::POLLOUT,
+        }
+    }
+
+    /// The verdict, once there is one.
+    fn settle(&self, ready: bool, expired: bool) -> Option<Verdict> {
+        if ready {
+            let error = socket::getsockopt(&self.fd, sockopt::SocketError).unwrap_or(0);
+            return Some(match (self.kind, error) {
+                (_, 0) => Verdict::Open,
+                (_, e) => Verdict::Closed(describe(Errno::from_raw(e))),
+            });
+        }
+        expired.then(|| match self.kind {
+            // Silence from UDP proves nothing closed it.
+            Kind::Datagram => Verdict::Open,
+            _ => Verdict::Closed("timed out (filtered?)".into()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_lists_and_ranges() {
+        assert_eq!(
+            parse_ports("22,80,8000-8002", Kind::Stream),
+            Ok(vec![22, 80, 8000, 8001, 8002])
+        );
+        assert_eq!(parse_ports("80,22,22", Kind::Stream), Ok(vec![22, 80]));
+        assert_eq!(parse_ports("0-2", Kind::Stream), Ok(vec![0, 1, 2]));
+        assert!(
+            parse_ports("10-5", Kind::Stream)
+                .unwrap_err()
+                .contains("runs backwards")
+        );
+        assert!(
+            parse_ports("1,,2", Kind::Stream)
+                .unwrap_err()
+                .contains("empty")
+        );
+        assert!(
+            parse_ports("70000", Kind::Stream)
+                .unwrap_err()
+                .contains("out of range")
+        );
+        assert!(parse_ports("1-", Kind::Stream).is_err());
+        assert!(parse_ports("x-y", Kind::Stream).is_err());
+    }
+
+    #[test]
+    fn lists_are_split_off_the_host() {
+        assert_eq!(split_ports("localhost:22,80"), Some(("localhost", "22,80")));
+        assert_eq!(split_ports("tcp:[::1]:1-3"), Some(("tcp:[::1]", "1-3")));
+        assert_eq!(split_ports("tcp:[::1]:80"), None);
+        assert_eq!(split_ports("unix:/tmp/a-b"), None);
+    }
+}
