@@ -147,8 +147,16 @@ mod tests {
             bad(r"\q").message("DATA"),
             r"bad escape '\q' in DATA (-E knows \n \r \t \\ \0 \xHH)"
         );
-        assert!(bad(r"\").message("DATA").starts_with(r"bad escape '\' at the end of DATA"));
-        assert!(bad("\\é").message("DATA").starts_with(r"bad escape '\\xc3\xa9' in DATA"));
+        assert!(
+            bad(r"\")
+                .message("DATA")
+                .starts_with(r"bad escape '\' at the end of DATA")
+        );
+        assert!(
+            bad("\\é")
+                .message("DATA")
+                .starts_with(r"bad escape '\\xc3\xa9' in DATA")
+        );
     }
 
     #[test]

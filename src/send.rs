@@ -187,10 +187,9 @@ fn read_all(
 /// Stream and seqpacket: write every message (a stream may take a message
 /// in parts), half-close, and with `-r` print what comes back until the
 /// peer closes. The socket is read all along, so a peer that answers while
-/// we still write (an echo) cannot stall us both; without `-r` its answer
-/// is discarded, and what arrived is drained before the close, because
-/// closing a TCP socket with unread data resets the connection and drops
-/// what we sent but the kernel has not yet delivered.
+/// we still write (an echo) cannot stall us both; an answer nobody prints
+/// (no `-r`, or stdout closed) is dropped, and `settle` says when the
+/// socket may be closed without losing the payload.
 fn send_connected(
     dialed: &Dialed,
     messages: &[&[u8]],
@@ -212,6 +211,7 @@ fn send_connected(
     let mut deadline = None;
     let mut shut = false;
     let mut peer_done = false;
+    let mut printing = args.reply;
     loop {
         while let Some(message) = messages.get(next) {
             match socket::send(fd, &message[offset..]) {
@@ -232,11 +232,17 @@ fn send_connected(
             socket::shutdown_write(fd).map_err(|e| Failure::new("shut down", peer, e))?;
             shut = true;
             reporter.say(format_args!("sent {sent} bytes to {peer}"));
-            if !args.reply {
-                settle(dialed, signals)?;
-                return Ok(Ending::Sent);
-            }
             deadline = args.wait.map(|wait| Instant::now() + wait);
+        }
+        // A stdout closed early ends sockcat quietly, but only once the
+        // payload is safe.
+        if shut && !printing {
+            settle(dialed, signals)?;
+            return Ok(if args.reply {
+                Ending::StdoutClosed
+            } else {
+                Ending::Sent
+            });
         }
         while !peer_done {
             let got = if records {
@@ -248,8 +254,8 @@ fn send_connected(
                 Ok(0) => peer_done = true,
                 Ok(n) => {
                     received += n as u64;
-                    if args.reply && !write_stdout(&buf[..n], signals)? {
-                        return Ok(Ending::StdoutClosed);
+                    if printing && !write_stdout(&buf[..n], signals)? {
+                        printing = false;
                     }
                 }
                 Err(Errno::EAGAIN) => break,
@@ -257,7 +263,7 @@ fn send_connected(
                 Err(e) => return Err(receive_failure(peer, e)),
             }
         }
-        if shut && peer_done {
+        if shut && peer_done && printing {
             reporter.say(format_args!("received {received} bytes from {peer}"));
             if received == 0 {
                 return Err(anyhow::anyhow!(
@@ -310,7 +316,13 @@ fn send_datagrams(
                 Err(Errno::EINTR) => {}
                 Err(e) => {
                     let nothing_sent = (i == 0).then_some(limit).flatten();
-                    return Err(send_failure(peer, dialed.kind, message.len(), e, nothing_sent));
+                    return Err(send_failure(
+                        peer,
+                        dialed.kind,
+                        message.len(),
+                        e,
+                        nothing_sent,
+                    ));
                 }
             }
         }
@@ -387,7 +399,11 @@ fn too_large(
     let limit = limit
         .map(|l| format!(" (limit {} bytes {})", l.bytes, l.why))
         .unwrap_or_default();
-    let nothing = if nothing_sent { "; nothing was sent" } else { "" };
+    let nothing = if nothing_sent {
+        "; nothing was sent"
+    } else {
+        ""
+    };
     anyhow::anyhow!(
         "send to {peer}: a {len} byte {what} is larger than the socket can carry{limit}{nothing}"
     )
@@ -430,9 +446,7 @@ fn no_reply(peer: &Addr, wait: Option<Duration>, received: u64) -> anyhow::Error
     if received == 0 {
         anyhow::anyhow!("send {peer}: no reply within {wait}")
     } else {
-        anyhow::anyhow!(
-            "send {peer}: the reply did not end within {wait} ({received} bytes came)"
-        )
+        anyhow::anyhow!("send {peer}: the reply did not end within {wait} ({received} bytes came)")
     }
 }
 
@@ -505,17 +519,17 @@ mod tests {
 
     #[test]
     fn data_joins_with_single_spaces() {
-        assert_eq!(join(&strings(&["a", "b  c", ""]), false).unwrap(), b"a b  c ");
+        assert_eq!(
+            join(&strings(&["a", "b  c", ""]), false).unwrap(),
+            b"a b  c "
+        );
         assert_eq!(join(&strings(&[r"a\n"]), false).unwrap(), br"a\n");
         assert_eq!(join(&strings(&[]), false).unwrap(), b"");
     }
 
     #[test]
     fn escapes_apply_to_each_argument() {
-        assert_eq!(
-            join(&strings(&[r"PING\r\n"]), true).unwrap(),
-            b"PING\r\n"
-        );
+        assert_eq!(join(&strings(&[r"PING\r\n"]), true).unwrap(), b"PING\r\n");
         assert_eq!(join(&strings(&[r"\x41", r"\t"]), true).unwrap(), b"A \t");
         // A trailing backslash is named, not read as an escaped space.
         let bad = join(&strings(&[r"a\", "b"]), true).unwrap_err();
@@ -526,13 +540,19 @@ mod tests {
 
     #[test]
     fn a_stream_payload_is_one_run() {
-        assert_eq!(messages(b"a\nb\n", Kind::Stream, true), vec![&b"a\nb\n"[..]]);
+        assert_eq!(
+            messages(b"a\nb\n", Kind::Stream, true),
+            vec![&b"a\nb\n"[..]]
+        );
         assert_eq!(messages(b"", Kind::Stream, false), vec![&b""[..]]);
     }
 
     #[test]
     fn a_datagram_payload_is_one_message() {
-        assert_eq!(messages(b"a\nb\n", Kind::Datagram, false), vec![&b"a\nb\n"[..]]);
+        assert_eq!(
+            messages(b"a\nb\n", Kind::Datagram, false),
+            vec![&b"a\nb\n"[..]]
+        );
         assert_eq!(messages(b"", Kind::Datagram, false), vec![&b""[..]]);
     }
 
