@@ -1,3 +1,4 @@
 //! One integration test binary: each module drives the real `sockcat` binary.
 
+mod send;
 mod support;
