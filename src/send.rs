@@ -141,10 +141,10 @@ pub fn messages(payload: &[u8], kind: Kind, lines: bool) -> Vec<&[u8]> {
     if !lines || kind == Kind::Stream {
         return vec![payload];
     }
-    let body = payload.strip_suffix(b"\n").unwrap_or(payload);
     if payload.is_empty() {
         return Vec::new();
     }
+    let body = payload.strip_suffix(b"\n").unwrap_or(payload);
     body.split(|&b| b == b'\n').collect()
 }
 
@@ -245,7 +245,8 @@ fn send_connected(
             });
         }
         while !peer_done {
-            let got = if records {
+            // A record nobody prints may be cut: only a printed one must be whole.
+            let got = if records && printing {
                 socket::receive_message(fd, &mut buf)
             } else {
                 nix::unistd::read(fd, &mut buf)
