@@ -16,12 +16,14 @@ pub mod cli;
 pub mod connect;
 pub mod docs;
 pub mod error;
+pub mod escape;
 pub mod icmp;
 pub mod listen;
 pub mod ping;
 pub mod probe;
 pub mod relay;
 pub mod report;
+pub mod send;
 pub mod signals;
 pub mod socket;
 
@@ -40,7 +42,7 @@ pub fn run(cli: Cli, reporter: Reporter) -> anyhow::Result<ExitCode> {
         Verb::Man(args) => docs::run_man(&args),
         Verb::Connect(args) => connect::run(&args, reporter, &Signals::block()?),
         Verb::Listen(args) => listen::run(&args, reporter, &Signals::block()?),
-        Verb::Send(_) => anyhow::bail!("send is being built"),
+        Verb::Send(args) => send::run(&args, reporter, &Signals::block()?),
     };
     match result {
         Err(err) if err.is::<Interrupted>() => {

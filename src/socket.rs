@@ -14,8 +14,8 @@ use nix::errno::Errno;
 use nix::fcntl::{AT_FDCWD, OFlag};
 use nix::poll::PollFlags;
 use nix::sys::socket::{
-    self, AddressFamily, Backlog, SockFlag, SockType, SockaddrLike, SockaddrStorage, UnixAddr,
-    UnixCredentials, sockopt,
+    self, AddressFamily, Backlog, MsgFlags, Shutdown, SockFlag, SockType, SockaddrLike,
+    SockaddrStorage, UnixAddr, UnixCredentials, sockopt,
 };
 use nix::sys::stat::{FileStat, Mode, SFlag, fstatat};
 use nix::unistd::{UnlinkatFlags, unlinkat};
@@ -353,6 +353,94 @@ pub fn peer_addr(fd: &OwnedFd) -> nix::Result<SockaddrStorage> {
 /// The peer's pid, uid and gid as the kernel saw them at connect (`SO_PEERCRED`).
 pub fn peer_credentials(fd: &OwnedFd) -> Option<UnixCredentials> {
     socket::getsockopt(fd, sockopt::PeerCredentials).ok()
+}
+
+/// One send call that never raises SIGPIPE (a peer that is gone is EPIPE).
+/// A stream may take part of `buf`; a datagram or seqpacket socket takes
+/// all of it as one message or fails (EMSGSIZE: larger than it can carry).
+pub fn send(fd: &OwnedFd, buf: &[u8]) -> nix::Result<usize> {
+    socket::send(fd.as_raw_fd(), buf, MsgFlags::MSG_NOSIGNAL)
+}
+
+/// Half-close: the peer reads EOF while we can still read its answer. A
+/// peer that is already gone (ENOTCONN) leaves nothing to close.
+pub fn shutdown_write(fd: &OwnedFd) -> nix::Result<()> {
+    match socket::shutdown(fd.as_raw_fd(), Shutdown::Write) {
+        Err(Errno::ENOTCONN) => Ok(()),
+        other => other,
+    }
+}
+
+/// Receive one datagram or seqpacket record whole. A message the kernel had
+/// to cut to fit `buf` (`MSG_TRUNC`) is EMSGSIZE, never a shortened message.
+pub fn receive_message(fd: &OwnedFd, buf: &mut [u8]) -> nix::Result<usize> {
+    let mut iov = [std::io::IoSliceMut::new(buf)];
+    let msg = socket::recvmsg::<()>(fd.as_raw_fd(), &mut iov, None, MsgFlags::MSG_TRUNC)?;
+    if msg.flags.contains(MsgFlags::MSG_TRUNC) {
+        return Err(Errno::EMSGSIZE);
+    }
+    Ok(msg.bytes)
+}
+
+/// Bytes of a TCP socket's stream (and its FIN, which counts as one) the
+/// peer has not acknowledged yet (`SIOCOUTQ`, tcp(7)). Closing while it is
+/// not 0 can lose them: data arriving at a closed socket makes the kernel
+/// reset the connection and drop its send queue.
+#[allow(unsafe_code)]
+pub fn unacknowledged(fd: &OwnedFd) -> nix::Result<usize> {
+    let mut queued: nix::libc::c_int = 0;
+    // SAFETY: SIOCOUTQ (TIOCOUTQ on Linux) writes one int through the
+    // pointer, which points at `queued` for the whole call; nix has no
+    // wrapper for it, nor for TCP_INFO.
+    let rc = unsafe { nix::libc::ioctl(fd.as_raw_fd(), nix::libc::TIOCOUTQ, &mut queued) };
+    Errno::result(rc)?;
+    Ok(usize::try_from(queued).unwrap_or(0))
+}
+
+/// The largest message one send on a connected datagram or seqpacket socket
+/// can carry, and what sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageLimit {
+    pub bytes: usize,
+    pub why: &'static str,
+}
+
+/// 65535 - 20 (IPv4 header) - 8 (UDP header).
+const UDP4_MAX: usize = 65507;
+/// 65535 - 8 (UDP header): the IPv6 payload length excludes its own header.
+const UDP6_MAX: usize = 65527;
+/// What a Unix datagram or seqpacket send may not exceed: the send buffer
+/// less 32 bytes (`unix_dgram_sendmsg` in the kernel).
+const UNIX_SNDBUF_RESERVE: usize = 32;
+
+pub fn message_limit(fd: &OwnedFd) -> nix::Result<MessageLimit> {
+    let peer = peer_addr(fd)?;
+    if let Some(v6) = peer.as_sockaddr_in6() {
+        // A v4 peer on a v6 socket (`::ffff:a.b.c.d`) travels as IPv4.
+        return Ok(if v6.ip().to_ipv4_mapped().is_some() {
+            udp4_limit()
+        } else {
+            MessageLimit {
+                bytes: UDP6_MAX,
+                why: "for UDP over IPv6",
+            }
+        });
+    }
+    if peer.as_sockaddr_in().is_some() {
+        return Ok(udp4_limit());
+    }
+    let sndbuf = socket::getsockopt(fd, sockopt::SndBuf)?;
+    Ok(MessageLimit {
+        bytes: sndbuf.saturating_sub(UNIX_SNDBUF_RESERVE),
+        why: "set by the send buffer; --sndbuf raises it",
+    })
+}
+
+fn udp4_limit() -> MessageLimit {
+    MessageLimit {
+        bytes: UDP4_MAX,
+        why: "for UDP over IPv4",
+    }
 }
 
 /// Whether a stream socket is in the listening state (`SO_ACCEPTCONN`).

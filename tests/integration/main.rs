@@ -1,5 +1,6 @@
 //! One integration test binary: each module drives the real `sockcat` binary.
 
+mod send;
 mod support;
 
 mod connect;
