@@ -52,6 +52,8 @@ Register-ArgumentCompleter -Native -CommandName 'sockcat' -ScriptBlock {
             [CompletionResult]::new('--sndbuf', '--sndbuf', [CompletionResultType]::ParameterName, 'Send buffer size in bytes (SO_SNDBUF); also the largest datagram that can be sent')
             [CompletionResult]::new('--rcvbuf', '--rcvbuf', [CompletionResultType]::ParameterName, 'Receive buffer size in bytes (SO_RCVBUF)')
             [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Report every step as one JSON object per line on stderr instead (no -v needed)')
+            [CompletionResult]::new('-z', '-z', [CompletionResultType]::ParameterName, 'Probe without sending data: ADDR''s port may be a list and ranges (host:22,80,8000-8010)')
+            [CompletionResult]::new('--zero-io', '--zero-io', [CompletionResultType]::ParameterName, 'Probe without sending data: ADDR''s port may be a list and ranges (host:22,80,8000-8010)')
             [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path')
             [CompletionResult]::new('--udp', '--udp', [CompletionResultType]::ParameterName, 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path')
             [CompletionResult]::new('-U', '-U ', [CompletionResultType]::ParameterName, 'Read a bare argument as a Unix socket path')

@@ -108,7 +108,7 @@ _sockcat() {
             return 0
             ;;
         sockcat__subcmd__connect)
-            opts="-u -U -4 -6 -s -p -w -i -q -d -C -v -h -V --udp --unix --source --source-port --timeout --retry --idle-timeout --quit-after --no-shutdown --keep-sending --no-stdin --send-only --recv-only --crlf --lines --nodelay --keepalive --sndbuf --rcvbuf --verbose --events --help --version"
+            opts="-z -u -U -4 -6 -s -p -w -i -q -d -C -v -h -V --zero-io --udp --unix --source --source-port --timeout --retry --idle-timeout --quit-after --no-shutdown --keep-sending --no-stdin --send-only --recv-only --crlf --lines --nodelay --keepalive --sndbuf --rcvbuf --verbose --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -48,6 +48,8 @@ set edit:completion:arg-completer[sockcat] = {|@words|
             cand --sndbuf 'Send buffer size in bytes (SO_SNDBUF); also the largest datagram that can be sent'
             cand --rcvbuf 'Receive buffer size in bytes (SO_RCVBUF)'
             cand --events 'Report every step as one JSON object per line on stderr instead (no -v needed)'
+            cand -z 'Probe without sending data: ADDR''s port may be a list and ranges (host:22,80,8000-8010)'
+            cand --zero-io 'Probe without sending data: ADDR''s port may be a list and ranges (host:22,80,8000-8010)'
             cand -u 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path'
             cand --udp 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path'
             cand -U 'Read a bare argument as a Unix socket path'

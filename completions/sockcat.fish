@@ -44,6 +44,7 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s q -l quit-af
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l sndbuf -d 'Send buffer size in bytes (SO_SNDBUF); also the largest datagram that can be sent' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l rcvbuf -d 'Receive buffer size in bytes (SO_RCVBUF)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
+complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s z -l zero-io -d 'Probe without sending data: ADDR\'s port may be a list and ranges (host:22,80,8000-8010)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s u -l udp -d 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path'
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s U -l unix -d 'Read a bare argument as a Unix socket path'
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s 4 -d 'Use IPv4 addresses only'

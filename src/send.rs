@@ -231,7 +231,7 @@ fn send_connected(
         if next == messages.len() && !shut {
             socket::shutdown_write(fd).map_err(|e| Failure::new("shut down", peer, e))?;
             shut = true;
-            reporter.say(format_args!("sent {sent} bytes to {peer}"));
+            reporter.notice(format_args!("sent {sent} bytes to {peer}"));
             deadline = args.wait.map(|wait| Instant::now() + wait);
         }
         // A stdout closed early ends sockcat quietly, but only once the
@@ -265,7 +265,7 @@ fn send_connected(
             }
         }
         if shut && peer_done && printing {
-            reporter.say(format_args!("received {received} bytes from {peer}"));
+            reporter.notice(format_args!("received {received} bytes from {peer}"));
             if received == 0 {
                 return Err(anyhow::anyhow!(
                     "send {peer}: the peer closed without replying"
@@ -331,7 +331,7 @@ fn send_datagrams(
     }
     let count = messages.len();
     let plural = if count == 1 { "" } else { "s" };
-    reporter.say(format_args!(
+    reporter.notice(format_args!(
         "sent {sent} bytes to {peer} ({count} datagram{plural})"
     ));
     if !args.reply {
@@ -342,7 +342,7 @@ fn send_datagrams(
     loop {
         match socket::receive_message(fd, &mut buf) {
             Ok(n) => {
-                reporter.say(format_args!("received {n} bytes from {peer}"));
+                reporter.notice(format_args!("received {n} bytes from {peer}"));
                 return Ok(if write_stdout(&buf[..n], signals)? {
                     Ending::Sent
                 } else {

@@ -1,6 +1,5 @@
 //! One integration test binary: each module drives the real `sockcat` binary.
 
-mod send;
 mod support;
 
 mod connect;
@@ -8,3 +7,4 @@ mod docs;
 mod interop;
 mod listen;
 mod ping;
+mod send;
