@@ -108,7 +108,7 @@ _sockcat() {
             return 0
             ;;
         sockcat__subcmd__connect)
-            opts="-z -u -U -4 -6 -s -p -w -i -q -d -C -v -h -V --zero-io --udp --unix --source --source-port --timeout --retry --idle-timeout --quit-after --no-shutdown --keep-sending --no-stdin --send-only --recv-only --crlf --lines --nodelay --keepalive --sndbuf --rcvbuf --verbose --events --help --version"
+            opts="-z -u -U -4 -6 -s -p -w -i -q -d -C -x -v -h -V --zero-io --udp --unix --source --source-port --timeout --retry --idle-timeout --quit-after --no-shutdown --keep-sending --no-stdin --send-only --recv-only --crlf --lines --nodelay --keepalive --sndbuf --rcvbuf --hexdump --hexdump-file --verbose --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -164,6 +164,21 @@ _sockcat() {
                     ;;
                 --rcvbuf)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hexdump-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --events)
@@ -290,7 +305,7 @@ _sockcat() {
             return 0
             ;;
         sockcat__subcmd__listen)
-            opts="-u -U -4 -6 -w -i -q -d -C -v -h -V --udp --unix --timeout --backlog --mode --owner --group --unlink --idle-timeout --quit-after --no-shutdown --keep-sending --no-stdin --send-only --recv-only --crlf --lines --nodelay --keepalive --sndbuf --rcvbuf --verbose --events --help --version"
+            opts="-u -U -4 -6 -w -i -q -d -C -x -v -h -V --udp --unix --timeout --backlog --mode --owner --group --unlink --idle-timeout --quit-after --no-shutdown --keep-sending --no-stdin --send-only --recv-only --crlf --lines --nodelay --keepalive --sndbuf --rcvbuf --hexdump --hexdump-file --verbose --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -342,6 +357,21 @@ _sockcat() {
                     ;;
                 --rcvbuf)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hexdump-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --events)
@@ -459,7 +489,7 @@ _sockcat() {
             return 0
             ;;
         sockcat__subcmd__send)
-            opts="-f -E -n -r -W -u -U -4 -6 -s -p -w -v -h -V --file --escapes --newline --lines --reply --wait --count --interval --udp --unix --source --source-port --timeout --retry --nodelay --keepalive --sndbuf --rcvbuf --verbose --events --help --version"
+            opts="-f -E -n -r -W -u -U -4 -6 -s -p -w -x -v -h -V --file --escapes --newline --lines --reply --wait --count --interval --udp --unix --source --source-port --timeout --retry --nodelay --keepalive --sndbuf --rcvbuf --hexdump --hexdump-file --verbose --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -545,6 +575,21 @@ _sockcat() {
                     ;;
                 --rcvbuf)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hexdump-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --events)

@@ -43,6 +43,7 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s i -l idle-ti
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s q -l quit-after -d 'Exit DUR after stdin ends, whatever the peer does (datagrams: DUR of silence, default 1s)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l sndbuf -d 'Send buffer size in bytes (SO_SNDBUF); also the largest datagram that can be sent' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l rcvbuf -d 'Receive buffer size in bytes (SO_RCVBUF)' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l hexdump-file -d 'Append the hex dump to FILE instead of stderr (implies -x)' -r -F
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s z -l zero-io -d 'Probe without sending data: ADDR\'s port may be a list and ranges (host:22,80,8000-8010)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s u -l udp -d 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path'
@@ -58,6 +59,7 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s C -l crlf -d
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l lines -d 'Datagrams: send one datagram per input line, without its newline'
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l nodelay -d 'Disable Nagle\'s algorithm (TCP_NODELAY)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l keepalive -d 'Enable TCP keepalive probes (SO_KEEPALIVE)'
+complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s x -l hexdump -d 'Write a hex+ASCII dump of all traffic to stderr: each chunk headed by its direction (> sent, < received), byte offset, peer and time'
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s v -l verbose -d 'Report each step on stderr (listening, accepted, connected, closed)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s V -l version -d 'Print version'
@@ -70,6 +72,7 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s i -l idle-tim
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s q -l quit-after -d 'Exit DUR after stdin ends, whatever the peer does (datagrams: DUR of silence, default 1s)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l sndbuf -d 'Send buffer size in bytes (SO_SNDBUF); also the largest datagram that can be sent' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l rcvbuf -d 'Receive buffer size in bytes (SO_RCVBUF)' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l hexdump-file -d 'Append the hex dump to FILE instead of stderr (implies -x)' -r -F
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s u -l udp -d 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path'
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s U -l unix -d 'Read a bare argument as a Unix socket path'
@@ -85,6 +88,7 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s C -l crlf -d 
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l lines -d 'Datagrams: send one datagram per input line, without its newline'
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l nodelay -d 'Disable Nagle\'s algorithm (TCP_NODELAY)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l keepalive -d 'Enable TCP keepalive probes (SO_KEEPALIVE)'
+complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s x -l hexdump -d 'Write a hex+ASCII dump of all traffic to stderr: each chunk headed by its direction (> sent, < received), byte offset, peer and time'
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s v -l verbose -d 'Report each step on stderr (listening, accepted, connected, closed)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s V -l version -d 'Print version'
@@ -98,6 +102,7 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s w -l timeout -d
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l retry -d 'Retry a connect refused because the service is not up yet, for up to DUR' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l sndbuf -d 'Send buffer size in bytes (SO_SNDBUF); also the largest datagram that can be sent' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l rcvbuf -d 'Receive buffer size in bytes (SO_RCVBUF)' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l hexdump-file -d 'Append the hex dump to FILE instead of stderr (implies -x)' -r -F
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s E -l escapes -d 'Interpret \\n \\r \\t \\\\ \\0 \\xHH in DATA'
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s n -l newline -d 'Append a newline to the payload'
@@ -109,6 +114,7 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s 4 -d 'Use IPv4 
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s 6 -d 'Use IPv6 addresses only'
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l nodelay -d 'Disable Nagle\'s algorithm (TCP_NODELAY)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l keepalive -d 'Enable TCP keepalive probes (SO_KEEPALIVE)'
+complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s x -l hexdump -d 'Write a hex+ASCII dump of all traffic to stderr: each chunk headed by its direction (> sent, < received), byte offset, peer and time'
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s v -l verbose -d 'Report each step on stderr (listening, accepted, connected, closed)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s V -l version -d 'Print version'

@@ -113,6 +113,15 @@ impl Buffer {
     /// Take what `from` has, up to the room left. `Ok(0)` is end of input;
     /// `EAGAIN` means `from` has nothing now.
     pub fn fill(&mut self, from: BorrowedFd<'_>) -> nix::Result<usize> {
+        self.fill_seen(from, &mut |_| {})
+    }
+
+    /// `fill`, showing a memory buffer's new bytes to `seen` (the hex dump).
+    pub fn fill_seen(
+        &mut self,
+        from: BorrowedFd<'_>,
+        seen: &mut dyn FnMut(&[u8]),
+    ) -> nix::Result<usize> {
         if let Buffer::Kernel(k) = self {
             match k.fill(from) {
                 Err(Errno::EINVAL) => self.fall_back()?,
@@ -126,11 +135,24 @@ impl Buffer {
         let end = m.end;
         let n = nix::unistd::read(from, &mut m.data[end..])?;
         m.end += n;
+        if n > 0 {
+            seen(&m.data[end..end + n]);
+        }
         Ok(n)
     }
 
     /// Write what is pending to `to`; `EAGAIN` means `to` is full now.
     pub fn drain(&mut self, to: BorrowedFd<'_>, sink: Sink) -> nix::Result<usize> {
+        self.drain_seen(to, sink, &mut |_| {})
+    }
+
+    /// `drain`, showing the bytes a memory buffer wrote to `seen`.
+    pub fn drain_seen(
+        &mut self,
+        to: BorrowedFd<'_>,
+        sink: Sink,
+        seen: &mut dyn FnMut(&[u8]),
+    ) -> nix::Result<usize> {
         if let Buffer::Kernel(k) = self {
             match k.drain(to) {
                 Err(Errno::EINVAL) => self.fall_back()?,
@@ -148,6 +170,7 @@ impl Buffer {
             )?,
             Sink::Stdio => nix::unistd::write(to, m.data())?,
         };
+        seen(&m.data()[..n]);
         m.consume(n);
         Ok(n)
     }

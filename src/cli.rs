@@ -117,6 +117,19 @@ pub struct DialFlags {
     pub retry: Option<Duration>,
 }
 
+/// `-x`: a hex dump of the traffic, on every verb that moves data.
+#[derive(Debug, Args, Clone, Default)]
+pub struct DumpFlags {
+    /// Write a hex+ASCII dump of all traffic to stderr: each chunk headed by
+    /// its direction (> sent, < received), byte offset, peer and time.
+    #[arg(short = 'x', long)]
+    pub hexdump: bool,
+
+    /// Append the hex dump to FILE instead of stderr (implies -x).
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub hexdump_file: Option<PathBuf>,
+}
+
 /// How a session between stdin/stdout and one socket runs and ends.
 #[derive(Debug, Args, Clone, Default)]
 pub struct SessionFlags {
@@ -189,6 +202,9 @@ pub struct ConnectArgs {
 
     #[command(flatten)]
     pub sock: SockFlags,
+
+    #[command(flatten)]
+    pub dump: DumpFlags,
 }
 
 /// Bind ADDR, wait for one peer and pipe it to stdin/stdout.
@@ -234,6 +250,9 @@ pub struct ListenArgs {
 
     #[command(flatten)]
     pub sock: SockFlags,
+
+    #[command(flatten)]
+    pub dump: DumpFlags,
 }
 
 /// Send one message to ADDR and exit.
@@ -291,6 +310,9 @@ pub struct SendArgs {
 
     #[command(flatten)]
     pub sock: SockFlags,
+
+    #[command(flatten)]
+    pub dump: DumpFlags,
 }
 
 /// Which ICMP socket `ping` opens.

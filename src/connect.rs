@@ -12,6 +12,7 @@ use nix::sys::socket::{AddressFamily, UnixAddr};
 use crate::addr::{self, Addr, Family, Host, Kind, UnixName};
 use crate::cli::{AddrFlags, ConnectArgs, DialFlags, SockFlags};
 use crate::error::Failure;
+use crate::hexdump::Hexdump;
 use crate::listen::SocketFile;
 use crate::relay::{self, Options, Peer};
 use crate::report::{Event, Reporter, TimedOut};
@@ -37,6 +38,7 @@ pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow:
         return crate::probe::run(args, reporter, signals);
     }
     let addr = addr::parse(&args.addr, addr_flags(&args.addr_flags, false))?;
+    let mut dump = Hexdump::from_flags(&args.dump)?;
     let dialed = dial(&addr, &args.dial, &args.sock, signals, reporter)?;
     let opts = Options::new(&args.session, dialed.kind, Some(DATAGRAM_QUIT));
     let mut peer = Peer {
@@ -45,7 +47,7 @@ pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow:
         name: dialed.peer.clone(),
         adopt_first_sender: false,
     };
-    relay::session(&mut peer, &opts, signals, reporter)?;
+    relay::session(&mut peer, &opts, signals, reporter, dump.as_mut())?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -17,6 +17,7 @@ pub mod connect;
 pub mod docs;
 pub mod error;
 pub mod escape;
+pub mod hexdump;
 pub mod icmp;
 pub mod listen;
 pub mod ping;

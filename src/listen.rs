@@ -17,6 +17,7 @@ use crate::addr::{self, Addr, Kind, UnixName};
 use crate::cli::ListenArgs;
 use crate::connect::addr_flags;
 use crate::error::Failure;
+use crate::hexdump::Hexdump;
 use crate::relay::{self, Options, Peer};
 use crate::report::{Credentials, Event, Reporter, TimedOut};
 use crate::signals::Signals;
@@ -34,6 +35,7 @@ pub struct Listener {
 
 pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::Result<ExitCode> {
     let addr = addr::parse(&args.addr, addr_flags(&args.addr_flags, true))?;
+    let mut dump = Hexdump::from_flags(&args.dump)?;
     let listener = bind(&addr, args)?;
     reporter.report(Event::Listening {
         local: &listener.local,
@@ -51,7 +53,7 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
             name: listener.local.clone(),
             adopt_first_sender: true,
         };
-        relay::session(&mut peer, &opts, signals, reporter)?;
+        relay::session(&mut peer, &opts, signals, reporter, dump.as_mut())?;
         return Ok(ExitCode::SUCCESS);
     }
 
@@ -90,7 +92,7 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
         name: peer_name,
         adopt_first_sender: false,
     };
-    relay::session(&mut peer, &opts, signals, reporter)?;
+    relay::session(&mut peer, &opts, signals, reporter, dump.as_mut())?;
     Ok(ExitCode::SUCCESS)
 }
 

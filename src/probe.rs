@@ -2,7 +2,8 @@
 //! non-blocking connects, many in flight at once, each bounded by `-w`; a UDP
 //! port counts as closed only when an ICMP port-unreachable says so (silence
 //! may be an open port or a filter). Results come out in port order: open
-//! ones on stdout, the others as `-v` events.
+//! ones on stdout, the others as `-v` events. `--retry` repeats the sweep
+//! until a port is open, so a script can wait for a service.
 
 use std::collections::VecDeque;
 use std::io::Write;
@@ -17,7 +18,7 @@ use nix::sys::socket::{self, MsgFlags, sockopt};
 use crate::addr::{self, Addr, Kind};
 use crate::cli::ConnectArgs;
 use crate::error::{Failure, describe};
-use crate::report::{Event, Reporter};
+use crate::report::{Event, Mode, Reporter};
 use crate::signals::{Signals, timeout_until};
 use crate::socket::{self as sock, Target};
 use crate::usage;
@@ -39,14 +40,65 @@ pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow:
     let flags = crate::connect::addr_flags(&args.addr_flags, false);
     let targets = expand(&args.addr, flags)?;
     let timeout = args.dial.timeout.unwrap_or(DEFAULT_TIMEOUT);
+    let retry_until = args.dial.retry.map(|d| Instant::now() + d);
+    let mut attempt = 0;
+    let verdicts = loop {
+        let verdicts = sweep(&targets, timeout, signals)?;
+        let any_open = verdicts.contains(&Verdict::Open);
+        match retry_until {
+            Some(until) if !any_open && Instant::now() < until => {
+                let pause_end = (Instant::now() + sock::retry_pause(attempt)).min(until);
+                signals.wait(None, PollFlags::empty(), Some(pause_end))?;
+                attempt += 1;
+            }
+            _ => break verdicts,
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    for ((target, _), verdict) in targets.iter().zip(&verdicts) {
+        match verdict {
+            Verdict::Open => {
+                if writeln!(stdout, "{target} open")
+                    .and_then(|_| stdout.flush())
+                    .is_err()
+                {
+                    // A closed stdout ends quietly.
+                    return Ok(ExitCode::SUCCESS);
+                }
+                // Its line is on stdout already; only the JSON stream repeats it.
+                if reporter.mode() == Mode::Json {
+                    reporter.report(Event::Probe {
+                        target,
+                        open: true,
+                        reason: None,
+                    });
+                }
+            }
+            Verdict::Closed(reason) => reporter.report(Event::Probe {
+                target,
+                open: false,
+                reason: Some(reason.clone()),
+            }),
+        }
+    }
+    let any_open = verdicts.contains(&Verdict::Open);
+    Ok(if any_open {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Probe every target, `IN_FLIGHT` at a time; verdicts in target order.
+fn sweep(
+    targets: &[(Addr, Target)],
+    timeout: Duration,
+    signals: &Signals,
+) -> anyhow::Result<Vec<Verdict>> {
     let mut verdicts: Vec<Option<Verdict>> = vec![None; targets.len()];
     let mut queue: VecDeque<usize> = (0..targets.len()).collect();
     let mut flying: Vec<Probe> = Vec::new();
-    let mut printed = 0;
-    let mut any_open = false;
-    let mut stdout = std::io::stdout().lock();
-
-    while printed < targets.len() {
+    loop {
         while flying.len() < IN_FLIGHT
             && let Some(index) = queue.pop_front()
         {
@@ -55,34 +107,11 @@ pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow:
                 Err(verdict) => verdicts[index] = Some(verdict),
             }
         }
-        // Print what is settled, in order.
-        while let Some(Some(verdict)) = verdicts.get(printed) {
-            let (target, _) = &targets[printed];
-            match verdict {
-                Verdict::Open => {
-                    any_open = true;
-                    if writeln!(stdout, "{target} open")
-                        .and_then(|_| stdout.flush())
-                        .is_err()
-                    {
-                        return Ok(ExitCode::SUCCESS);
-                    }
-                    reporter.report(Event::Probe {
-                        target,
-                        open: true,
-                        reason: None,
-                    });
-                }
-                Verdict::Closed(reason) => reporter.report(Event::Probe {
-                    target,
-                    open: false,
-                    reason: Some(reason.clone()),
-                }),
-            }
-            printed += 1;
-        }
         if flying.is_empty() {
-            continue;
+            return Ok(verdicts
+                .into_iter()
+                .map(|v| v.unwrap_or(Verdict::Closed("not probed".into())))
+                .collect());
         }
         let mut fds = vec![PollFd::new(signals.fd(), PollFlags::POLLIN)];
         fds.extend(flying.iter().map(|p| PollFd::new(p.fd.as_fd(), p.events())));
@@ -106,11 +135,6 @@ pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow:
         }
         flying = still;
     }
-    Ok(if any_open {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
 }
 
 /// The addresses to probe, each with its socket address: every port of a

@@ -25,14 +25,10 @@ use crate::addr::{Addr, Kind};
 use crate::buffer::{self, Buffer, CAPACITY, End, Memory, Path, Sink};
 use crate::cli::SessionFlags;
 use crate::error::Failure;
+use crate::hexdump::{self, Hexdump, show};
 use crate::report::{Event, Reporter, TimedOut};
 use crate::signals::{Signals, timeout_until};
-use crate::socket::SockAddr;
-/// The largest UDP payload: 65535 - 20 (IP) - 8 (UDP).
-const UDP_MAX: usize = 65507;
-/// Room the kernel keeps in a Unix socket's send buffer for its own
-/// bookkeeping (`unix_dgram_sendmsg` refuses `len > sk_sndbuf - 32`).
-const UNIX_MESSAGE_OVERHEAD: usize = 64;
+use crate::socket::{SockAddr, message_limit as socket_limit};
 /// Directions take turns after this many calls, so one busy side cannot
 /// starve the other.
 const TURNS: usize = 16;
@@ -118,10 +114,11 @@ pub fn session(
     opts: &Options,
     signals: &Signals,
     reporter: Reporter,
+    dump: Option<&mut Hexdump>,
 ) -> anyhow::Result<Ending> {
     let start = Instant::now();
     let mut counts = Counts::default();
-    let result = relay(peer, opts, signals, reporter, &mut counts);
+    let result = relay(peer, opts, signals, reporter, dump, &mut counts);
     let (rx, tx) = (counts.rx, counts.tx);
     reporter.report(Event::Closed {
         peer: &peer.name,
@@ -139,10 +136,11 @@ pub fn relay(
     opts: &Options,
     signals: &Signals,
     reporter: Reporter,
+    dump: Option<&mut Hexdump>,
     counts: &mut Counts,
 ) -> anyhow::Result<Ending> {
     let _stdio = NonBlockingStdio::set();
-    let mut session = Session::new(peer, opts, reporter);
+    let mut session = Session::new(peer, opts, reporter, dump);
     let result = session.run(signals);
     *counts = session.counts;
     result
@@ -189,15 +187,21 @@ struct Session<'p, 'a> {
     last_activity: Instant,
     last_rx: Option<Instant>,
     counts: Counts,
+    dump: Option<&'p mut Hexdump>,
 }
 
 impl<'p, 'a> Session<'p, 'a> {
-    fn new(peer: &'p mut Peer<'a>, opts: &'p Options, reporter: Reporter) -> Self {
+    fn new(
+        peer: &'p mut Peer<'a>,
+        opts: &'p Options,
+        reporter: Reporter,
+        dump: Option<&'p mut Hexdump>,
+    ) -> Self {
         let stdin = std::io::stdin();
         let stdout = std::io::stdout();
         let messages = peer.kind != Kind::Stream;
-        // Bytes we look at (messages, CRLF) need memory; plain streams take
-        // the fastest path for what stdio is.
+        // Bytes we look at (messages, CRLF, the hex dump) need memory; plain
+        // streams take the fastest path for what stdio is.
         let path_for = |end: End, looked_at: bool| {
             if looked_at {
                 Path::Copy
@@ -205,8 +209,9 @@ impl<'p, 'a> Session<'p, 'a> {
                 buffer::choose(end)
             }
         };
-        let out_path = path_for(End::of(stdin.as_fd()), messages || opts.crlf);
-        let in_path = path_for(End::of(stdout.as_fd()), messages);
+        let dumped = dump.is_some();
+        let out_path = path_for(End::of(stdin.as_fd()), messages || opts.crlf || dumped);
+        let in_path = path_for(End::of(stdout.as_fd()), messages || dumped);
         for (fd, path) in [(stdin.as_fd(), out_path), (stdout.as_fd(), in_path)] {
             if path == Path::Splice && End::of(fd) == End::Pipe {
                 let _ = buffer::grow_pipe(fd, CAPACITY);
@@ -244,6 +249,7 @@ impl<'p, 'a> Session<'p, 'a> {
             last_activity: Instant::now(),
             last_rx: None,
             counts: Counts::default(),
+            dump,
         }
     }
 
@@ -284,7 +290,11 @@ impl<'p, 'a> Session<'p, 'a> {
     fn send_stream(&mut self) -> anyhow::Result<bool> {
         let mut moved = false;
         if self.out.buf.pending() {
-            match self.out.buf.drain(self.sock(), Sink::Socket) {
+            let sock = self.sock();
+            let (peer, dump) = (&self.peer.name, &mut self.dump);
+            let mut seen =
+                |bytes: &[u8]| show(dump.as_deref_mut(), hexdump::Direction::Sent, peer, bytes);
+            match self.out.buf.drain_seen(sock, Sink::Socket, &mut seen) {
                 Ok(n) => {
                     self.counts.tx += n as u64;
                     moved = true;
@@ -318,6 +328,14 @@ impl<'p, 'a> Session<'p, 'a> {
             return match socket::send(sock, chunk, MsgFlags::MSG_NOSIGNAL) {
                 Ok(sent) => {
                     self.counts.tx += sent as u64;
+                    if let Buffer::Memory(memory) = &self.out.buf {
+                        show(
+                            self.dump.as_deref_mut(),
+                            hexdump::Direction::Sent,
+                            &self.peer.name,
+                            &memory.data()[..sent],
+                        );
+                    }
                     let memory = self.out.memory();
                     let newline = line_mode && memory.data().get(sent) == Some(&b'\n');
                     memory.consume(sent + usize::from(newline));
@@ -378,7 +396,17 @@ impl<'p, 'a> Session<'p, 'a> {
                 let received = if self.messages {
                     self.receive_message()
                 } else {
-                    self.inn.buf.fill(self.sock())
+                    let sock = self.sock();
+                    let (peer, dump) = (&self.peer.name, &mut self.dump);
+                    let mut seen = |bytes: &[u8]| {
+                        show(
+                            dump.as_deref_mut(),
+                            hexdump::Direction::Received,
+                            peer,
+                            bytes,
+                        )
+                    };
+                    self.inn.buf.fill_seen(sock, &mut seen)
                 };
                 match received {
                     Ok(0) if self.connection => self.inn.open = false,
@@ -452,6 +480,14 @@ impl<'p, 'a> Session<'p, 'a> {
             return Err(Errno::EINTR);
         }
         self.inn.memory().commit(n);
+        if let Buffer::Memory(memory) = &self.inn.buf {
+            show(
+                self.dump.as_deref_mut(),
+                hexdump::Direction::Received,
+                &self.peer.name,
+                memory.data(),
+            );
+        }
         Ok(n)
     }
 
@@ -620,16 +656,10 @@ fn read_crlf(
     Ok(n)
 }
 
-/// How much one read of stdin may take when it becomes one message: a UDP
-/// payload's limit, or for Unix sockets what the send buffer can hold (the
-/// kernel refuses a message above `SO_SNDBUF` less its own overhead).
+/// How much one read of stdin may take when it becomes one message.
 fn largest_message(peer: &Peer<'_>) -> usize {
-    if matches!(peer.name, Addr::Inet { .. }) {
-        return UDP_MAX;
-    }
-    let sndbuf = socket::getsockopt(peer.fd, socket::sockopt::SndBuf).unwrap_or(UDP_MAX);
-    sndbuf
-        .saturating_sub(UNIX_MESSAGE_OVERHEAD)
+    socket_limit(peer.fd)
+        .map_or(CAPACITY, |limit| limit.bytes)
         .clamp(1, CAPACITY)
 }
 

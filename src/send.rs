@@ -17,6 +17,7 @@ use crate::cli::SendArgs;
 use crate::connect::{Dialed, addr_flags, dial};
 use crate::error::{Failure, quote};
 use crate::escape::{self, BadEscape};
+use crate::hexdump::{Direction, Hexdump, show};
 use crate::report::Reporter;
 use crate::signals::Signals;
 use crate::socket::{self, MessageLimit};
@@ -44,6 +45,7 @@ pub fn run(args: &SendArgs, reporter: Reporter, signals: &Signals) -> anyhow::Re
         check_kind(args, kind, &addr)?;
     }
     let payload = payload(args, signals)?;
+    let mut dump = Hexdump::from_flags(&args.dump)?;
     for round in 0..args.count {
         if round > 0
             && let Some(interval) = args.interval
@@ -54,9 +56,11 @@ pub fn run(args: &SendArgs, reporter: Reporter, signals: &Signals) -> anyhow::Re
         check_kind(args, dialed.kind, &dialed.peer)?;
         let messages = messages(&payload, dialed.kind, args.lines);
         let ending = match dialed.kind {
-            Kind::Datagram => send_datagrams(&dialed, &messages, args, signals, reporter)?,
+            Kind::Datagram => {
+                send_datagrams(&dialed, &messages, args, signals, reporter, &mut dump)?
+            }
             Kind::Stream | Kind::Seqpacket => {
-                send_connected(&dialed, &messages, args, signals, reporter)?
+                send_connected(&dialed, &messages, args, signals, reporter, &mut dump)?
             }
         };
         if ending == Ending::StdoutClosed {
@@ -196,6 +200,7 @@ fn send_connected(
     args: &SendArgs,
     signals: &Signals,
     reporter: Reporter,
+    dump: &mut Option<Hexdump>,
 ) -> anyhow::Result<Ending> {
     let fd = &dialed.fd;
     let peer = &dialed.peer;
@@ -216,6 +221,12 @@ fn send_connected(
         while let Some(message) = messages.get(next) {
             match socket::send(fd, &message[offset..]) {
                 Ok(n) => {
+                    show(
+                        dump.as_mut(),
+                        Direction::Sent,
+                        peer,
+                        &message[offset..offset + n],
+                    );
                     sent += n as u64;
                     offset += n;
                     if offset == message.len() || records {
@@ -254,6 +265,7 @@ fn send_connected(
             match got {
                 Ok(0) => peer_done = true,
                 Ok(n) => {
+                    show(dump.as_mut(), Direction::Received, peer, &buf[..n]);
                     received += n as u64;
                     if printing && !write_stdout(&buf[..n], signals)? {
                         printing = false;
@@ -295,6 +307,7 @@ fn send_datagrams(
     args: &SendArgs,
     signals: &Signals,
     reporter: Reporter,
+    dump: &mut Option<Hexdump>,
 ) -> anyhow::Result<Ending> {
     let fd = &dialed.fd;
     let peer = &dialed.peer;
@@ -303,7 +316,10 @@ fn send_datagrams(
     for (i, message) in messages.iter().enumerate() {
         loop {
             match socket::send(fd, message) {
-                Ok(n) if n == message.len() => break,
+                Ok(n) if n == message.len() => {
+                    show(dump.as_mut(), Direction::Sent, peer, message);
+                    break;
+                }
                 Ok(n) => {
                     return Err(anyhow::anyhow!(
                         "send to {peer}: the kernel took {n} of a {} byte datagram",
@@ -342,6 +358,7 @@ fn send_datagrams(
     loop {
         match socket::receive_message(fd, &mut buf) {
             Ok(n) => {
+                show(dump.as_mut(), Direction::Received, peer, &buf[..n]);
                 reporter.notice(format_args!("received {n} bytes from {peer}"));
                 return Ok(if write_stdout(&buf[..n], signals)? {
                     Ending::Sent

@@ -414,7 +414,9 @@ const UDP6_MAX: usize = 65527;
 const UNIX_SNDBUF_RESERVE: usize = 32;
 
 pub fn message_limit(fd: &OwnedFd) -> nix::Result<MessageLimit> {
-    let peer = peer_addr(fd)?;
+    // Not connected yet (a datagram listener before its first sender): the
+    // socket's own family decides.
+    let peer = peer_addr(fd).or_else(|_| local_addr(fd))?;
     if let Some(v6) = peer.as_sockaddr_in6() {
         // A v4 peer on a v6 socket (`::ffff:a.b.c.d`) travels as IPv4.
         return Ok(if v6.ip().to_ipv4_mapped().is_some() {

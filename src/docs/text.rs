@@ -104,6 +104,58 @@ form and with the real port when port 0 was asked for, once it accepts
 connections; scripts wait for that line.
 A Unix peer accepted on a stream or seqpacket socket is shown with its pid,
 uid and gid.
+.PP
+\fB-x\fR (\fB--hexdump\fR) on \fBconnect\fR, \fBlisten\fR and \fBsend\fR
+writes a dump of all traffic to stderr, or appends it to the
+\fB--hexdump-file\fR \fIFILE\fR.
+Each chunk is headed by its direction (\fB>\fR sent, \fB<\fR received),
+its byte offset within that direction, the peer and an RFC 3339 time, then
+comes as the rows of \fBhexdump -C\fR:
+.IP
+.EX
+> 0 tcp:127.0.0.1:8080 2026-11-25T18:26:34.703388Z
+00000000  68 65 6c 6c 6f 0a                                 |hello.|
+.EE
+.PP
+Without \fB-x\fR the bytes are never looked at; with it they go through
+sockcat's memory rather than being spliced.
+.SH EVENTS
+\fB--events json\fR prints every step that \fB-v\fR reports as one JSON
+object per line on stderr instead (no \fB-v\fR needed), and the error that
+ends a failing run as one more object.
+Every object has \fB"event"\fR, one of the names below, and \fB"time"\fR
+(RFC 3339, UTC).
+Addresses are canonical strings.
+.TP
+.B listening
+\fB"local"\fR: the address a listener accepts on.
+.TP
+.B accepted
+\fB"peer"\fR; for a Unix stream or seqpacket peer also \fB"pid"\fR,
+\fB"uid"\fR and \fB"gid"\fR from \fBSO_PEERCRED\fR.
+.TP
+.B connected
+\fB"peer"\fR: an outgoing connection is up.
+.TP
+.B closed
+\fB"peer"\fR, \fB"rx"\fR and \fB"tx"\fR (bytes received from and sent
+to it) and \fB"duration_ms"\fR: a session ended, cleanly or not.
+.TP
+.B probe
+\fB"target"\fR, \fB"open"\fR (true or false) and, for a closed port,
+\fB"message"\fR: one result of \fBconnect -z\fR.
+.TP
+.B notice
+\fB"message"\fR: something worth knowing that stops nothing, such as a
+datagram from a sender replies cannot reach.
+.TP
+.B error
+\fB"message"\fR, with \fB"target"\fR when one connect attempt failed and
+more may follow, or \fB"status"\fR (the exit status) when the run ends.
+.TP
+.B timeout
+\fB"message"\fR and \fB"status"\fR: the run ended because \fB-w\fR or
+\fB-i\fR ran out.
 .SH "EXIT STATUS"
 .TP
 .B 0
@@ -295,6 +347,23 @@ reply.
 A Unix datagram client binds an address of its own so that replies can
 reach it: an abstract one the kernel picks, which leaves no file, or the
 \fIPATH\fR of \fB-s\fR, which sockcat removes on exit.
+.SH "PORT PROBES"
+\fB-z\fR probes without sending data.
+\fIPORT\fR may then be a list and ranges, as in
+\fBsockcat connect -z localhost:22,80,8000-8010\fR; a range that runs
+backwards is exit 2.
+Up to 128 probes are in flight at once, each bounded by \fB-w\fR \fIDUR\fR
+(2s without it).
+Results come in port order: one \fBtcp:\fIHOST\fB:\fIPORT\fB open\fR line
+on stdout per open port, and with \fB-v\fR the closed ones on stderr.
+Exit 0 if any port is open, 1 if none is.
+.PP
+A UDP probe (\fB-u -z\fR) sends an empty datagram and counts the port closed
+only when an ICMP port-unreachable comes back; silence may mean an open port
+or a firewall, and is reported as open.
+A Unix socket path is probed by connecting to it.
+With \fB--retry\fR \fIDUR\fR, probing repeats until a port is open or
+\fIDUR\fR has passed, so a script can wait for a service.
 .SH "TIMEOUTS AND RETRIES"
 \fB-w\fR \fIDUR\fR bounds the connect.
 \fB-i\fR \fIDUR\fR ends the session after \fIDUR\fR with no data in either
@@ -340,6 +409,24 @@ Fetch a page over HTTP, with the CRLF line ends the protocol wants:
 .IP
 .EX
 printf 'GET / HTTP/1.0\enHost: example.com\en\en' | sockcat connect -C example.com:80
+.EE
+.PP
+Wait up to 30 seconds for PostgreSQL to accept connections:
+.IP
+.EX
+sockcat connect -z --retry 30s tcp:127.0.0.1:5432 && psql
+.EE
+.PP
+See which of a few local ports are open, dumping nothing:
+.IP
+.EX
+sockcat connect -z -v 127.0.0.1:22,80,8000-8010
+.EE
+.PP
+Watch the bytes of an exchange as a hex dump on stderr:
+.IP
+.EX
+echo ping | sockcat connect -x -u 127.0.0.1:8125
 .EE
 .PP
 Talk to a service in the abstract namespace, five seconds at most:

@@ -6,5 +6,6 @@ mod connect;
 mod docs;
 mod interop;
 mod listen;
+mod observe;
 mod ping;
 mod send;
