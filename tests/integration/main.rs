@@ -7,5 +7,6 @@ mod docs;
 mod interop;
 mod listen;
 mod observe;
+mod paths;
 mod ping;
 mod send;
