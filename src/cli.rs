@@ -16,7 +16,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 #[derive(Debug, Parser)]
 #[command(
     name = "sockcat",
-    version,
+    version = env!("SOCKCAT_VERSION"),
     help_expected = true,
     propagate_version = true
 )]

@@ -38,7 +38,7 @@ pub fn man_page(verb: Option<&str>) -> Result<Vec<u8>> {
     let root = man_command();
     let Some(name) = verb else {
         return render(
-            Man::new(root.clone()).date(NO_DATE),
+            Man::new(root.clone()).source(source()).date(NO_DATE),
             true,
             text::prose(None).unwrap_or_default(),
         );
@@ -53,9 +53,15 @@ pub fn man_page(verb: Option<&str>) -> Result<Vec<u8>> {
     let name = sub.get_name();
     let man = Man::new(sub.clone())
         .title(format!("{BIN}-{name}"))
-        .source(format!("{BIN} {VERSION}"))
+        .source(source())
         .date(NO_DATE);
     render(man, false, text::prose(Some(name)).unwrap_or_default())
+}
+
+/// The `.TH` source: the crate version alone. `--version` also names the
+/// commit, which would change the committed pages on every commit.
+fn source() -> String {
+    format!("{BIN} {VERSION}")
 }
 
 /// The completion script for `shell`.

@@ -10,3 +10,4 @@ mod observe;
 mod paths;
 mod ping;
 mod send;
+mod version;
