@@ -33,7 +33,7 @@ impl Hexdump {
     pub fn from_flags(flags: &DumpFlags) -> anyhow::Result<Option<Hexdump>> {
         match (&flags.hexdump_file, flags.hexdump) {
             (Some(path), _) => Ok(Some(Hexdump::to_file(path)?)),
-            (None, true) => Ok(Some(Hexdump::new(Box::new(std::io::stderr())))),
+            (None, true) => Ok(Some(Hexdump::new(Box::new(crate::report::BlockingStderr)))),
             (None, false) => Ok(None),
         }
     }

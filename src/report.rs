@@ -4,6 +4,7 @@
 //! JSON schema (documented in sockcat(1)) come from one place.
 
 use std::fmt;
+use std::io::Write as _;
 use std::time::{Duration, SystemTime};
 
 use serde_json::{Map, Value, json};
@@ -87,8 +88,8 @@ impl Reporter {
     pub fn report(&self, event: Event<'_>) {
         match self.mode {
             Mode::Quiet => {}
-            Mode::Text => eprintln!("sockcat: {event}"),
-            Mode::Json => eprintln!("{}", event.to_json()),
+            Mode::Text => to_stderr(format_args!("sockcat: {event}\n")),
+            Mode::Json => to_stderr(format_args!("{}\n", event.to_json())),
         }
     }
 
@@ -113,10 +114,45 @@ impl Reporter {
                 let mut object = header(name);
                 object.insert("message".into(), json!(format!("{err:#}")));
                 object.insert("status".into(), json!(status));
-                eprintln!("{}", Value::Object(object));
+                to_stderr(format_args!("{}\n", Value::Object(object)));
             }
-            _ => eprintln!("sockcat: {err:#}"),
+            _ => to_stderr(format_args!("sockcat: {err:#}\n")),
         }
+    }
+}
+
+/// Write to stderr whole, waiting when it would block. stderr may share its
+/// open file (a terminal) with stdout, which the relay makes non-blocking;
+/// `eprintln!` would panic on the EAGAIN a slow terminal then gives.
+pub fn to_stderr(text: fmt::Arguments<'_>) {
+    let _ = BlockingStderr.write_fmt(text);
+}
+
+/// stderr, retrying a write that would block once the terminal can take it.
+pub struct BlockingStderr;
+
+impl std::io::Write for BlockingStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let stderr = std::io::stderr();
+        loop {
+            match nix::unistd::write(&stderr, buf) {
+                Ok(n) => return Ok(n),
+                Err(nix::errno::Errno::EINTR) => {}
+                Err(nix::errno::Errno::EAGAIN) => {
+                    use std::os::fd::AsFd;
+                    let mut fds = [nix::poll::PollFd::new(
+                        stderr.as_fd(),
+                        nix::poll::PollFlags::POLLOUT,
+                    )];
+                    let _ = nix::poll::poll(&mut fds, nix::poll::PollTimeout::NONE);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

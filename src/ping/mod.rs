@@ -365,7 +365,11 @@ impl Session<'_> {
                     && from_icmp(e)
                     && self.read_error_queue()? > 0;
                 if !explained && !self.args.quiet {
-                    eprintln!("sockcat: ping {}: send: {}", self.host, describe(e));
+                    crate::report::to_stderr(format_args!(
+                        "sockcat: ping {}: send: {}\n",
+                        self.host,
+                        describe(e)
+                    ));
                 }
             }
         }
