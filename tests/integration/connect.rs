@@ -744,3 +744,29 @@ fn events_json_reports_errors_as_json_too() {
             .contains("no peer within 100ms")
     );
 }
+
+#[test]
+fn an_inherited_connected_socket_is_relayed() {
+    // fd:N with a connected socket: its kind is read from the socket itself.
+    for (kind, name) in [
+        (nix::sys::socket::SockType::Stream, "stream"),
+        (nix::sys::socket::SockType::SeqPacket, "seqpacket"),
+    ] {
+        let (ours, theirs) = nix::sys::socket::socketpair(
+            nix::sys::socket::AddressFamily::Unix,
+            kind,
+            None,
+            nix::sys::socket::SockFlag::SOCK_CLOEXEC,
+        )
+        .expect("socketpair");
+        let client = crate::listen::spawn_with_fd(std::os::fd::AsFd::as_fd(&theirs), &["connect"]);
+        drop(theirs);
+        let mut ours = std::os::unix::net::UnixStream::from(ours);
+        ours.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+        let mut got = Vec::new();
+        ours.read_to_end(&mut got).expect("read");
+        assert_eq!(got, b"from sockcat\n", "{name}");
+        drop(ours);
+        client.wait(TIMEOUT).assert_success();
+    }
+}

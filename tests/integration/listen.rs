@@ -475,7 +475,7 @@ fn verbose_shows_unix_peer_credentials() {
 /// descriptor, so the child clears FD_CLOEXEC between fork and exec: the
 /// descriptor never leaks into the other tests' children.
 #[allow(unsafe_code)]
-fn spawn_with_fd(listener: BorrowedFd<'_>, args: &[&str]) -> Proc {
+pub fn spawn_with_fd(listener: BorrowedFd<'_>, args: &[&str]) -> Proc {
     let raw = listener.as_raw_fd();
     let mut cmd = Command::new(bin());
     cmd.args(args).arg(format!("fd:{raw}"));
