@@ -41,7 +41,7 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s w -l timeout
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l retry -d 'Retry a connect refused because the service is not up yet, for up to DUR' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s i -l idle-timeout -d 'End the session after DUR with no data in either direction (exit 1)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s q -l quit-after -d 'Exit DUR after stdin ends, whatever the peer does (datagrams: DUR of silence, default 1s)' -r
-complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l sndbuf -d 'Send buffer size in bytes (SO_SNDBUF); also the largest datagram that can be sent' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l sndbuf -d 'Send buffer size in bytes (SO_SNDBUF); for Unix sockets also the largest message that can be sent' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l rcvbuf -d 'Receive buffer size in bytes (SO_RCVBUF)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l hexdump-file -d 'Append the hex dump to FILE instead of stderr (implies -x)' -r -F
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
@@ -70,7 +70,7 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l owner -d 'Own
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l group -d 'Group of the Unix socket file (group name or gid), set before listen(2)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s i -l idle-timeout -d 'End the session after DUR with no data in either direction (exit 1)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s q -l quit-after -d 'Exit DUR after stdin ends, whatever the peer does (datagrams: DUR of silence, default 1s)' -r
-complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l sndbuf -d 'Send buffer size in bytes (SO_SNDBUF); also the largest datagram that can be sent' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l sndbuf -d 'Send buffer size in bytes (SO_SNDBUF); for Unix sockets also the largest message that can be sent' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l rcvbuf -d 'Receive buffer size in bytes (SO_RCVBUF)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l hexdump-file -d 'Append the hex dump to FILE instead of stderr (implies -x)' -r -F
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
@@ -100,7 +100,7 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s s -l source -d 
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s p -l source-port -d 'Bind this local port before connecting' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s w -l timeout -d 'Give up a connect that takes longer than DUR' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l retry -d 'Retry a connect refused because the service is not up yet, for up to DUR' -r
-complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l sndbuf -d 'Send buffer size in bytes (SO_SNDBUF); also the largest datagram that can be sent' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l sndbuf -d 'Send buffer size in bytes (SO_SNDBUF); for Unix sockets also the largest message that can be sent' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l rcvbuf -d 'Receive buffer size in bytes (SO_RCVBUF)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l hexdump-file -d 'Append the hex dump to FILE instead of stderr (implies -x)' -r -F
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"

@@ -88,7 +88,7 @@ pub struct SockFlags {
     #[arg(long)]
     pub keepalive: bool,
 
-    /// Send buffer size in bytes (SO_SNDBUF); also the largest datagram that can be sent.
+    /// Send buffer size in bytes (SO_SNDBUF); for Unix sockets also the largest message that can be sent.
     #[arg(long, value_name = "BYTES")]
     pub sndbuf: Option<usize>,
 

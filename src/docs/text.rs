@@ -555,15 +555,32 @@ On a stream sockcat connects, writes all of the payload, half-closes and
 closes.
 On a datagram socket exactly one datagram holds the whole payload
 (\fB--lines\fR: one per line, without its newline); a payload larger than
-the socket can carry is an error, never a silent truncation
-(\fB--sndbuf\fR raises the limit).
+the socket can carry is an error naming the limit, and nothing is sent,
+never a truncated datagram.
 .PP
 \fB-r\fR/\fB--reply\fR then waits for the answer and writes it to stdout: on
 a stream until the peer closes, on a datagram socket until the first
 datagram arrives.
 \fB-W\fR/\fB--wait\fR \fIDUR\fR bounds that wait.
 .PP
-\fB--count\fR \fIN\fR and \fB--interval\fR \fIDUR\fR repeat the send, and
+Before it closes a TCP connection, sockcat waits until the peer has
+acknowledged every byte: closing earlier could let a late answer reset the
+connection and drop what the kernel had not yet sent.
+Without \fB-r\fR an answer is read and dropped, so a peer that echoes cannot
+stall the send.
+With \fB-r\fR, a stream peer that closes without a word is exit 1, and on
+UDP the port-unreachable of a host with no receiver comes back as exit 1
+(without \fB-r\fR nothing comes back to say so: exit 0).
+\fB-W\fR counts from the half-close.
+.PP
+A UDP datagram can carry 65507 bytes over IPv4 and 65527 over IPv6; a Unix
+datagram or seqpacket record what the send buffer holds, which
+\fB--sndbuf\fR raises.
+\fB-E\fR without \fIDATA\fR, \fB--lines\fR on a stream, \fB--count 0\fR
+and \fB-W\fR without \fB-r\fR are exit 2.
+.PP
+\fB--count\fR \fIN\fR and \fB--interval\fR \fIDUR\fR repeat the send (a new
+connection each time), and
 \fB--retry\fR \fIDUR\fR waits for a service that is not up yet, as on
 .BR sockcat-connect (1).
 .SH "EXIT STATUS"
@@ -651,7 +668,29 @@ reply.
 Duplicates are marked \fB(DUP!)\fR, and late replies still count in the
 totals.
 \fB-q\fR prints only the summary; \fB--json\fR prints one JSON object per
-reply and one for the summary instead.
+line instead, each with \fB"type"\fR first:
+\fBreply\fR (host, from, bytes, icmp_seq, ttl, time_ms, duplicate),
+\fBerror\fR (host, from, icmp_seq, icmp_type, icmp_code, message) and
+\fBsummary\fR (host, address, transmitted, received, duplicates, corrupted,
+errors, loss_percent, time_ms and the rtt_min_ms, rtt_avg_ms, rtt_max_ms and
+rtt_mdev_ms of the rtt line, null when nothing came back).
+.PP
+An ICMP error about one of our requests prints as iputils prints it
+(\fBFrom 10.9.0.1 icmp_seq=1 Destination Host Unreachable\fR), and the
+statistics line then adds \fB+N errors\fR (likewise \fB+N duplicates\fR and
+\fB+N corrupted\fR for replies with a bad checksum, never shown as replies).
+Addresses are always numeric: there are no reverse lookups (what iputils
+ping's \fB-n\fR asks for).
+Round-trip times come from the monotonic clock, in milliseconds with three
+decimals.
+.SH TIMING
+Requests leave every \fB-i\fR \fIDUR\fR (default 1s) on a fixed schedule,
+so a slow reply never delays the next request.
+With \fB-c\fR \fIN\fR alone, sockcat sends \fIN\fR requests, then waits for
+replies: \fB-W\fR \fIDUR\fR (default 10s) when none has come, else twice the
+slowest round trip.
+\fB-w\fR \fIDUR\fR ends the run after \fIDUR\fR, or once \fIN\fR replies
+have come with \fB-c\fR.
 .PP
 Unlike iputils, every duration takes a unit: \fB-i 200ms\fR, \fB-W 2s\fR.
 An interval below 2 ms needs a raw socket's privileges, as in iputils.
