@@ -41,6 +41,7 @@ pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow:
         kind: dialed.kind,
         name: dialed.peer.clone(),
         adopt_first_sender: false,
+        admit: None,
     };
     relay::relay(&mut peer, &opts, signals, reporter)?;
     Ok(ExitCode::SUCCESS)

@@ -10,17 +10,20 @@
 
 #![deny(unsafe_code)]
 
+pub mod access;
 pub mod addr;
 pub mod buffer;
 pub mod cli;
 pub mod connect;
 pub mod docs;
 pub mod error;
+pub mod exec;
 pub mod icmp;
 pub mod listen;
 pub mod ping;
 pub mod relay;
 pub mod report;
+pub mod server;
 pub mod signals;
 pub mod socket;
 

@@ -21,6 +21,7 @@ use nix::fcntl::{FcntlArg, OFlag, fcntl};
 use nix::poll::{PollFd, PollFlags, poll};
 use nix::sys::socket::{self, MsgFlags, Shutdown, SockaddrStorage};
 
+use crate::access::{Access, Credentials};
 use crate::addr::{Addr, Kind};
 use crate::buffer::{self, Buffer, CAPACITY, End, Memory, Path, Sink};
 use crate::cli::SessionFlags;
@@ -90,6 +91,11 @@ pub struct Peer<'a> {
     /// An unconnected datagram socket with no peer yet: the first sender with
     /// an address becomes the peer, and the socket is connected to it.
     pub adopt_first_sender: bool,
+    /// Datagram listeners: the rules each sender must pass (by address, and
+    /// for Unix senders by the credentials on each datagram, which the
+    /// socket must have been asked for with `SO_PASSCRED`); a datagram that
+    /// fails them is dropped and reported.
+    pub admit: Option<&'a Access>,
 }
 
 /// How a session ended without error.
@@ -383,14 +389,39 @@ impl<'p, 'a> Session<'p, 'a> {
         let fd = self.sock().as_raw_fd();
         let memory = self.inn.memory();
         let spare = memory.spare();
-        let (n, from) = {
+        let admit = self.peer.admit;
+        let mut cmsg = nix::cmsg_space!(socket::UnixCredentials);
+        let (n, from, cred) = {
             let mut iov = [std::io::IoSliceMut::new(spare)];
-            let msg = socket::recvmsg::<SockaddrStorage>(fd, &mut iov, None, MsgFlags::MSG_TRUNC)?;
+            let space = admit
+                .filter(|a| a.has_unix_rules())
+                .map(|_| cmsg.as_mut_slice());
+            let msg = socket::recvmsg::<SockaddrStorage>(fd, &mut iov, space, MsgFlags::MSG_TRUNC)?;
             if msg.flags.contains(MsgFlags::MSG_TRUNC) {
                 return Err(Errno::EMSGSIZE);
             }
-            (msg.bytes, msg.address)
+            let cred = msg.cmsgs().ok().and_then(|mut cmsgs| {
+                cmsgs.find_map(|c| match c {
+                    socket::ControlMessageOwned::ScmCredentials(c) => Some(Credentials::from(c)),
+                    _ => None,
+                })
+            });
+            (msg.bytes, msg.address, cred)
         };
+        if let Some(access) = admit {
+            let name = from
+                .as_ref()
+                .map(|sa| Addr::from_sockaddr(self.peer.kind, sa))
+                .unwrap_or_else(|| self.peer.name.clone());
+            if let Err(why) = access.check(&name, cred) {
+                let who = cred.map(|c| format!(" ({c})")).unwrap_or_default();
+                self.reporter
+                    .say(format_args!("dropped a datagram from {name}{who}: {why}"));
+                // Nothing to print: as if nothing had come.
+                return Err(Errno::EAGAIN);
+            }
+        }
+        let memory = self.inn.memory();
         memory.commit(n);
         if let Some(from) = from.filter(|_| !self.peer_known) {
             self.adopt(&from)?;
@@ -583,12 +614,12 @@ fn send_failure(peer: &Addr, errno: Errno, len: usize) -> anyhow::Error {
 
 /// Puts stdin and stdout in non-blocking mode and restores their flags on
 /// drop, so a terminal or a pipe shared with the shell is left as found.
-struct NonBlockingStdio {
+pub(crate) struct NonBlockingStdio {
     saved: Vec<(bool, OFlag)>,
 }
 
 impl NonBlockingStdio {
-    fn set() -> NonBlockingStdio {
+    pub(crate) fn set() -> NonBlockingStdio {
         let mut saved = Vec::new();
         let (stdin, stdout) = (std::io::stdin(), std::io::stdout());
         for (is_stdin, fd) in [(true, stdin.as_fd()), (false, stdout.as_fd())] {

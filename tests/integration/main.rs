@@ -4,3 +4,4 @@ mod support;
 
 mod connect;
 mod docs;
+mod server;
