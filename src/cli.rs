@@ -492,6 +492,31 @@ mod tests {
     }
 
     #[test]
+    fn exec_takes_every_word_after_it() {
+        let cli = Cli::try_parse_from(["sockcat", "listen", "-k", ":0", "-e", "grep", "-i", "x"])
+            .expect("parses");
+        let Verb::Listen(args) = cli.verb else {
+            panic!("listen")
+        };
+        assert_eq!(args.addr.as_deref(), Some(":0"));
+        assert_eq!(args.exec.unwrap(), ["grep", "-i", "x"]);
+        let cli = Cli::try_parse_from(["sockcat", "listen", "-k", "-e", "cat", "unix:/x"])
+            .expect("parses");
+        let Verb::Listen(args) = cli.verb else {
+            panic!("listen")
+        };
+        assert_eq!(args.addr, None);
+        assert_eq!(args.exec.unwrap(), ["cat", "unix:/x"]);
+    }
+
+    #[test]
+    fn nets_are_cidrs_or_hosts() {
+        assert_eq!(parse_net("10.0.0.0/8").unwrap().to_string(), "10.0.0.0/8");
+        assert_eq!(parse_net("::1").unwrap().to_string(), "::1/128");
+        assert!(parse_net("10.0.0.0/33").is_err());
+    }
+
+    #[test]
     fn modes_are_octal() {
         assert_eq!(parse_mode("660"), Ok(0o660));
         assert_eq!(parse_mode("0o600"), Ok(0o600));

@@ -595,3 +595,48 @@ fn server_flags_that_cannot_apply_are_exit_2() {
     }
     let _ = Stdio::null();
 }
+
+#[test]
+fn a_peer_that_stops_reading_is_dropped_and_the_others_go_on() {
+    const SIZE: usize = 64 << 20;
+    let (mut server, addr) = listen(&["listen", "-v", "-k", "127.0.0.1:0"]);
+    let mut reader = connect(&addr);
+    let stalled = connect(&addr);
+    server.wait_for_stderr("accepted ", TIMEOUT);
+    server.wait_for_stderr("accepted ", TIMEOUT);
+    let data = pattern(SIZE, 7);
+    let want = hash(&data);
+    let feeder = server.feed_in_background(data);
+    let mut got = vec![0u8; SIZE];
+    reader
+        .read_exact(&mut got)
+        .expect("the reading peer gets everything");
+    assert_eq!(hash(&got), want);
+    let line = server.wait_for_stderr("dropped: more than", TIMEOUT);
+    let stalled_port = stalled.local_addr().unwrap().port();
+    assert!(line.contains(&format!(":{stalled_port}: ")), "{line}");
+    feeder.join().unwrap();
+}
+
+#[test]
+fn udp_keep_open_prints_every_sender_and_answers_the_latest() {
+    let (mut server, addr) = listen(&["listen", "-v", "-k", "-u", "127.0.0.1:0"]);
+    let target = addr.strip_prefix("udp:").unwrap().to_string();
+    let first = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let second = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    second.set_read_timeout(Some(TIMEOUT)).unwrap();
+    first.send_to(b"one", &target).unwrap();
+    server.wait_for_stderr("stdin now goes to udp:127.0.0.1:", TIMEOUT);
+    second.send_to(b"two", &target).unwrap();
+    let port = second.local_addr().unwrap().port();
+    server.wait_for_stderr(&format!("stdin now goes to udp:127.0.0.1:{port}"), TIMEOUT);
+    server.feed(b"reply");
+    let mut buf = [0u8; 16];
+    let (n, _) = second
+        .recv_from(&mut buf)
+        .expect("the latest sender gets stdin");
+    assert_eq!(&buf[..n], b"reply");
+    server.signal(Signal::SIGTERM);
+    let out = server.wait(TIMEOUT);
+    assert_eq!(out.stdout, b"onetwo", "{out}");
+}
