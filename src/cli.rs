@@ -267,7 +267,8 @@ pub struct ServeFlags {
     /// listeners print every sender's datagrams and send stdin to the latest
     /// sender (-v names it). The soft limit on open files is raised to the
     /// hard one; when it is reached anyway, accepting pauses until a peer
-    /// leaves.
+    /// leaves. The listener runs until SIGINT or SIGTERM (or until stdout is
+    /// closed); -i and -q apply to the one-peer session only.
     #[arg(short = 'k', long = "keep-open")]
     pub keep_open: bool,
 

@@ -7,6 +7,9 @@
 //! stdin/stdout until the session ends, and returns an `Ending`; `run` maps
 //! the ending (or the `error::Failure`/`error::Usage` on the way) to the exit
 //! status. `signals` turns SIGINT and SIGTERM into events of the same loop.
+//! A listener with `-k`, `-e`/`-c` or `--broker` hands its bound socket to
+//! `server` instead: one epoll loop for many peers, with `access` deciding
+//! who is served and `exec` starting and reaping a child per peer.
 
 #![deny(unsafe_code)]
 

@@ -21,8 +21,9 @@
 //! (`EMFILE`), and resumes when a peer leaves.
 
 mod datagram;
+mod peer;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::io::{Stdin, Stdout};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::process::ExitCode;
@@ -35,6 +36,7 @@ use nix::sys::resource::{Resource, getrlimit, setrlimit};
 use nix::sys::socket::{self as nixsock, MsgFlags, Shutdown};
 use nix::unistd::Pid;
 
+use self::peer::{Chunk, Peer, Queue, Role};
 use crate::access::{Access, Credentials};
 use crate::addr::{Addr, Kind, UnixName};
 use crate::cli::ListenArgs;
@@ -133,77 +135,6 @@ fn raise_descriptor_limit(reporter: Reporter) {
         reporter.say(format_args!(
             "could not raise the open file limit from {soft} to {hard}"
         ));
-    }
-}
-
-/// Chunks shared by every peer they are queued for: stdin is read once
-/// whatever the number of peers.
-type Chunk = Rc<[u8]>;
-
-/// Bytes waiting for one descriptor, the front chunk partly written.
-#[derive(Default)]
-struct Queue {
-    chunks: VecDeque<Chunk>,
-    head: usize,
-    bytes: usize,
-}
-
-impl Queue {
-    fn push(&mut self, chunk: Chunk) {
-        self.bytes += chunk.len();
-        self.chunks.push_back(chunk);
-    }
-
-    fn is_empty(&self) -> bool {
-        self.chunks.is_empty()
-    }
-
-    /// Write until empty or `write` says `EAGAIN` (or fails).
-    fn flush(&mut self, mut write: impl FnMut(&[u8]) -> nix::Result<usize>) -> nix::Result<()> {
-        while let Some(front) = self.chunks.front() {
-            let n = write(&front[self.head..])?;
-            self.head += n;
-            self.bytes -= n;
-            if self.head == front.len() {
-                self.chunks.pop_front();
-                self.head = 0;
-            }
-        }
-        // An idle peer keeps no allocation.
-        self.chunks = VecDeque::new();
-        Ok(())
-    }
-}
-
-/// What a peer is served by.
-enum Role {
-    /// stdin (and `--broker` peers) in, stdout out.
-    Stdio,
-    /// A child of ours has the socket as its stdin and stdout.
-    Child(Pid),
-}
-
-struct Peer {
-    fd: OwnedFd,
-    name: Addr,
-    generation: u32,
-    role: Role,
-    /// Queued for the peer.
-    queue: Queue,
-    /// Registered epoll interest (empty: not registered).
-    interest: EpollFlags,
-    /// The peer may still send.
-    reading: bool,
-    /// Our write side is shut down.
-    shut: bool,
-    /// Not read until stdout drains.
-    paused: bool,
-}
-
-impl Peer {
-    /// Counts toward "some peer wants more of stdin".
-    fn hungry(&self) -> bool {
-        matches!(self.role, Role::Stdio) && !self.shut && self.queue.bytes < STDIN_LOW
     }
 }
 
