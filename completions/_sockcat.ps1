@@ -83,6 +83,16 @@ Register-ArgumentCompleter -Native -CommandName 'sockcat' -ScriptBlock {
             break
         }
         'sockcat;listen' {
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Serve at most N peers at once; the next waits in the backlog until one leaves')
+            [CompletionResult]::new('--max-conns', '--max-conns', [CompletionResultType]::ParameterName, 'Serve at most N peers at once; the next waits in the backlog until one leaves')
+            [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Serve only IP peers in CIDR (v4 or v6; repeatable; a bare address is one host)')
+            [CompletionResult]::new('--deny', '--deny', [CompletionResultType]::ParameterName, 'Refuse IP peers in CIDR (repeatable); --deny wins over --allow')
+            [CompletionResult]::new('--allow-uid', '--allow-uid', [CompletionResultType]::ParameterName, 'Serve only Unix peers of this uid (repeatable), as the kernel reports it')
+            [CompletionResult]::new('--allow-gid', '--allow-gid', [CompletionResultType]::ParameterName, 'Serve only Unix peers whose primary gid is GID (repeatable)')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Run PROG with ARGS for each peer, the socket as its stdin and stdout (no shell)')
+            [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Run PROG with ARGS for each peer, the socket as its stdin and stdout (no shell)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Run CMD through `/bin/sh -c` for each peer, as `-e` does')
+            [CompletionResult]::new('--sh-exec', '--sh-exec', [CompletionResultType]::ParameterName, 'Run CMD through `/bin/sh -c` for each peer, as `-e` does')
             [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Give up if no peer arrives within DUR (exit 1)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up if no peer arrives within DUR (exit 1)')
             [CompletionResult]::new('--backlog', '--backlog', [CompletionResultType]::ParameterName, 'Queue of connections not yet accepted (the kernel caps it at net.core.somaxconn)')
@@ -97,6 +107,10 @@ Register-ArgumentCompleter -Native -CommandName 'sockcat' -ScriptBlock {
             [CompletionResult]::new('--rcvbuf', '--rcvbuf', [CompletionResultType]::ParameterName, 'Receive buffer size in bytes (SO_RCVBUF)')
             [CompletionResult]::new('--hexdump-file', '--hexdump-file', [CompletionResultType]::ParameterName, 'Append the hex dump to FILE instead of stderr (implies -x)')
             [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Report every step as one JSON object per line on stderr instead (no -v needed)')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keep accepting after the first peer, serving peers concurrently')
+            [CompletionResult]::new('--keep-open', '--keep-open', [CompletionResultType]::ParameterName, 'Keep accepting after the first peer, serving peers concurrently')
+            [CompletionResult]::new('--refuse-extra', '--refuse-extra', [CompletionResultType]::ParameterName, 'Close peers past --max-conns at once instead of leaving them in the backlog')
+            [CompletionResult]::new('--broker', '--broker', [CompletionResultType]::ParameterName, 'Relay what each peer sends to every other peer (implies -k)')
             [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path')
             [CompletionResult]::new('--udp', '--udp', [CompletionResultType]::ParameterName, 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path')
             [CompletionResult]::new('-U', '-U ', [CompletionResultType]::ParameterName, 'Read a bare argument as a Unix socket path')

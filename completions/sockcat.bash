@@ -305,12 +305,52 @@ _sockcat() {
             return 0
             ;;
         sockcat__subcmd__listen)
-            opts="-u -U -4 -6 -w -i -q -d -C -x -v -h -V --udp --unix --timeout --backlog --mode --owner --group --unlink --idle-timeout --quit-after --no-shutdown --keep-sending --no-stdin --send-only --recv-only --crlf --lines --nodelay --keepalive --sndbuf --rcvbuf --hexdump --hexdump-file --verbose --events --help --version"
+            opts="-k -m -e -c -u -U -4 -6 -w -i -q -d -C -x -v -h -V --keep-open --max-conns --refuse-extra --allow --deny --allow-uid --allow-gid --exec --sh-exec --broker --udp --unix --timeout --backlog --mode --owner --group --unlink --idle-timeout --quit-after --no-shutdown --keep-sending --no-stdin --send-only --recv-only --crlf --lines --nodelay --keepalive --sndbuf --rcvbuf --hexdump --hexdump-file --verbose --events --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --max-conns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deny)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-uid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-gid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exec)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sh-exec)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

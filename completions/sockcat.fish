@@ -63,6 +63,13 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s x -l hexdump
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s v -l verbose -d 'Report each step on stderr (listening, accepted, connected, closed)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s V -l version -d 'Print version'
+complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s m -l max-conns -d 'Serve at most N peers at once; the next waits in the backlog until one leaves' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l allow -d 'Serve only IP peers in CIDR (v4 or v6; repeatable; a bare address is one host)' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l deny -d 'Refuse IP peers in CIDR (repeatable); --deny wins over --allow' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l allow-uid -d 'Serve only Unix peers of this uid (repeatable), as the kernel reports it' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l allow-gid -d 'Serve only Unix peers whose primary gid is GID (repeatable)' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s e -l exec -d 'Run PROG with ARGS for each peer, the socket as its stdin and stdout (no shell)' -r -f -a "(__fish_complete_command)"
+complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s c -l sh-exec -d 'Run CMD through `/bin/sh -c` for each peer, as `-e` does' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s w -l timeout -d 'Give up if no peer arrives within DUR (exit 1)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l backlog -d 'Queue of connections not yet accepted (the kernel caps it at net.core.somaxconn)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l mode -d 'Mode of the Unix socket file, set before listen(2) (octal, e.g. 660)' -r
@@ -74,6 +81,9 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l sndbuf -d 'Se
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l rcvbuf -d 'Receive buffer size in bytes (SO_RCVBUF)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l hexdump-file -d 'Append the hex dump to FILE instead of stderr (implies -x)' -r -F
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
+complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s k -l keep-open -d 'Keep accepting after the first peer, serving peers concurrently'
+complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l refuse-extra -d 'Close peers past --max-conns at once instead of leaving them in the backlog'
+complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l broker -d 'Relay what each peer sends to every other peer (implies -k)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s u -l udp -d 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path'
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s U -l unix -d 'Read a bare argument as a Unix socket path'
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s 4 -d 'Use IPv4 addresses only'

@@ -211,12 +211,56 @@ pub struct ConnectArgs {
 ///
 /// A datagram listener takes the first sender as its peer. A Unix socket file
 /// the listener created is removed when it exits, on SIGINT and SIGTERM too.
+/// With `-k` it keeps accepting and serves peers concurrently on one event
+/// loop; `-e`/`-c` give each peer a program of its own, `--broker` relays
+/// peers to each other, and `--allow`/`--deny`/`--allow-uid`/`--allow-gid`
+/// decide who is served.
 #[derive(Debug, Args)]
 pub struct ListenArgs {
     /// Where to listen: tcp:HOST:PORT, :PORT, PORT, udp:…, unix:PATH, unix-dgram:PATH,
     /// unix-seqpacket:PATH, @NAME, PATH or fd:N.
-    #[arg(value_name = "ADDR", value_hint = ValueHint::AnyPath)]
-    pub addr: String,
+    #[arg(value_name = "ADDR", value_hint = ValueHint::AnyPath, required_unless_present = "exec")]
+    pub addr: Option<String>,
+
+    #[command(flatten)]
+    pub serve: ServeFlags,
+
+    /// Run PROG with ARGS for each peer, the socket as its stdin and stdout (no shell).
+    ///
+    /// Every word after `-e` belongs to the command, so give it last; when ADDR
+    /// was not given before `-e`, the last word is ADDR (`-e cat unix:/x`).
+    /// stderr stays sockcat's. The child finds SOCKCAT_PEER and SOCKCAT_LOCAL
+    /// (canonical addresses) in its environment and, for Unix peers,
+    /// SOCKCAT_PEER_PID, SOCKCAT_PEER_UID and SOCKCAT_PEER_GID. When the child
+    /// exits its peer is closed; when the peer leaves, the child reads EOF.
+    /// Children are reaped as they exit. Without `-k` one peer is served.
+    #[arg(
+        short = 'e',
+        long = "exec",
+        value_name = "PROG",
+        num_args = 1..,
+        allow_hyphen_values = true,
+        value_hint = ValueHint::CommandName,
+        conflicts_with_all = ["sh_exec", "broker"]
+    )]
+    pub exec: Option<Vec<String>>,
+
+    /// Run CMD through `/bin/sh -c` for each peer, as `-e` does.
+    #[arg(
+        short = 'c',
+        long = "sh-exec",
+        value_name = "CMD",
+        conflicts_with = "broker"
+    )]
+    pub sh_exec: Option<String>,
+
+    /// Relay what each peer sends to every other peer (implies -k).
+    ///
+    /// stdin still goes to every peer and what peers send is printed too. A
+    /// peer that falls more than 4 MiB behind is dropped (reported with -v),
+    /// so no peer can stall the others.
+    #[arg(long)]
+    pub broker: bool,
 
     #[command(flatten)]
     pub addr_flags: AddrFlags,
@@ -253,6 +297,60 @@ pub struct ListenArgs {
 
     #[command(flatten)]
     pub dump: DumpFlags,
+}
+
+/// Who is served and how many at once: `listen`, and later `forward`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ServeFlags {
+    /// Keep accepting after the first peer, serving peers concurrently.
+    ///
+    /// stdin goes to every connected peer (it is not read while none is) and
+    /// each read from a peer reaches stdout whole. stdin is read at the pace
+    /// of the fastest peer; a peer more than 4 MiB behind it is dropped and
+    /// reported with -v. When stdin ends each peer's write side is shut down
+    /// (not with --no-shutdown) and the listener goes on serving. Datagram
+    /// listeners print every sender's datagrams and send stdin to the latest
+    /// sender (-v names it). The soft limit on open files is raised to the
+    /// hard one; when it is reached anyway, accepting pauses until a peer
+    /// leaves. The listener runs until SIGINT or SIGTERM (or until stdout is
+    /// closed); -i and -q apply to the one-peer session only.
+    #[arg(short = 'k', long = "keep-open")]
+    pub keep_open: bool,
+
+    /// Serve at most N peers at once; the next waits in the backlog until one leaves.
+    ///
+    /// With --refuse-extra it is accepted and closed at once instead (reported
+    /// with -v).
+    #[arg(short = 'm', long = "max-conns", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_conns: Option<u32>,
+
+    /// Close peers past --max-conns at once instead of leaving them in the backlog.
+    #[arg(long, requires = "max_conns")]
+    pub refuse_extra: bool,
+
+    /// Serve only IP peers in CIDR (v4 or v6; repeatable; a bare address is one host).
+    ///
+    /// An IPv4 peer on a dual-stack listener (::ffff:a.b.c.d) is matched as IPv4.
+    /// A refused peer is closed before any byte is read from it; -v says why.
+    #[arg(long, value_name = "CIDR", value_parser = parse_net)]
+    pub allow: Vec<ipnet::IpNet>,
+
+    /// Refuse IP peers in CIDR (repeatable); --deny wins over --allow.
+    #[arg(long, value_name = "CIDR", value_parser = parse_net)]
+    pub deny: Vec<ipnet::IpNet>,
+
+    /// Serve only Unix peers of this uid (repeatable), as the kernel reports it.
+    ///
+    /// SO_PEERCRED for stream and seqpacket; for unix-dgram the credentials
+    /// the kernel attaches to each datagram (SO_PASSCRED), and datagrams from
+    /// others are dropped (each drop reported with -v). A peer passes when its
+    /// uid or its gid is admitted.
+    #[arg(long, value_name = "UID")]
+    pub allow_uid: Vec<u32>,
+
+    /// Serve only Unix peers whose primary gid is GID (repeatable).
+    #[arg(long, value_name = "GID")]
+    pub allow_gid: Vec<u32>,
 }
 
 /// Send one message to ADDR and exit.
@@ -415,6 +513,13 @@ pub struct ManArgs {
     pub dir: Option<PathBuf>,
 }
 
+/// A CIDR, or a bare address meaning that one host.
+fn parse_net(text: &str) -> Result<ipnet::IpNet, String> {
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("'{text}' is not a CIDR (expected e.g. 10.0.0.0/8 or fd00::/8)"))
+}
+
 fn parse_mode(text: &str) -> Result<u32, String> {
     let digits = text.strip_prefix("0o").unwrap_or(text);
     match u32::from_str_radix(digits, 8) {
@@ -433,6 +538,31 @@ mod tests {
     #[test]
     fn definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn exec_takes_every_word_after_it() {
+        let cli = Cli::try_parse_from(["sockcat", "listen", "-k", ":0", "-e", "grep", "-i", "x"])
+            .expect("parses");
+        let Verb::Listen(args) = cli.verb else {
+            panic!("listen")
+        };
+        assert_eq!(args.addr.as_deref(), Some(":0"));
+        assert_eq!(args.exec.unwrap(), ["grep", "-i", "x"]);
+        let cli = Cli::try_parse_from(["sockcat", "listen", "-k", "-e", "cat", "unix:/x"])
+            .expect("parses");
+        let Verb::Listen(args) = cli.verb else {
+            panic!("listen")
+        };
+        assert_eq!(args.addr, None);
+        assert_eq!(args.exec.unwrap(), ["cat", "unix:/x"]);
+    }
+
+    #[test]
+    fn nets_are_cidrs_or_hosts() {
+        assert_eq!(parse_net("10.0.0.0/8").unwrap().to_string(), "10.0.0.0/8");
+        assert_eq!(parse_net("::1").unwrap().to_string(), "::1/128");
+        assert!(parse_net("10.0.0.0/33").is_err());
     }
 
     #[test]

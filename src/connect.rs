@@ -46,6 +46,7 @@ pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow:
         kind: dialed.kind,
         name: dialed.peer.clone(),
         adopt_first_sender: false,
+        admit: None,
     };
     relay::session(&mut peer, &opts, signals, reporter, dump.as_mut())?;
     Ok(ExitCode::SUCCESS)

@@ -7,9 +7,13 @@
 //! stdin/stdout until the session ends, and returns an `Ending`; `run` maps
 //! the ending (or the `error::Failure`/`error::Usage` on the way) to the exit
 //! status. `signals` turns SIGINT and SIGTERM into events of the same loop.
+//! A listener with `-k`, `-e`/`-c` or `--broker` hands its bound socket to
+//! `server` instead: one epoll loop for many peers, with `access` deciding
+//! who is served and `exec` starting and reaping a child per peer.
 
 #![deny(unsafe_code)]
 
+pub mod access;
 pub mod addr;
 pub mod buffer;
 pub mod cli;
@@ -17,6 +21,7 @@ pub mod connect;
 pub mod docs;
 pub mod error;
 pub mod escape;
+pub mod exec;
 pub mod hexdump;
 pub mod icmp;
 pub mod listen;
@@ -25,6 +30,7 @@ pub mod probe;
 pub mod relay;
 pub mod report;
 pub mod send;
+pub mod server;
 pub mod signals;
 pub mod socket;
 

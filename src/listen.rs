@@ -13,13 +13,15 @@ use nix::sys::socket::{self as nixsock, AddressFamily, sockopt};
 use nix::sys::stat::{Mode, SFlag, umask};
 use nix::unistd::{Gid, Group, Uid, User};
 
+use crate::access::Credentials;
 use crate::addr::{self, Addr, Kind, UnixName};
 use crate::cli::ListenArgs;
 use crate::connect::addr_flags;
 use crate::error::Failure;
 use crate::hexdump::Hexdump;
 use crate::relay::{self, Options, Peer};
-use crate::report::{Credentials, Event, Reporter, TimedOut};
+use crate::report::{Event, Reporter, TimedOut};
+use crate::server;
 use crate::signals::Signals;
 use crate::socket::{self, Target, UnixPath};
 use crate::usage;
@@ -34,16 +36,36 @@ pub struct Listener {
 }
 
 pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::Result<ExitCode> {
-    let addr = addr::parse(&args.addr, addr_flags(&args.addr_flags, true))?;
+    let (text, exec) = split_exec(args)?;
+    let addr = addr::parse(text, addr_flags(&args.addr_flags, true))?;
+    let kind = addr.kind().unwrap_or(Kind::Stream);
+    let mut settings = server::Settings::new(args, kind, exec)?;
     let mut dump = Hexdump::from_flags(&args.dump)?;
     let listener = bind(&addr, args)?;
+    check_server_flags(args, &settings, &listener)?;
+    settings.opts = Options::new(&args.session, listener.kind, None);
     reporter.report(Event::Listening {
         local: &listener.local,
     });
+    let many = settings.keep_open || settings.program.is_some() || settings.broker;
+    if many {
+        if dump.is_some() {
+            return Err(usage!(
+                "-x dumps a one-peer session; it does not combine with -k, -e, -c or --broker"
+            ));
+        }
+        return server::serve(listener, &settings, reporter, signals);
+    }
     let deadline = args.timeout.map(|d| Instant::now() + d);
-    let opts = Options::new(&args.session, listener.kind, None);
+    let opts = &settings.opts;
+    let access = &settings.access;
+    let admit = access.has_rules().then_some(access);
 
     if listener.kind == Kind::Datagram {
+        if access.has_unix_rules() {
+            nixsock::setsockopt(&listener.fd, sockopt::PassCred, &true)
+                .map_err(|e| Failure::new("ask for credentials on", &listener.local, e))?;
+        }
         if !signals.wait(Some(listener.fd.as_fd()), PollFlags::POLLIN, deadline)? {
             return Err(no_peer(&listener, args));
         }
@@ -52,38 +74,45 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
             kind: listener.kind,
             name: listener.local.clone(),
             adopt_first_sender: true,
+            admit,
         };
-        relay::session(&mut peer, &opts, signals, reporter, dump.as_mut())?;
+        relay::session(&mut peer, opts, signals, reporter, dump.as_mut())?;
         return Ok(ExitCode::SUCCESS);
     }
 
-    let conn = loop {
+    let (conn, peer_name) = loop {
         if !signals.wait(Some(listener.fd.as_fd()), PollFlags::POLLIN, deadline)? {
             return Err(no_peer(&listener, args));
         }
-        match socket::accept(&listener.fd) {
-            Ok(fd) => break fd,
+        let conn = match socket::accept(&listener.fd) {
+            Ok(fd) => fd,
             Err(Errno::EAGAIN | Errno::ECONNABORTED | Errno::EINTR) => continue,
             Err(e) => return Err(Failure::new("accept on", &listener.local, e).into()),
+        };
+        let peer_name = socket::peer_addr(&conn)
+            .map(|sa| Addr::from_sockaddr(listener.kind, &sa))
+            .unwrap_or(Addr::Unix {
+                kind: listener.kind,
+                name: UnixName::Unnamed,
+            });
+        let cred = socket::peer_credentials(&conn)
+            .filter(|_| matches!(peer_name, Addr::Unix { .. }))
+            .map(Credentials::from);
+        // Refused before a byte is read; the next peer may do better.
+        if let Err(why) = access.check(&peer_name, cred) {
+            reporter.report(Event::Refused {
+                peer: &peer_name,
+                credentials: cred,
+                reason: why.to_string(),
+            });
+            continue;
         }
+        reporter.report(Event::Accepted {
+            peer: &peer_name,
+            credentials: cred,
+        });
+        break (conn, peer_name);
     };
-    let peer_name = socket::peer_addr(&conn)
-        .map(|sa| Addr::from_sockaddr(listener.kind, &sa))
-        .unwrap_or(Addr::Unix {
-            kind: listener.kind,
-            name: UnixName::Unnamed,
-        });
-    let credentials = socket::peer_credentials(&conn)
-        .filter(|_| matches!(peer_name, Addr::Unix { .. }))
-        .map(|c| Credentials {
-            pid: c.pid(),
-            uid: c.uid(),
-            gid: c.gid(),
-        });
-    reporter.report(Event::Accepted {
-        peer: &peer_name,
-        credentials,
-    });
     // One peer: stop accepting, so later clients are refused rather than queued.
     drop(listener.fd);
     let mut peer = Peer {
@@ -91,9 +120,53 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
         kind: listener.kind,
         name: peer_name,
         adopt_first_sender: false,
+        admit: None,
     };
-    relay::session(&mut peer, &opts, signals, reporter, dump.as_mut())?;
+    relay::session(&mut peer, opts, signals, reporter, dump.as_mut())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// ADDR and the words of `-e`. Every word after `-e` is the command's, so
+/// when ADDR did not come before `-e` the last word is ADDR
+/// (`listen -k -e cat unix:/x`).
+fn split_exec(args: &ListenArgs) -> anyhow::Result<(&str, Option<&[String]>)> {
+    match (&args.addr, args.exec.as_deref()) {
+        (Some(addr), exec) => Ok((addr, exec)),
+        (None, Some([prog, words @ .., addr])) if !prog.is_empty() => {
+            let exec = &args.exec.as_deref().unwrap_or_default()[..words.len() + 1];
+            Ok((addr, Some(exec)))
+        }
+        _ => Err(usage!(
+            "listen: no ADDR (give it before -e, or as the last word after -e PROG)"
+        )),
+    }
+}
+
+/// What the server flags cannot mean on this listener is exit 2.
+fn check_server_flags(
+    args: &ListenArgs,
+    settings: &server::Settings,
+    listener: &Listener,
+) -> anyhow::Result<()> {
+    settings.access.check_fits(&listener.local)?;
+    if listener.kind == Kind::Datagram {
+        let what = if settings.program.is_some() {
+            Some("-e and -c need")
+        } else if args.broker {
+            Some("--broker needs")
+        } else if args.serve.max_conns.is_some() {
+            Some("-m counts connections and needs")
+        } else {
+            None
+        };
+        if let Some(what) = what {
+            return Err(usage!(
+                "{what} a stream or seqpacket listener, not {}",
+                listener.local
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn no_peer(listener: &Listener, args: &ListenArgs) -> anyhow::Error {

@@ -21,6 +21,7 @@ use nix::fcntl::{FcntlArg, OFlag, fcntl};
 use nix::poll::{PollFd, PollFlags, poll};
 use nix::sys::socket::{self, MsgFlags, Shutdown, SockaddrLike, SockaddrStorage, UnixAddr};
 
+use crate::access::{Access, Credentials};
 use crate::addr::{Addr, Kind};
 use crate::buffer::{self, Buffer, CAPACITY, End, Memory, Path, Sink};
 use crate::cli::SessionFlags;
@@ -87,6 +88,11 @@ pub struct Peer<'a> {
     /// An unconnected datagram socket with no peer yet: the first sender with
     /// an address becomes the peer, and the socket is connected to it.
     pub adopt_first_sender: bool,
+    /// Datagram listeners: the rules each sender must pass (by address, and
+    /// for Unix senders by the credentials on each datagram, which the
+    /// socket must have been asked for with `SO_PASSCRED`); a datagram that
+    /// fails them is dropped and reported.
+    pub admit: Option<&'a Access>,
 }
 
 /// How a session ended without error.
@@ -120,11 +126,13 @@ pub fn session(
     let mut counts = Counts::default();
     let result = relay(peer, opts, signals, reporter, dump, &mut counts);
     let (rx, tx) = (counts.rx, counts.tx);
+    let reason = result.as_ref().err().map(|e| format!("{e:#}"));
     reporter.report(Event::Closed {
         peer: &peer.name,
         rx,
         tx,
         duration: start.elapsed(),
+        reason,
     });
     result
 }
@@ -440,31 +448,52 @@ impl<'p, 'a> Session<'p, 'a> {
     fn receive_message(&mut self) -> nix::Result<usize> {
         let fd = self.sock().as_raw_fd();
         let unix = matches!(self.peer.name, Addr::Unix { .. });
+        let admit = self.peer.admit;
+        let mut cmsg = nix::cmsg_space!(socket::UnixCredentials);
+        let space = admit
+            .filter(|a| a.has_unix_rules())
+            .map(|_| cmsg.as_mut_slice());
         let spare = self.inn.memory().spare();
         let mut iov = [std::io::IoSliceMut::new(spare)];
         // Unix senders are received as `UnixAddr`: nix's storage type loses
         // the address length the kernel gave, and with it the abstract name.
-        let (n, truncated, from) = if unix {
-            let msg = socket::recvmsg::<UnixAddr>(fd, &mut iov, None, MsgFlags::MSG_TRUNC)?;
+        let (n, truncated, from, cred) = if unix {
+            let msg = socket::recvmsg::<UnixAddr>(fd, &mut iov, space, MsgFlags::MSG_TRUNC)?;
             // A sender with no address comes with a name length of 0 (no
             // address at all) or of the family field alone.
             let named = msg.address.filter(|a| SockaddrLike::len(a) > 2);
             let from = named.unwrap_or_else(UnixAddr::new_unnamed);
+            let cred = credentials(&msg);
             (
                 msg.bytes,
                 msg.flags.contains(MsgFlags::MSG_TRUNC),
                 Some(SockAddr::Unix(from)),
+                cred,
             )
         } else {
-            let msg = socket::recvmsg::<SockaddrStorage>(fd, &mut iov, None, MsgFlags::MSG_TRUNC)?;
+            let msg = socket::recvmsg::<SockaddrStorage>(fd, &mut iov, space, MsgFlags::MSG_TRUNC)?;
+            let cred = credentials(&msg);
             (
                 msg.bytes,
                 msg.flags.contains(MsgFlags::MSG_TRUNC),
                 msg.address.map(SockAddr::Ip),
+                cred,
             )
         };
         if truncated {
             return Err(Errno::EMSGSIZE);
+        }
+        // EINTR below means "nothing delivered, try again".
+        if let Some(access) = admit {
+            let name = from
+                .as_ref()
+                .map_or_else(|| self.peer.name.clone(), |sa| sa.to_addr(self.peer.kind));
+            if let Err(why) = access.check(&name, cred) {
+                let who = cred.map(|c| format!(" ({c})")).unwrap_or_default();
+                self.reporter
+                    .notice(format_args!("dropped a datagram from {name}{who}: {why}"));
+                return Err(Errno::EINTR);
+            }
         }
         if let Some(from) = &from
             && !self.peer_known
@@ -475,8 +504,7 @@ impl<'p, 'a> Session<'p, 'a> {
             && from.to_addr(self.peer.kind) != self.peer.name
         {
             // Queued by someone else before we adopted our peer (the connect
-            // that filters others came too late for it): dropped. EINTR
-            // means "nothing delivered, try again".
+            // that filters others came too late for it): dropped.
             return Err(Errno::EINTR);
         }
         self.inn.memory().commit(n);
@@ -610,6 +638,14 @@ impl<'p, 'a> Session<'p, 'a> {
     }
 }
 
+/// The sender's credentials a Unix datagram carried (`SCM_CREDENTIALS`).
+fn credentials<S>(msg: &socket::RecvMsg<'_, '_, S>) -> Option<Credentials> {
+    msg.cmsgs().ok()?.find_map(|c| match c {
+        socket::ControlMessageOwned::ScmCredentials(c) => Some(Credentials::from(c)),
+        _ => None,
+    })
+}
+
 /// What to send next from a memory buffer: all pending bytes, or in line
 /// mode the next complete line without its newline (at the end of input,
 /// or when a line fills the whole buffer, what is there counts as a line).
@@ -677,12 +713,12 @@ fn send_failure(peer: &Addr, errno: Errno, len: usize) -> anyhow::Error {
 
 /// Puts stdin and stdout in non-blocking mode and restores their flags on
 /// drop, so a terminal or a pipe shared with the shell is left as found.
-struct NonBlockingStdio {
+pub(crate) struct NonBlockingStdio {
     saved: Vec<(bool, OFlag)>,
 }
 
 impl NonBlockingStdio {
-    fn set() -> NonBlockingStdio {
+    pub(crate) fn set() -> NonBlockingStdio {
         let mut saved = Vec::new();
         let (stdin, stdout) = (std::io::stdin(), std::io::stdout());
         for (is_stdin, fd) in [(true, stdin.as_fd()), (false, stdout.as_fd())] {

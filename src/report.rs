@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::{Map, Value, json};
 
+use crate::access::Credentials;
 use crate::addr::Addr;
 
 /// How steps are reported.
@@ -26,14 +27,6 @@ pub struct Reporter {
     mode: Mode,
 }
 
-/// A Unix peer's credentials as the kernel reported them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Credentials {
-    pub pid: i32,
-    pub uid: u32,
-    pub gid: u32,
-}
-
 /// One step worth reporting.
 #[derive(Debug)]
 pub enum Event<'a> {
@@ -44,14 +37,22 @@ pub enum Event<'a> {
         peer: &'a Addr,
         credentials: Option<Credentials>,
     },
+    /// A peer refused by an access rule or `--max-conns`, before a byte was read.
+    Refused {
+        peer: &'a Addr,
+        credentials: Option<Credentials>,
+        reason: String,
+    },
     /// An outgoing connection is up.
     Connected { peer: &'a Addr },
-    /// A session ended: bytes received from and sent to the peer.
+    /// A session ended: bytes received from and sent to the peer, and why
+    /// when it was not a clean close.
     Closed {
         peer: &'a Addr,
         rx: u64,
         tx: u64,
         duration: Duration,
+        reason: Option<String>,
     },
     /// One attempt failed; more may follow (another address, a retry).
     Attempt { target: &'a Addr, reason: String },
@@ -171,33 +172,35 @@ impl std::error::Error for TimedOut {}
 
 impl fmt::Display for Event<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let who = |c: &Option<Credentials>| c.map(|c| format!(" ({c})")).unwrap_or_default();
         match self {
             Event::Listening { local } => write!(f, "listening on {local}"),
-            Event::Accepted {
-                peer,
-                credentials: Some(c),
-            } => {
-                write!(
-                    f,
-                    "accepted {peer} (pid {} uid {} gid {})",
-                    c.pid, c.uid, c.gid
-                )
+            Event::Accepted { peer, credentials } => {
+                write!(f, "accepted {peer}{}", who(credentials))
             }
-            Event::Accepted {
+            Event::Refused {
                 peer,
-                credentials: None,
-            } => write!(f, "accepted {peer}"),
+                credentials,
+                reason,
+            } => {
+                write!(f, "refused {peer}{}: {reason}", who(credentials))
+            }
             Event::Connected { peer } => write!(f, "connected to {peer}"),
             Event::Closed {
                 peer,
                 rx,
                 tx,
                 duration,
-            } => write!(
-                f,
-                "closed {peer}: {rx} bytes received, {tx} sent in {}",
-                humantime::format_duration(Duration::from_millis(duration.as_millis() as u64))
-            ),
+                reason,
+            } => {
+                let took =
+                    humantime::format_duration(Duration::from_millis(duration.as_millis() as u64));
+                write!(f, "closed {peer}: {rx} bytes received, {tx} sent in {took}")?;
+                match reason {
+                    Some(reason) => write!(f, " ({reason})"),
+                    None => Ok(()),
+                }
+            }
             Event::Attempt { target, reason } => write!(f, "connect {target}: {reason}"),
             Event::Probe {
                 target, open: true, ..
@@ -220,13 +223,16 @@ impl Event<'_> {
         let (name, fields) = match self {
             Event::Listening { local } => ("listening", json!({ "local": local.to_string() })),
             Event::Accepted { peer, credentials } => {
-                let mut fields = json!({ "peer": peer.to_string() });
-                if let Some(c) = credentials {
-                    fields["pid"] = json!(c.pid);
-                    fields["uid"] = json!(c.uid);
-                    fields["gid"] = json!(c.gid);
-                }
-                ("accepted", fields)
+                ("accepted", with_credentials(peer, credentials))
+            }
+            Event::Refused {
+                peer,
+                credentials,
+                reason,
+            } => {
+                let mut fields = with_credentials(peer, credentials);
+                fields["message"] = json!(reason);
+                ("refused", fields)
             }
             Event::Connected { peer } => ("connected", json!({ "peer": peer.to_string() })),
             Event::Closed {
@@ -234,10 +240,14 @@ impl Event<'_> {
                 rx,
                 tx,
                 duration,
-            } => (
-                "closed",
-                json!({ "peer": peer.to_string(), "rx": rx, "tx": tx, "duration_ms": duration.as_millis() as u64 }),
-            ),
+                reason,
+            } => {
+                let mut fields = json!({ "peer": peer.to_string(), "rx": rx, "tx": tx, "duration_ms": duration.as_millis() as u64 });
+                if let Some(reason) = reason {
+                    fields["message"] = json!(reason);
+                }
+                ("closed", fields)
+            }
             Event::Attempt { target, reason } => (
                 "error",
                 json!({ "target": target.to_string(), "message": reason }),
@@ -263,6 +273,16 @@ impl Event<'_> {
     }
 }
 
+fn with_credentials(peer: &Addr, credentials: &Option<Credentials>) -> Value {
+    let mut fields = json!({ "peer": peer.to_string() });
+    if let Some(c) = credentials {
+        fields["pid"] = json!(c.pid);
+        fields["uid"] = json!(c.uid);
+        fields["gid"] = json!(c.gid);
+    }
+    fields
+}
+
 fn header(name: &str) -> Map<String, Value> {
     let mut object = Map::new();
     object.insert("event".into(), json!(name));
@@ -285,6 +305,7 @@ mod tests {
             rx: 5,
             tx: 7,
             duration: Duration::from_millis(1500),
+            reason: None,
         };
         let value = closed.to_json();
         assert_eq!(value["event"], "closed");

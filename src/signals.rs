@@ -48,15 +48,37 @@ impl Signals {
         self.fd.as_fd()
     }
 
+    /// Also read SIGCHLD from the descriptor, for a loop that reaps the
+    /// children it spawns. A child must be given an empty signal mask (what
+    /// we block, it inherits).
+    pub fn watch_children(&self) -> anyhow::Result<()> {
+        let mut set = SigSet::empty();
+        set.add(Signal::SIGCHLD);
+        sigprocmask(SigmaskHow::SIG_BLOCK, Some(&set), None)?;
+        set.add(Signal::SIGINT);
+        set.add(Signal::SIGTERM);
+        self.fd.set_mask(&set)?;
+        Ok(())
+    }
+
     /// Fails with `Interrupted` when a signal is pending.
     pub fn check(&self) -> anyhow::Result<()> {
-        match self.fd.read_signal() {
-            Ok(Some(info)) => {
-                let signal = Signal::try_from(info.ssi_signo as i32).unwrap_or(Signal::SIGTERM);
-                Err(Interrupted(signal).into())
+        self.take().map(|_| ())
+    }
+
+    /// Read every pending signal: `Interrupted` for SIGINT and SIGTERM;
+    /// otherwise whether a SIGCHLD came (children to reap; several exits may
+    /// have become one signal).
+    pub fn take(&self) -> anyhow::Result<bool> {
+        let mut children = false;
+        while let Ok(Some(info)) = self.fd.read_signal() {
+            match Signal::try_from(info.ssi_signo as i32) {
+                Ok(Signal::SIGCHLD) => children = true,
+                Ok(signal) => return Err(Interrupted(signal).into()),
+                Err(_) => return Err(Interrupted(Signal::SIGTERM).into()),
             }
-            _ => Ok(()),
         }
+        Ok(children)
     }
 
     /// Wait until `fd` is ready for `events`, the deadline passes (false), or

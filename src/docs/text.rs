@@ -259,6 +259,15 @@ file is left behind)
 .TP
 .B nc -d host 80
 .B sockcat connect -d host:80
+.TP
+.B nc -lk 8080
+.B sockcat listen -k 8080
+.TP
+.B nc -z host 20-30
+.B sockcat connect -z host:20-30
+.TP
+.B nc -x ...
+\fBsockcat connect -x\fR is a hex dump, not a proxy
 .SS ncat
 .TP
 .B ncat --send-only host 80
@@ -272,6 +281,21 @@ file is left behind)
 .TP
 .B ncat -i 30s host 80
 .B sockcat connect -i 30s host:80
+.TP
+.B ncat -l -k --broker 8080
+.B sockcat listen --broker 8080
+.TP
+.B ncat -l -k -e /bin/cat 8080
+.B sockcat listen -k -e /bin/cat 8080
+.TP
+.B ncat -l -k --sh-exec 'echo hi' 8080
+.B sockcat listen -k -c 'echo hi' 8080
+.TP
+.B ncat -l --allow 10.0.0.0/8 8080
+.B sockcat listen --allow 10.0.0.0/8 8080
+.TP
+.B ncat --hex-dump FILE host 80
+.B sockcat connect --hexdump-file FILE host:80
 .SS socat
 .TP
 .B socat - TCP:host:80
@@ -294,6 +318,12 @@ file is left behind)
 .TP
 .B echo msg | socat - UNIX-SENDTO:/x
 .B sockcat send unix-dgram:/x msg
+.TP
+.B socat UNIX-LISTEN:/x,fork EXEC:cat
+.B sockcat listen -k -e cat unix:/x
+.TP
+.B socat -x - TCP:host:80
+.B sockcat connect -x host:80
 .TP
 .B socat UNIX-LISTEN:/x,mode=660,unlink-early -
 .B sockcat listen --mode 660 --unlink unix:/x
@@ -447,18 +477,62 @@ sockcat connect -w 5s -i 5s @myservice
 "#;
 
 const LISTEN: &str = r#".SH PEERS
-sockcat serves one peer and exits when that session ends, as
+Without \fB-k\fR, sockcat serves one peer and exits when that session
+ends, as
 .BR sockcat-connect (1)
 describes.
 Once a stream or seqpacket listener has accepted its peer it closes the
 listening socket, so later clients are refused rather than left waiting in
 the queue.
-.PP
 \fB-w\fR \fIDUR\fR gives up if no peer arrives within \fIDUR\fR (exit 1).
 .PP
-With \fB-v\fR, sockcat reports the peer it accepted; a Unix stream or
-seqpacket peer comes with the pid, uid and gid the kernel reports for it
-(\fBSO_PEERCRED\fR).
+\fB-k\fR (\fB--keep-open\fR) keeps accepting and serves peers
+concurrently, on one event loop with no thread or process per peer, until
+it is interrupted.
+What is read from stdin goes to every connected peer; a peer that falls
+more than 4 MiB behind is dropped (and reported with \fB-v\fR), so no
+peer can stall the others.
+What a peer sends reaches stdout whole per read, never interleaved with
+another peer's.
+\fB-m\fR \fIN\fR (\fB--max-conns\fR) serves at most \fIN\fR peers at
+once: the next one waits in the listen queue until a slot frees, or, with
+\fB--refuse-extra\fR, is accepted and closed at once.
+\fB-i\fR and \fB-q\fR do not apply with \fB-k\fR.
+.PP
+\fB-e\fR \fIPROG\fR [\fIARGS\fR...] (\fB--exec\fR) runs \fIPROG\fR for each
+peer with the socket as its stdin and stdout, never through a shell;
+\fB-c\fR \fICMD\fR (\fB--sh-exec\fR) does the same through
+\fB/bin/sh -c\fR.
+stderr stays sockcat's.
+A child's exit closes its peer; a peer that leaves closes the child's
+stdin.
+Children are reaped as they exit, and on SIGINT or SIGTERM they get SIGTERM
+(then SIGKILL after 2 seconds).
+Without \fB-k\fR the first peer is served and sockcat exits 0 when its
+child does.
+.PP
+\fB--broker\fR (which implies \fB-k\fR) relays what one peer sends to
+every other peer, and to stdout.
+.PP
+With \fB-v\fR, sockcat reports each peer it accepts or refuses and each
+session it closes; a Unix stream or seqpacket peer comes with the pid, uid
+and gid the kernel reports for it (\fBSO_PEERCRED\fR).
+.SH "ACCESS RULES"
+\fB--allow\fR \fICIDR\fR and \fB--deny\fR \fICIDR\fR (repeatable) admit
+IP peers by address; \fB--deny\fR wins, and an IPv4 peer on a dual-stack
+listener (\fB::ffff:a.b.c.d\fR) is matched and printed as IPv4.
+\fB--allow-uid\fR \fIUID\fR and \fB--allow-gid\fR \fIGID\fR admit Unix
+peers by the credentials the kernel reports: \fBSO_PEERCRED\fR for stream
+and seqpacket, and for \fBunix-dgram:\fR the credentials attached to each
+datagram (\fBSO_PASSCRED\fR), dropping datagrams from others.
+A refused peer is closed before any byte is read from it, and \fB-v\fR says
+why.
+.SH ENVIRONMENT
+A child of \fB-e\fR or \fB-c\fR finds in its environment
+\fBSOCKCAT_PEER\fR and \fBSOCKCAT_LOCAL\fR, the peer's and the listener's
+canonical addresses (bytes that are not printable ASCII written as
+\fB\exHH\fR), and for Unix peers \fBSOCKCAT_PEER_PID\fR,
+\fBSOCKCAT_PEER_UID\fR and \fBSOCKCAT_PEER_GID\fR.
 .SH "SOCKET FILES"
 \fB--mode\fR, \fB--owner\fR and \fB--group\fR set the socket file's mode and
 ownership before \fBlisten\fR(2), so no peer can ever connect while they are
@@ -475,13 +549,16 @@ SIGTERM too, and never removes a file it did not create.
 An abstract address (\fB@\fINAME\fR) has no file and vanishes with the
 socket.
 .SH DATAGRAMS
-On \fBudp:\fR and \fBunix-dgram:\fR the first sender becomes the peer:
+On \fBudp:\fR and \fBunix-dgram:\fR without \fB-k\fR the first sender becomes the peer:
 later datagrams from others are ignored, and stdin goes to that first
 sender.
 sockcat reads no stdin until it has a peer to send it to.
 It keeps receiving until it is interrupted, unless \fB-q\fR \fIDUR\fR of
 silence after stdin ends (exit 0) or \fB-i\fR \fIDUR\fR with no data either
 way (exit 1) ends the session first.
+.PP
+With \fB-k\fR, datagrams from every sender are printed and stdin goes to
+the latest sender (\fB-v\fR names it).
 .PP
 A Unix datagram sender with no address of its own (as \fBlogger -u\fR and
 \fBsystemd-cat\fR send) is still received and printed; \fB-v\fR warns once
@@ -520,6 +597,24 @@ by a crash:
 .IP
 .EX
 sockcat listen --mode 660 --group app --unlink unix:/run/app/control.sock
+.EE
+.PP
+An echo server, one \fBcat\fR per client, as many clients as come:
+.IP
+.EX
+sockcat listen -k -e cat unix:/tmp/echo.sock
+.EE
+.PP
+Tell each client which uid the kernel says it has:
+.IP
+.EX
+sockcat listen -k -c 'echo "uid $SOCKCAT_PEER_UID"' unix:/tmp/whoami.sock
+.EE
+.PP
+A chat room on port 9000, loopback clients only:
+.IP
+.EX
+sockcat listen --broker --allow 127.0.0.0/8 9000
 .EE
 .PP
 Catch what \fBlogger\fR sends to a datagram socket:

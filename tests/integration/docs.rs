@@ -655,13 +655,13 @@ fn the_flag_check_sees_what_a_reader_sees() {
     root.build();
     let listen = Flags(vec![root.find_subcommand("listen").expect("listen")]);
     let page = [
-        r"\fB-w\fR \fIDUR\fR, \fB--backlog\fR and \fB-k\fR/\fB--keep-open\fR",
+        r"\fB-w\fR \fIDUR\fR, \fB--backlog\fR and \fB-K\fR/\fB--keep-forever\fR",
         r"nc's \fB-N\fR, \fBlogger -u\fR, \fBsend -z\fR, \fBsockcat ... | head\fR",
         r"\fBecho x | sockcat -v connect -Zq 1s \fIADDR\fR, \fBsockcat lisen\fR",
         ".B nc -lk 8080",
         ".BR nc (1),",
-        r#".BR -k " or " --broker"#,
-        ".B sockcat listen -k 8080",
+        r#".BR -K " or " --frame"#,
+        ".B sockcat listen -K 8080",
         ".EX",
         "--- not a flag ---",
         "printf 'a|b' | sudo sockcat listen -w 5 8080 | jq .",
@@ -671,14 +671,14 @@ fn the_flag_check_sees_what_a_reader_sees() {
     .replace('-', "\\-");
     let problems = check_page(&root, &listen, &page);
     let expected = [
-        "line 1: `-k`: no flag -k",
-        "line 1: `--keep-open`: no flag --keep-open",
+        "line 1: `-K`: no flag -K",
+        "line 1: `--keep-forever`: no flag --keep-forever",
         "line 2: `send -z`: no flag -z",
         "line 3: `sockcat -v connect -Zq 1s ADDR`: no flag -Z",
         "line 3: `sockcat lisen`: no verb lisen",
-        "line 6: `-k`: no flag -k",
-        "line 6: `--broker`: no flag --broker",
-        "line 7: `sockcat listen -k 8080`: error: unexpected argument '-k' found",
+        "line 6: `-K`: no flag -K",
+        "line 6: `--frame`: no flag --frame",
+        "line 7: `sockcat listen -K 8080`: error: unexpected argument '-K' found",
         "line 10: `sockcat listen -w 5 8080`: error: invalid value '5' for \
          '--timeout <DUR>': time unit needed, for example 5sec or 5ms",
     ];

@@ -10,4 +10,5 @@ mod observe;
 mod paths;
 mod ping;
 mod send;
+mod server;
 mod version;
