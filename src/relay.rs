@@ -8,7 +8,9 @@
 //! SIGTERM unwinds as an `Interrupted` error. It closes nothing itself: the
 //! caller owns the socket; a stream's write side is half-closed (`SHUT_WR`)
 //! when stdin ends, unless told otherwise. It counts the bytes moved each
-//! way. Each direction is a `Direction` around one `Buffer` allocated once
+//! way. A failure loses nothing already read: bytes taken from the socket
+//! still reach stdout and bytes taken from stdin still reach the socket,
+//! wherever that end still works, before the error is returned (`Failing`). Each direction is a `Direction` around one `Buffer` allocated once
 //! (memory, or a kernel pipe for splice: see `buffer.rs`), so a
 //! socket-to-socket pump can reuse them.
 
@@ -165,6 +167,23 @@ impl Direction {
     }
 }
 
+/// Where a session broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Broke {
+    Stdin,
+    SocketRead,
+    SocketWrite,
+}
+
+/// The error that ends a session, held until what was already read has
+/// been delivered where it can still go.
+struct Failing {
+    error: anyhow::Error,
+    /// A send failed on a connection: what the kernel had already received
+    /// from the peer (a reset comes after the data it follows) is read too.
+    drain_socket: bool,
+}
+
 /// The state of one relay run.
 struct Session<'p, 'a> {
     peer: &'p mut Peer<'a>,
@@ -188,6 +207,12 @@ struct Session<'p, 'a> {
     last_rx: Option<Instant>,
     counts: Counts,
     dump: Option<&'p mut Hexdump>,
+    /// The first failure, once there is one.
+    failing: Option<Failing>,
+    /// Nothing more can be sent: the socket failed.
+    socket_broken: bool,
+    /// The last read of the socket into an empty buffer found nothing.
+    socket_dry: bool,
 }
 
 impl<'p, 'a> Session<'p, 'a> {
@@ -250,6 +275,9 @@ impl<'p, 'a> Session<'p, 'a> {
             last_rx: None,
             counts: Counts::default(),
             dump,
+            failing: None,
+            socket_broken: false,
+            socket_dry: false,
         }
     }
 
@@ -257,7 +285,15 @@ impl<'p, 'a> Session<'p, 'a> {
         loop {
             self.send()?;
             if let Some(ending) = self.receive()? {
-                return Ok(ending);
+                return match self.failing.take() {
+                    Some(failing) => Err(failing.error),
+                    None => Ok(ending),
+                };
+            }
+            if self.settled()
+                && let Some(failing) = self.failing.take()
+            {
+                return Err(failing.error);
             }
             if let Some(ending) = self.ended()? {
                 return Ok(ending);
@@ -270,8 +306,43 @@ impl<'p, 'a> Session<'p, 'a> {
         self.peer.fd.as_fd()
     }
 
+    /// Record a failure; the first one is the one reported. The broken
+    /// side stops, the rest drains (see `settled`).
+    fn fail(&mut self, error: anyhow::Error, broke: Broke) {
+        self.out.open = false;
+        match broke {
+            Broke::Stdin => {}
+            Broke::SocketRead => {
+                self.inn.open = false;
+                self.socket_broken = true;
+            }
+            Broke::SocketWrite => self.socket_broken = true,
+        }
+        if self.failing.is_none() {
+            self.failing = Some(Failing {
+                error,
+                drain_socket: broke == Broke::SocketWrite && self.connection,
+            });
+        }
+    }
+
+    /// Whether a failed session has delivered all it can: no bytes held for
+    /// an end that still works, and after a failed send on a connection,
+    /// the socket read until it ends or has nothing more.
+    fn settled(&self) -> bool {
+        let Some(failing) = &self.failing else {
+            return false;
+        };
+        let out_waits = !self.socket_broken && self.out.buf.pending();
+        let socket_waits = failing.drain_socket && self.inn.open && !self.socket_dry;
+        !out_waits && !self.inn.buf.pending() && !socket_waits
+    }
+
     /// Move what can move from stdin to the socket without blocking.
     fn send(&mut self) -> anyhow::Result<()> {
+        if self.socket_broken {
+            return Ok(());
+        }
         let looked_at = self.messages || self.opts.crlf;
         for _ in 0..TURNS {
             let moved = if looked_at {
@@ -300,7 +371,10 @@ impl<'p, 'a> Session<'p, 'a> {
                     moved = true;
                 }
                 Err(Errno::EAGAIN | Errno::EINTR) => {}
-                Err(e) => return Err(send_failure(&self.peer.name, e, 0)),
+                Err(e) => {
+                    self.fail(send_failure(&self.peer.name, e, 0), Broke::SocketWrite);
+                    return Ok(false);
+                }
             }
         }
         if self.out.open
@@ -308,10 +382,14 @@ impl<'p, 'a> Session<'p, 'a> {
             && (!self.out.buf.pending() || self.out.buf.is_kernel())
         {
             match self.out.buf.fill(self.stdin.as_fd()) {
-                Ok(0) | Err(Errno::EBADF) => self.out.open = false,
+                Ok(0) => self.out.open = false,
                 Ok(_) => moved = true,
                 Err(Errno::EAGAIN | Errno::EINTR) => {}
-                Err(e) => return Err(Failure::new("read", "stdin", e).into()),
+                Err(e) => {
+                    self.fail(stdin_failure(e), Broke::Stdin);
+                    // What was read before still goes out.
+                    return Ok(true);
+                }
             }
         }
         Ok(moved)
@@ -342,7 +420,10 @@ impl<'p, 'a> Session<'p, 'a> {
                     Ok(true)
                 }
                 Err(Errno::EAGAIN | Errno::EINTR) => Ok(false),
-                Err(e) => Err(send_failure(&self.peer.name, e, len)),
+                Err(e) => {
+                    self.fail(send_failure(&self.peer.name, e, len), Broke::SocketWrite);
+                    Ok(false)
+                }
             };
         }
         if !self.out.open || !self.peer_known {
@@ -369,13 +450,16 @@ impl<'p, 'a> Session<'p, 'a> {
                 .inspect(|&n| self.out.memory().commit(n))
         };
         match result {
-            Ok(0) | Err(Errno::EBADF) => {
+            Ok(0) => {
                 self.out.open = false;
                 Ok(true)
             }
             Ok(_) => Ok(true),
             Err(Errno::EAGAIN | Errno::EINTR) => Ok(false),
-            Err(e) => Err(Failure::new("read", "stdin", e).into()),
+            Err(e) => {
+                self.fail(stdin_failure(e), Broke::Stdin);
+                Ok(true)
+            }
         }
     }
 
@@ -391,7 +475,8 @@ impl<'p, 'a> Session<'p, 'a> {
                     Err(e) => return Err(Failure::new("write", "stdout", e).into()),
                 }
             }
-            let may_fill = !self.inn.buf.pending() || (!self.messages && self.inn.buf.is_kernel());
+            let empty = !self.inn.buf.pending();
+            let may_fill = empty || (!self.messages && self.inn.buf.is_kernel());
             if self.inn.open && self.inn.buf.has_room() && may_fill {
                 let received = if self.messages {
                     self.receive_message()
@@ -413,17 +498,24 @@ impl<'p, 'a> Session<'p, 'a> {
                     Ok(n) => {
                         self.counts.rx += n as u64;
                         self.last_rx = Some(Instant::now());
+                        self.socket_dry = false;
                         moved = true;
                     }
-                    Err(Errno::EAGAIN | Errno::EINTR) => {}
+                    Err(Errno::EAGAIN) => self.socket_dry |= empty,
+                    Err(Errno::EINTR) => {}
+                    // Whatever came before the error is still written out.
                     Err(Errno::EMSGSIZE) => {
-                        return Err(anyhow::anyhow!(
+                        let error = anyhow::anyhow!(
                             "receive from {}: a message larger than the {} byte buffer; refusing to cut it",
                             self.peer.name,
                             self.inn.memory().capacity()
-                        ));
+                        );
+                        self.fail(error, Broke::SocketRead);
                     }
-                    Err(e) => return Err(Failure::new("receive from", &self.peer.name, e).into()),
+                    Err(e) => {
+                        let error = Failure::new("receive from", &self.peer.name, e).into();
+                        self.fail(error, Broke::SocketRead);
+                    }
                 }
             }
             if !moved {
@@ -518,6 +610,16 @@ impl<'p, 'a> Session<'p, 'a> {
     /// What has ended, and what that ends.
     fn ended(&mut self) -> anyhow::Result<Option<Ending>> {
         let opts = self.opts;
+        if self.failing.is_some() {
+            // Draining before an error: only the idle timer can end it sooner.
+            let idle = opts
+                .idle
+                .is_some_and(|idle| Instant::now() >= self.last_activity + idle);
+            return match self.failing.take_if(|_| idle) {
+                Some(failing) => Err(failing.error),
+                None => Ok(None),
+            };
+        }
         if !self.out.open && !self.out.buf.pending() && self.stdin_ended.is_none() {
             self.stdin_ended = Some(Instant::now());
             if self.connection && opts.shutdown_on_eof {
@@ -575,7 +677,7 @@ impl<'p, 'a> Session<'p, 'a> {
         } else {
             self.out.buf.pending()
         };
-        if out_pending {
+        if out_pending && !self.socket_broken {
             sock_events |= PollFlags::POLLOUT;
         }
         if self.out.open
@@ -654,6 +756,16 @@ fn read_crlf(
     }
     memory.commit(at);
     Ok(n)
+}
+
+/// A read of stdin that failed. A descriptor open only for writing (or an
+/// `O_PATH` one) reads as EBADF: not an end of input, an error to report.
+pub fn stdin_failure(errno: Errno) -> anyhow::Error {
+    let failure = Failure::new("read", "stdin", errno);
+    match errno {
+        Errno::EBADF => failure.hint("it is not open for reading").into(),
+        _ => failure.into(),
+    }
 }
 
 /// How much one read of stdin may take when it becomes one message.
