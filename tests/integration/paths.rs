@@ -13,7 +13,14 @@ fn relay_tests_pass_with_copies_forced() {
     }
     let me = std::env::current_exe().expect("test binary");
     let out = Command::new(me)
-        .args(["connect::", "listen::", "interop::", "observe::hexdump", "--skip", "paths::"])
+        .args([
+            "connect::",
+            "listen::",
+            "interop::",
+            "observe::hexdump",
+            "--skip",
+            "paths::",
+        ])
         .env("SOCKCAT_RELAY", "copy")
         .output()
         .expect("run the tests again");
