@@ -298,8 +298,33 @@ impl<'p, 'a> Session<'p, 'a> {
             if let Some(ending) = self.ended()? {
                 return Ok(ending);
             }
-            self.wait(signals)?;
+            // A wait that saw nothing ready for the whole idle time ends it
+            // there, as in nc: trying the sockets first could move a few
+            // bytes into buffers that grew while nobody read them, and
+            // restart the timer.
+            if !self.wait(signals)? && self.idle_passed() {
+                return Err(self
+                    .failing
+                    .take()
+                    .map_or_else(|| self.idle_error(), |failing| failing.error));
+            }
         }
+    }
+
+    fn idle_passed(&self) -> bool {
+        self.opts
+            .idle
+            .is_some_and(|idle| Instant::now() >= self.last_activity + idle)
+    }
+
+    fn idle_error(&self) -> anyhow::Error {
+        let idle = self.opts.idle.unwrap_or_default();
+        TimedOut(format!(
+            "session with {}: no data for {} (idle timeout)",
+            self.peer.name,
+            humantime::format_duration(idle)
+        ))
+        .into()
     }
 
     fn sock(&self) -> BorrowedFd<'a> {
@@ -612,9 +637,7 @@ impl<'p, 'a> Session<'p, 'a> {
         let opts = self.opts;
         if self.failing.is_some() {
             // Draining before an error: only the idle timer can end it sooner.
-            let idle = opts
-                .idle
-                .is_some_and(|idle| Instant::now() >= self.last_activity + idle);
+            let idle = self.idle_passed();
             return match self.failing.take_if(|_| idle) {
                 Some(failing) => Err(failing.error),
                 None => Ok(None),
@@ -640,15 +663,8 @@ impl<'p, 'a> Session<'p, 'a> {
         if self.quit_at().is_some_and(|t| now >= t) && !self.inn.buf.pending() {
             return Ok(Some(Ending::Finished));
         }
-        if let Some(idle) = opts.idle
-            && now >= self.last_activity + idle
-        {
-            return Err(TimedOut(format!(
-                "session with {}: no data for {} (idle timeout)",
-                self.peer.name,
-                humantime::format_duration(idle)
-            ))
-            .into());
+        if self.idle_passed() {
+            return Err(self.idle_error());
         }
         Ok(None)
     }
@@ -668,8 +684,9 @@ impl<'p, 'a> Session<'p, 'a> {
         Some(base + wait)
     }
 
-    /// Sleep until something can move, a timer is due or a signal arrives.
-    fn wait(&self, signals: &Signals) -> anyhow::Result<()> {
+    /// Sleep until something can move, a timer is due or a signal arrives;
+    /// says whether a descriptor (other than the signals') was ready.
+    fn wait(&self, signals: &Signals) -> anyhow::Result<bool> {
         let mut sock_events = PollFlags::empty();
         let mut fds = vec![PollFd::new(signals.fd(), PollFlags::POLLIN)];
         let out_pending = if self.messages || self.opts.crlf {
@@ -708,7 +725,7 @@ impl<'p, 'a> Session<'p, 'a> {
         if fds[0].any().unwrap_or(false) {
             signals.check()?;
         }
-        Ok(())
+        Ok(fds[1..].iter().any(|fd| fd.any().unwrap_or(false)))
     }
 }
 
