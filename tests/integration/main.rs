@@ -4,6 +4,7 @@ mod support;
 
 mod connect;
 mod docs;
+mod faults;
 mod interop;
 mod listen;
 mod observe;
