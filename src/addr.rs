@@ -214,7 +214,15 @@ impl fmt::Display for Addr {
                 };
                 write!(f, "{scheme}:")?;
                 match name {
-                    UnixName::Path(path) => f.write_str(&escape(path.as_os_str().as_bytes())),
+                    UnixName::Path(path) => {
+                        let text = escape(path.as_os_str().as_bytes());
+                        // `unix://PATH` is read as `unix:PATH`, so a path that
+                        // starts with `//` itself needs two more to come back.
+                        if text.starts_with("//") {
+                            f.write_str("//")?;
+                        }
+                        f.write_str(&text)
+                    }
                     UnixName::Abstract(name) => write!(f, "@{}", escape(name)),
                     UnixName::Unnamed => Ok(()),
                 }
@@ -663,6 +671,7 @@ mod tests {
             "fd:0",
             "fd:42",
             "tcp:localhost:65535",
+            "unix:////srv/two-slashes",
         ];
         for text in forms {
             let addr = p(text);
