@@ -210,25 +210,23 @@ pub fn parse_ports(text: &str, kind: Kind) -> Result<Vec<u16>, String> {
                 .ok_or_else(|| format!("'{}' is not a port", crate::error::escape(item.as_bytes())))
         }
     };
-    let mut ports = Vec::new();
+    // One flag per port: however many items and overlapping ranges a list
+    // has, it costs 64 KiB and one pass, never a list of every item's ports.
+    let mut wanted = vec![false; usize::from(u16::MAX) + 1];
     for item in text.split(',') {
         if item.is_empty() {
             return Err("an empty item".into());
         }
-        match item.split_once('-') {
-            Some((low, high)) => {
-                let (low, high) = (number(low)?, number(high)?);
-                if low > high {
-                    return Err(format!("the range {item} runs backwards"));
-                }
-                ports.extend(low..=high);
-            }
-            None => ports.push(number(item)?),
+        let (low, high) = match item.split_once('-') {
+            Some((low, high)) => (number(low)?, number(high)?),
+            None => (number(item)?, number(item)?),
+        };
+        if low > high {
+            return Err(format!("the range {item} runs backwards"));
         }
+        wanted[usize::from(low)..=usize::from(high)].fill(true);
     }
-    ports.sort_unstable();
-    ports.dedup();
-    Ok(ports)
+    Ok((0..=u16::MAX).filter(|&p| wanted[usize::from(p)]).collect())
 }
 
 /// One probe in flight.
