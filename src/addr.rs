@@ -201,7 +201,7 @@ impl fmt::Display for Addr {
                     Host::Ip {
                         ip: IpAddr::V6(ip),
                         zone: Some(zone),
-                    } => write!(f, "[{ip}%{zone}]")?,
+                    } => write!(f, "[{ip}%{}]", escape(zone.as_bytes()))?,
                     Host::Name(name) => f.write_str(name)?,
                 }
                 write!(f, ":{port}")
@@ -688,6 +688,14 @@ mod tests {
     fn numeric_addresses_print_without_family() {
         assert_eq!(p("tcp6:[::1]:0").to_string(), "tcp:[::1]:0");
         assert_eq!(p("udp4:127.0.0.1:7").to_string(), "udp:127.0.0.1:7");
+    }
+
+    #[test]
+    fn typed_zones_print_escaped() {
+        assert_eq!(
+            p("tcp:[fe80::1%e\x1b[31m]:1").to_string(),
+            "tcp:[fe80::1%e\\x1b[31m]:1"
+        );
     }
 
     #[test]

@@ -22,7 +22,7 @@ use nix::unistd::{UnlinkatFlags, unlinkat};
 
 use crate::addr::{Addr, Family, Host, Kind, UnixName};
 use crate::cli::SockFlags;
-use crate::error::{Failure, quote};
+use crate::error::{Failure, escape, quote};
 use crate::signals::Signals;
 use crate::usage;
 
@@ -239,7 +239,10 @@ fn resolve_host(host: &Host, family: Option<Family>, port: u16) -> anyhow::Resul
             let scope = zone
                 .parse::<u32>()
                 .or_else(|_| nix::net::if_::if_nametoindex(zone.as_str()))
-                .map_err(|_| usage!("unknown interface '{zone}' in [{ip}%{zone}]"))?;
+                .map_err(|_| {
+                    let shown = escape(zone.as_bytes());
+                    usage!("unknown interface '{shown}' in [{ip}%{shown}]")
+                })?;
             vec![SocketAddr::V6(std::net::SocketAddrV6::new(
                 *ip, port, 0, scope,
             ))]
