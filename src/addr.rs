@@ -789,4 +789,166 @@ mod tests {
             );
         }
     }
+
+    mod generated {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Every combination of `-u`, `-U`, `-4`/`-6` and listening.
+        fn every_flags() -> Vec<Flags> {
+            let mut all = Vec::new();
+            for udp in [false, true] {
+                for unix in [false, true] {
+                    for family in [None, Some(Family::V4), Some(Family::V6)] {
+                        for listen in [false, true] {
+                            all.push(Flags {
+                                udp,
+                                unix,
+                                family,
+                                listen,
+                            });
+                        }
+                    }
+                }
+            }
+            all
+        }
+
+        /// Mostly the characters addresses are made of, then any character
+        /// at all: control characters, non-ASCII, NUL.
+        fn address_char() -> impl Strategy<Value = char> {
+            let syntax: Vec<char> = ":/[]@%.,-_ 0123456789abcdefx:tcpudnixgrmsq"
+                .chars()
+                .collect();
+            prop_oneof![
+                4 => proptest::sample::select(syntax),
+                1 => any::<char>(),
+                1 => (0u8..0x20).prop_map(char::from),
+            ]
+        }
+
+        /// Any text up to 300 characters, often after a scheme.
+        fn any_text() -> impl Strategy<Value = String> {
+            let mut heads: Vec<&str> = SCHEMES.to_vec();
+            heads.extend(["", "", "", "TCP://", "unix:@", "[", "@", "./"]);
+            (
+                proptest::sample::select(heads),
+                proptest::collection::vec(address_char(), 0..300),
+            )
+                .prop_map(|(head, chars)| format!("{head}{}", String::from_iter(chars)))
+        }
+
+        fn kind() -> impl Strategy<Value = Kind> {
+            prop_oneof![
+                Just(Kind::Stream),
+                Just(Kind::Datagram),
+                Just(Kind::Seqpacket)
+            ]
+        }
+
+        /// A host name: the characters a name may have, never an IPv4 literal.
+        fn host_name() -> impl Strategy<Value = String> {
+            "[A-Za-z0-9_-][A-Za-z0-9._-]{0,40}".prop_filter("an IPv4 literal is not a name", |n| {
+                n.parse::<Ipv4Addr>().is_err()
+            })
+        }
+
+        /// IP addresses as parse gives them: a numeric host carries no family
+        /// of its own; all interfaces (listen only) and names may.
+        fn inet() -> impl Strategy<Value = Addr> {
+            let family = prop_oneof![Just(None), Just(Some(Family::V4)), Just(Some(Family::V6))];
+            let zone = proptest::option::of("[A-Za-z0-9_.-]{1,15}");
+            let host = prop_oneof![
+                any::<Ipv4Addr>().prop_map(|ip| (
+                    None,
+                    Host::Ip {
+                        ip: IpAddr::V4(ip),
+                        zone: None
+                    }
+                )),
+                (any::<Ipv6Addr>(), zone).prop_map(|(ip, zone)| (
+                    None,
+                    Host::Ip {
+                        ip: IpAddr::V6(ip),
+                        zone
+                    }
+                )),
+                (family.clone(), host_name()).prop_map(|(f, name)| (f, Host::Name(name))),
+                family.prop_map(|f| (f, Host::Any)),
+            ];
+            let kind = prop_oneof![Just(Kind::Stream), Just(Kind::Datagram)];
+            (kind, host, any::<u16>()).prop_map(|(kind, (family, host), port)| Addr::Inet {
+                kind,
+                family,
+                host,
+                port,
+            })
+        }
+
+        /// Unix names whose canonical form is the name itself: printable
+        /// ASCII without a backslash (anything else is shown escaped, for
+        /// the terminal's sake, and is not pasted back byte for byte).
+        fn unix() -> impl Strategy<Value = Addr> {
+            let segment = "[ -.0-\\[\\]-~]{0,12}"; // printable ASCII but '/' and '\'
+            let path = (
+                proptest::sample::select(vec!["/", "//", "///", "", "./", "../"]),
+                proptest::collection::vec(segment, 1..6),
+            )
+                .prop_map(|(root, segments)| format!("{root}{}", segments.join("/")))
+                // A relative path that starts with '@' is an abstract name
+                // when typed; an empty one is no path at all.
+                .prop_filter("typed, it would not be this path", |p| {
+                    !p.is_empty() && !p.starts_with('@')
+                })
+                .prop_map(|p| UnixName::Path(PathBuf::from(p)));
+            let name = "[ -\\[\\]-~]{1,40}".prop_map(|n| UnixName::Abstract(n.into_bytes()));
+            (kind(), prop_oneof![path, name]).prop_map(|(kind, name)| Addr::Unix { kind, name })
+        }
+
+        fn valid() -> impl Strategy<Value = Addr> {
+            prop_oneof![4 => inet(), 4 => unix(), 1 => (0..=i32::MAX).prop_map(Addr::Fd)]
+        }
+
+        proptest! {
+            #![proptest_config(crate::generated_cases())]
+
+            #[test]
+            fn parse_never_panics(text in any_text()) {
+                for flags in every_flags() {
+                    if let Ok(addr) = parse(&text, flags) {
+                        // What sockcat prints of an address never carries
+                        // a control character to the terminal.
+                        let shown = addr.to_string();
+                        prop_assert!(
+                            shown.bytes().all(|b| (0x20..0x7f).contains(&b)),
+                            "{:?} shows as {:?}", text, shown
+                        );
+                    }
+                }
+            }
+
+            // Random text seldom makes a valid IPv6 literal, so the zone
+            // gets a test of its own.
+            #[test]
+            fn typed_zones_never_show_raw(zone in proptest::collection::vec(address_char(), 1..40)) {
+                let text = format!("tcp:[fe80::1%{}]:80", String::from_iter(zone));
+                if let Ok(addr) = parse(&text, Flags::default()) {
+                    let shown = addr.to_string();
+                    prop_assert!(shown.bytes().all(|b| (0x20..0x7f).contains(&b)), "{:?}", shown);
+                }
+            }
+
+            #[test]
+            fn canonical_form_parses_back(addr in valid()) {
+                let listen = Flags { listen: true, ..Flags::default() };
+                let shown = addr.to_string();
+                if !matches!(addr, Addr::Inet { host: Host::Any, .. }) {
+                    let back = parse(&shown, Flags::default()).map_err(|e| format!("{shown}: {e:#}"));
+                    prop_assert_eq!(back, Ok(addr.clone()));
+                }
+                let back = parse(&shown, listen).map_err(|e| format!("{shown}: {e:#}"));
+                prop_assert_eq!(back, Ok(addr));
+            }
+        }
+    }
 }

@@ -322,4 +322,47 @@ mod tests {
         assert_eq!(split_ports("tcp:[::1]:80"), None);
         assert_eq!(split_ports("unix:/tmp/a-b"), None);
     }
+
+    mod generated {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Lists as people write them (numbers, ranges, commas, service
+        /// names, out-of-range numbers), mixed with any character at all.
+        fn port_list() -> impl Strategy<Value = String> {
+            let item = prop_oneof![
+                4 => (0u32..70000).prop_map(|n| n.to_string()),
+                2 => (0u32..70000, 0u32..70000).prop_map(|(a, b)| format!("{a}-{b}")),
+                1 => proptest::sample::select(vec!["http", "ssh", "domain", "nosuch", "", "-", "x-y"])
+                    .prop_map(String::from),
+                1 => proptest::collection::vec(any::<char>(), 0..8).prop_map(String::from_iter),
+            ];
+            proptest::collection::vec(item, 1..20).prop_map(|items| items.join(","))
+        }
+
+        fn checked(text: &str, kind: Kind) -> Result<(), TestCaseError> {
+            if let Ok(ports) = parse_ports(text, kind) {
+                // Sorted and distinct; u16 keeps them within 0-65535.
+                prop_assert!(ports.windows(2).all(|w| w[0] < w[1]), "{:?}", text);
+                prop_assert!(!ports.is_empty(), "{:?}", text);
+            }
+            Ok(())
+        }
+
+        proptest! {
+            #![proptest_config(crate::generated_cases())]
+
+            #[test]
+            fn port_lists_never_panic_and_come_out_sorted(text in port_list(), udp in any::<bool>()) {
+                checked(&text, if udp { Kind::Datagram } else { Kind::Stream })?;
+            }
+
+            #[test]
+            fn any_text_never_panics(chars in proptest::collection::vec(any::<char>(), 0..300)) {
+                let text = String::from_iter(chars);
+                checked(&text, Kind::Stream)?;
+                let _ = split_ports(&text);
+            }
+        }
+    }
 }
