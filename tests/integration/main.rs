@@ -5,6 +5,7 @@ mod support;
 mod connect;
 mod docs;
 mod faults;
+mod hostile;
 mod interop;
 mod listen;
 mod observe;
