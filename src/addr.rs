@@ -350,6 +350,7 @@ fn parse_inet(
         let ip: Ipv6Addr = ip
             .parse()
             .map_err(|_| format!("'{v6}' is not an IPv6 address"))?;
+        scheme_agrees(scheme, family, IpAddr::V6(ip))?;
         let port = parse_port(port, kind)?;
         return Ok(Addr::Inet {
             kind,
@@ -379,6 +380,7 @@ fn parse_inet(
         }
         Host::Any
     } else if let Ok(ip) = host_text.parse::<Ipv4Addr>() {
+        scheme_agrees(scheme, family, IpAddr::V4(ip))?;
         Host::Ip {
             ip: IpAddr::V4(ip),
             zone: None,
@@ -400,6 +402,15 @@ fn parse_inet(
         host,
         port,
     })
+}
+
+/// `tcp6:127.0.0.1:80` asks for what cannot be: an IPv4 address over IPv6.
+fn scheme_agrees(scheme: &str, family: Option<Family>, ip: IpAddr) -> Result<(), String> {
+    match family {
+        Some(Family::V4) if ip.is_ipv6() => Err(format!("{scheme}4 contradicts the address {ip}")),
+        Some(Family::V6) if ip.is_ipv4() => Err(format!("{scheme}6 contradicts the address {ip}")),
+        _ => Ok(()),
+    }
 }
 
 fn parse_port(text: &str, kind: Kind) -> Result<u16, String> {
@@ -779,6 +790,12 @@ mod tests {
             ("8080", none, "missing port"),
             ("host:", none, "missing port"),
             ("tcp:a\x01b:80", none, "'a\\x01b' is not a host name"),
+            (
+                "tcp6:127.0.0.1:80",
+                none,
+                "tcp6 contradicts the address 127.0.0.1",
+            ),
+            ("udp4:[::1]:53", none, "udp4 contradicts the address ::1"),
         ];
         for (text, flags, fragment) in cases {
             let message = err(text, *flags);
@@ -915,14 +932,41 @@ mod tests {
             #[test]
             fn parse_never_panics(text in any_text()) {
                 for flags in every_flags() {
+                    // What sockcat prints of an address never carries a
+                    // control character to the terminal.
                     if let Ok(addr) = parse(&text, flags) {
-                        // What sockcat prints of an address never carries
-                        // a control character to the terminal.
                         let shown = addr.to_string();
                         prop_assert!(
                             shown.bytes().all(|b| (0x20..0x7f).contains(&b)),
                             "{:?} shows as {:?}", text, shown
                         );
+                    }
+                }
+            }
+
+            // Numeric hosts resolve without a name service, so every
+            // scheme and literal, under every flag, can go that far: an
+            // address or an error, never a panic.
+            #[test]
+            fn literals_resolve_or_say_why(
+                scheme in proptest::sample::select(vec!["tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", ""]),
+                ip in any::<IpAddr>(),
+                port in any::<u16>(),
+            ) {
+                let host = match ip {
+                    IpAddr::V4(v4) => v4.to_string(),
+                    IpAddr::V6(v6) => format!("[{v6}]"),
+                };
+                let text = if scheme.is_empty() {
+                    format!("{host}:{port}")
+                } else {
+                    format!("{scheme}:{host}:{port}")
+                };
+                for flags in every_flags() {
+                    if let Ok(addr) = parse(&text, flags) {
+                        let targets = crate::socket::resolve(&addr)
+                            .map_err(|e| TestCaseError::fail(format!("{text}: {e:#}")))?;
+                        prop_assert_eq!(targets.len(), 1);
                     }
                 }
             }

@@ -138,53 +138,60 @@ fn sweep(
 }
 
 /// The addresses to probe, each with its socket address: every port of a
-/// list like `host:22,80,8000-8010`, or the one address of a Unix socket.
+/// list like `host:22,80,8000-8010`, or the one address of a Unix socket
+/// (whose path may hold `:` and `,` too).
 fn expand(text: &str, flags: addr::Flags) -> anyhow::Result<Vec<(Addr, Target)>> {
-    let (addr, ports) = match split_ports(text) {
-        Some((head, list)) => {
-            let addr = addr::parse(&format!("{head}:0"), flags)?;
-            let kind = addr.kind().unwrap_or(Kind::Stream);
-            let ports =
-                parse_ports(list, kind).map_err(|why| usage!("bad port list '{list}': {why}"))?;
-            (addr, Some(ports))
-        }
-        None => (addr::parse(text, flags)?, None),
+    let listed = match split_ports(text) {
+        Some((head, list)) => match addr::parse(&format!("{head}:0"), flags)? {
+            Addr::Inet {
+                kind, family, host, ..
+            } => Some((kind, family, host, list)),
+            _ => None,
+        },
+        None => None,
     };
-    let kind = addr.kind().unwrap_or(Kind::Stream);
-    if addr.kind() == Some(Kind::Seqpacket) || matches!(addr, Addr::Fd(_)) {
-        return Err(usage!(
-            "-z probes tcp, udp and Unix stream or datagram addresses, not {addr}"
-        ));
-    }
-    // One resolution for the whole sweep: the first address of the host.
-    let first = sock::resolve(&addr)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| usage!("{addr}: no address"))?;
-    let Some(ports) = ports else {
+    let Some((kind, family, host, list)) = listed else {
+        let addr = addr::parse(text, flags)?;
+        if addr.kind() == Some(Kind::Seqpacket) || matches!(addr, Addr::Fd(_)) {
+            return Err(usage!(
+                "-z probes tcp, udp and Unix stream or datagram addresses, not {addr}"
+            ));
+        }
+        let first = first_target(&addr)?;
         return Ok(vec![(addr, first)]);
     };
-    let base = first.sockaddr.ip_addr(kind).unwrap_or(addr);
+    let ports = parse_ports(list, kind).map_err(|why| usage!("bad port list '{list}': {why}"))?;
+    // One resolution for the whole sweep: the first address of the host.
+    let first = first_target(&Addr::Inet {
+        kind,
+        family,
+        host: host.clone(),
+        port: 0,
+    })?;
+    let (family, host) = match first.sockaddr.ip_addr(kind) {
+        Some(Addr::Inet { family, host, .. }) => (family, host),
+        _ => (family, host),
+    };
     Ok(ports
         .into_iter()
-        .map(|port| {
-            let Addr::Inet {
-                kind, family, host, ..
-            } = base.clone()
-            else {
-                unreachable!("ports belong to IP addresses")
-            };
-            let with_port = Addr::Inet {
+        .filter_map(|port| {
+            let addr = Addr::Inet {
                 kind,
                 family,
-                host,
+                host: host.clone(),
                 port,
             };
-            let target = sock::resolve(&with_port).ok().and_then(|mut t| t.pop());
-            (with_port, target)
+            let target = sock::resolve(&addr).ok()?.pop()?;
+            Some((addr, target))
         })
-        .filter_map(|(addr, target)| target.map(|t| (addr, t)))
         .collect())
+}
+
+fn first_target(addr: &Addr) -> anyhow::Result<Target> {
+    sock::resolve(addr)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| usage!("{addr}: no address"))
 }
 
 /// `host:PORTS` split at the last colon outside brackets, when PORTS is a
@@ -313,6 +320,18 @@ mod tests {
         );
         assert!(parse_ports("1-", Kind::Stream).is_err());
         assert!(parse_ports("x-y", Kind::Stream).is_err());
+    }
+
+    #[test]
+    fn a_unix_path_with_colons_and_commas_is_one_address() {
+        for (text, canonical) in [
+            ("unix:/tmp/a:1,2", "unix:/tmp/a:1,2"),
+            ("@name:1-3", "unix:@name:1-3"),
+        ] {
+            let expanded = expand(text, addr::Flags::default()).expect(text);
+            let addrs: Vec<String> = expanded.iter().map(|(a, _)| a.to_string()).collect();
+            assert_eq!(addrs, [canonical]);
+        }
     }
 
     #[test]
