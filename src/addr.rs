@@ -285,7 +285,8 @@ fn parse_schemed(scheme: &str, rest: &str, flags: Flags) -> Result<Addr, String>
         "fd" => match rest.parse::<u32>() {
             Ok(n) if n <= i32::MAX as u32 => Ok(Addr::Fd(n as i32)),
             _ => Err(format!(
-                "'{rest}' is not a descriptor number (expected fd:N)"
+                "'{}' is not a descriptor number (expected fd:N)",
+                escape(rest.as_bytes())
             )),
         },
         unknown => Err(match closest_scheme(unknown) {
@@ -349,7 +350,7 @@ fn parse_inet(
         };
         let ip: Ipv6Addr = ip
             .parse()
-            .map_err(|_| format!("'{v6}' is not an IPv6 address"))?;
+            .map_err(|_| format!("'{}' is not an IPv6 address", escape(v6.as_bytes())))?;
         scheme_agrees(scheme, family, IpAddr::V6(ip))?;
         let port = parse_port(port, kind)?;
         return Ok(Addr::Inet {
@@ -932,15 +933,17 @@ mod tests {
             #[test]
             fn parse_never_panics(text in any_text()) {
                 for flags in every_flags() {
-                    // What sockcat prints of an address never carries a
-                    // control character to the terminal.
-                    if let Ok(addr) = parse(&text, flags) {
-                        let shown = addr.to_string();
-                        prop_assert!(
-                            shown.bytes().all(|b| (0x20..0x7f).contains(&b)),
-                            "{:?} shows as {:?}", text, shown
-                        );
-                    }
+                    // What sockcat prints of an address, or of why it is
+                    // not one, never carries a control character to the
+                    // terminal.
+                    let shown = match parse(&text, flags) {
+                        Ok(addr) => addr.to_string(),
+                        Err(e) => format!("{e:#}"),
+                    };
+                    prop_assert!(
+                        shown.bytes().all(|b| (0x20..0x7f).contains(&b)),
+                        "{:?} shows as {:?}", text, shown
+                    );
                 }
             }
 
