@@ -201,7 +201,7 @@ impl fmt::Display for Addr {
                     Host::Ip {
                         ip: IpAddr::V6(ip),
                         zone: Some(zone),
-                    } => write!(f, "[{ip}%{zone}]")?,
+                    } => write!(f, "[{ip}%{}]", escape(zone.as_bytes()))?,
                     Host::Name(name) => f.write_str(name)?,
                 }
                 write!(f, ":{port}")
@@ -214,7 +214,15 @@ impl fmt::Display for Addr {
                 };
                 write!(f, "{scheme}:")?;
                 match name {
-                    UnixName::Path(path) => f.write_str(&escape(path.as_os_str().as_bytes())),
+                    UnixName::Path(path) => {
+                        let text = escape(path.as_os_str().as_bytes());
+                        // `unix://PATH` is read as `unix:PATH`, so a path that
+                        // starts with `//` itself needs two more to come back.
+                        if text.starts_with("//") {
+                            f.write_str("//")?;
+                        }
+                        f.write_str(&text)
+                    }
                     UnixName::Abstract(name) => write!(f, "@{}", escape(name)),
                     UnixName::Unnamed => Ok(()),
                 }
@@ -277,7 +285,8 @@ fn parse_schemed(scheme: &str, rest: &str, flags: Flags) -> Result<Addr, String>
         "fd" => match rest.parse::<u32>() {
             Ok(n) if n <= i32::MAX as u32 => Ok(Addr::Fd(n as i32)),
             _ => Err(format!(
-                "'{rest}' is not a descriptor number (expected fd:N)"
+                "'{}' is not a descriptor number (expected fd:N)",
+                escape(rest.as_bytes())
             )),
         },
         unknown => Err(match closest_scheme(unknown) {
@@ -341,7 +350,8 @@ fn parse_inet(
         };
         let ip: Ipv6Addr = ip
             .parse()
-            .map_err(|_| format!("'{v6}' is not an IPv6 address"))?;
+            .map_err(|_| format!("'{}' is not an IPv6 address", escape(v6.as_bytes())))?;
+        scheme_agrees(scheme, family, IpAddr::V6(ip))?;
         let port = parse_port(port, kind)?;
         return Ok(Addr::Inet {
             kind,
@@ -371,6 +381,7 @@ fn parse_inet(
         }
         Host::Any
     } else if let Ok(ip) = host_text.parse::<Ipv4Addr>() {
+        scheme_agrees(scheme, family, IpAddr::V4(ip))?;
         Host::Ip {
             ip: IpAddr::V4(ip),
             zone: None,
@@ -392,6 +403,15 @@ fn parse_inet(
         host,
         port,
     })
+}
+
+/// `tcp6:127.0.0.1:80` asks for what cannot be: an IPv4 address over IPv6.
+fn scheme_agrees(scheme: &str, family: Option<Family>, ip: IpAddr) -> Result<(), String> {
+    match family {
+        Some(Family::V4) if ip.is_ipv6() => Err(format!("{scheme}4 contradicts the address {ip}")),
+        Some(Family::V6) if ip.is_ipv4() => Err(format!("{scheme}6 contradicts the address {ip}")),
+        _ => Ok(()),
+    }
 }
 
 fn parse_port(text: &str, kind: Kind) -> Result<u16, String> {
@@ -663,6 +683,7 @@ mod tests {
             "fd:0",
             "fd:42",
             "tcp:localhost:65535",
+            "unix:////srv/two-slashes",
         ];
         for text in forms {
             let addr = p(text);
@@ -679,6 +700,14 @@ mod tests {
     fn numeric_addresses_print_without_family() {
         assert_eq!(p("tcp6:[::1]:0").to_string(), "tcp:[::1]:0");
         assert_eq!(p("udp4:127.0.0.1:7").to_string(), "udp:127.0.0.1:7");
+    }
+
+    #[test]
+    fn typed_zones_print_escaped() {
+        assert_eq!(
+            p("tcp:[fe80::1%e\x1b[31m]:1").to_string(),
+            "tcp:[fe80::1%e\\x1b[31m]:1"
+        );
     }
 
     #[test]
@@ -762,6 +791,12 @@ mod tests {
             ("8080", none, "missing port"),
             ("host:", none, "missing port"),
             ("tcp:a\x01b:80", none, "'a\\x01b' is not a host name"),
+            (
+                "tcp6:127.0.0.1:80",
+                none,
+                "tcp6 contradicts the address 127.0.0.1",
+            ),
+            ("udp4:[::1]:53", none, "udp4 contradicts the address ::1"),
         ];
         for (text, flags, fragment) in cases {
             let message = err(text, *flags);
@@ -770,6 +805,197 @@ mod tests {
                 message.contains(fragment),
                 "{text}: {message} lacks {fragment}"
             );
+        }
+    }
+
+    mod generated {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Every combination of `-u`, `-U`, `-4`/`-6` and listening.
+        fn every_flags() -> Vec<Flags> {
+            let mut all = Vec::new();
+            for udp in [false, true] {
+                for unix in [false, true] {
+                    for family in [None, Some(Family::V4), Some(Family::V6)] {
+                        for listen in [false, true] {
+                            all.push(Flags {
+                                udp,
+                                unix,
+                                family,
+                                listen,
+                            });
+                        }
+                    }
+                }
+            }
+            all
+        }
+
+        /// Mostly the characters addresses are made of, then any character
+        /// at all: control characters, non-ASCII, NUL.
+        fn address_char() -> impl Strategy<Value = char> {
+            let syntax: Vec<char> = ":/[]@%.,-_ 0123456789abcdefx:tcpudnixgrmsq"
+                .chars()
+                .collect();
+            prop_oneof![
+                4 => proptest::sample::select(syntax),
+                1 => any::<char>(),
+                1 => (0u8..0x20).prop_map(char::from),
+            ]
+        }
+
+        /// Any text up to 300 characters, often after a scheme.
+        fn any_text() -> impl Strategy<Value = String> {
+            let mut heads: Vec<&str> = SCHEMES.to_vec();
+            heads.extend(["", "", "", "TCP://", "unix:@", "[", "@", "./"]);
+            (
+                proptest::sample::select(heads),
+                proptest::collection::vec(address_char(), 0..300),
+            )
+                .prop_map(|(head, chars)| format!("{head}{}", String::from_iter(chars)))
+        }
+
+        fn kind() -> impl Strategy<Value = Kind> {
+            prop_oneof![
+                Just(Kind::Stream),
+                Just(Kind::Datagram),
+                Just(Kind::Seqpacket)
+            ]
+        }
+
+        /// A host name: the characters a name may have, never an IPv4 literal.
+        fn host_name() -> impl Strategy<Value = String> {
+            "[A-Za-z0-9_-][A-Za-z0-9._-]{0,40}".prop_filter("an IPv4 literal is not a name", |n| {
+                n.parse::<Ipv4Addr>().is_err()
+            })
+        }
+
+        /// IP addresses as parse gives them: a numeric host carries no family
+        /// of its own; all interfaces (listen only) and names may.
+        fn inet() -> impl Strategy<Value = Addr> {
+            let family = prop_oneof![Just(None), Just(Some(Family::V4)), Just(Some(Family::V6))];
+            let zone = proptest::option::of("[A-Za-z0-9_.-]{1,15}");
+            let host = prop_oneof![
+                any::<Ipv4Addr>().prop_map(|ip| (
+                    None,
+                    Host::Ip {
+                        ip: IpAddr::V4(ip),
+                        zone: None
+                    }
+                )),
+                (any::<Ipv6Addr>(), zone).prop_map(|(ip, zone)| (
+                    None,
+                    Host::Ip {
+                        ip: IpAddr::V6(ip),
+                        zone
+                    }
+                )),
+                (family.clone(), host_name()).prop_map(|(f, name)| (f, Host::Name(name))),
+                family.prop_map(|f| (f, Host::Any)),
+            ];
+            let kind = prop_oneof![Just(Kind::Stream), Just(Kind::Datagram)];
+            (kind, host, any::<u16>()).prop_map(|(kind, (family, host), port)| Addr::Inet {
+                kind,
+                family,
+                host,
+                port,
+            })
+        }
+
+        /// Unix names whose canonical form is the name itself: printable
+        /// ASCII without a backslash (anything else is shown escaped, for
+        /// the terminal's sake, and is not pasted back byte for byte).
+        fn unix() -> impl Strategy<Value = Addr> {
+            let segment = "[ -.0-\\[\\]-~]{0,12}"; // printable ASCII but '/' and '\'
+            let path = (
+                proptest::sample::select(vec!["/", "//", "///", "", "./", "../"]),
+                proptest::collection::vec(segment, 1..6),
+            )
+                .prop_map(|(root, segments)| format!("{root}{}", segments.join("/")))
+                // A relative path that starts with '@' is an abstract name
+                // when typed; an empty one is no path at all.
+                .prop_filter("typed, it would not be this path", |p| {
+                    !p.is_empty() && !p.starts_with('@')
+                })
+                .prop_map(|p| UnixName::Path(PathBuf::from(p)));
+            let name = "[ -\\[\\]-~]{1,40}".prop_map(|n| UnixName::Abstract(n.into_bytes()));
+            (kind(), prop_oneof![path, name]).prop_map(|(kind, name)| Addr::Unix { kind, name })
+        }
+
+        fn valid() -> impl Strategy<Value = Addr> {
+            prop_oneof![4 => inet(), 4 => unix(), 1 => (0..=i32::MAX).prop_map(Addr::Fd)]
+        }
+
+        proptest! {
+            #![proptest_config(crate::generated_cases())]
+
+            #[test]
+            fn parse_never_panics(text in any_text()) {
+                for flags in every_flags() {
+                    // What sockcat prints of an address, or of why it is
+                    // not one, never carries a control character to the
+                    // terminal.
+                    let shown = match parse(&text, flags) {
+                        Ok(addr) => addr.to_string(),
+                        Err(e) => format!("{e:#}"),
+                    };
+                    prop_assert!(
+                        shown.bytes().all(|b| (0x20..0x7f).contains(&b)),
+                        "{:?} shows as {:?}", text, shown
+                    );
+                }
+            }
+
+            // Numeric hosts resolve without a name service, so every
+            // scheme and literal, under every flag, can go that far: an
+            // address or an error, never a panic.
+            #[test]
+            fn literals_resolve_or_say_why(
+                scheme in proptest::sample::select(vec!["tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", ""]),
+                ip in any::<IpAddr>(),
+                port in any::<u16>(),
+            ) {
+                let host = match ip {
+                    IpAddr::V4(v4) => v4.to_string(),
+                    IpAddr::V6(v6) => format!("[{v6}]"),
+                };
+                let text = if scheme.is_empty() {
+                    format!("{host}:{port}")
+                } else {
+                    format!("{scheme}:{host}:{port}")
+                };
+                for flags in every_flags() {
+                    if let Ok(addr) = parse(&text, flags) {
+                        let targets = crate::socket::resolve(&addr)
+                            .map_err(|e| TestCaseError::fail(format!("{text}: {e:#}")))?;
+                        prop_assert_eq!(targets.len(), 1);
+                    }
+                }
+            }
+
+            // Random text seldom makes a valid IPv6 literal, so the zone
+            // gets a test of its own.
+            #[test]
+            fn typed_zones_never_show_raw(zone in proptest::collection::vec(address_char(), 1..40)) {
+                let text = format!("tcp:[fe80::1%{}]:80", String::from_iter(zone));
+                if let Ok(addr) = parse(&text, Flags::default()) {
+                    let shown = addr.to_string();
+                    prop_assert!(shown.bytes().all(|b| (0x20..0x7f).contains(&b)), "{:?}", shown);
+                }
+            }
+
+            #[test]
+            fn canonical_form_parses_back(addr in valid()) {
+                let listen = Flags { listen: true, ..Flags::default() };
+                let shown = addr.to_string();
+                if !matches!(addr, Addr::Inet { host: Host::Any, .. }) {
+                    let back = parse(&shown, Flags::default()).map_err(|e| format!("{shown}: {e:#}"));
+                    prop_assert_eq!(back, Ok(addr.clone()));
+                }
+                let back = parse(&shown, listen).map_err(|e| format!("{shown}: {e:#}"));
+                prop_assert_eq!(back, Ok(addr));
+            }
         }
     }
 }

@@ -11,7 +11,7 @@ use nix::sys::socket::{AddressFamily, UnixAddr};
 
 use crate::addr::{self, Addr, Family, Host, Kind, UnixName};
 use crate::cli::{AddrFlags, ConnectArgs, DialFlags, SockFlags};
-use crate::error::Failure;
+use crate::error::{Failure, escape};
 use crate::hexdump::Hexdump;
 use crate::listen::SocketFile;
 use crate::relay::{self, Options, Peer};
@@ -160,7 +160,8 @@ fn bind_source(
                 Addr::Unix { name, .. } => Addr::Unix { kind, name },
                 _ => {
                     return Err(usage!(
-                        "-s {source}: a Unix socket needs a Unix source address"
+                        "-s {}: a Unix socket needs a Unix source address",
+                        escape(source.as_bytes())
                     ));
                 }
             };
@@ -219,7 +220,10 @@ fn bind_source(
         port,
     };
     let local = socket::resolve(&source)
-        .map_err(|e| usage!("-s {}: {e:#}", dial.source.as_deref().unwrap_or("")))?
+        .map_err(|e| {
+            let text = dial.source.as_deref().unwrap_or("");
+            usage!("-s {}: {e:#}", escape(text.as_bytes()))
+        })?
         .into_iter()
         .next()
         .ok_or_else(|| usage!("-s: no source address of the target's family"))?;

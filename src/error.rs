@@ -88,6 +88,7 @@ pub fn describe(errno: Errno) -> String {
         Errno::EAGAIN => "resource temporarily unavailable",
         Errno::EAFNOSUPPORT => "address family not supported",
         Errno::EMFILE => "too many open files",
+        Errno::EBADF => "bad file descriptor",
         other => return other.desc().to_lowercase(),
     };
     words.to_string()

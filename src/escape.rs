@@ -165,4 +165,45 @@ mod tests {
             assert_eq!(unescape(&format!("\\x{byte:02x}")).unwrap(), [byte]);
         }
     }
+
+    mod generated {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Text heavy in backslashes and hex digits, then anything.
+        fn any_text() -> impl Strategy<Value = String> {
+            let c = prop_oneof![
+                3 => proptest::sample::select("\\\\\\xnrt0aAfF9g".chars().collect::<Vec<_>>()),
+                2 => any::<char>(),
+            ];
+            proptest::collection::vec(c, 0..300).prop_map(String::from_iter)
+        }
+
+        proptest! {
+            #![proptest_config(crate::generated_cases())]
+
+            #[test]
+            fn unescape_never_panics(text in any_text()) {
+                match unescape(&text) {
+                    Ok(bytes) => prop_assert!(bytes.len() <= text.len()),
+                    // The sequence it names is one that is in the text.
+                    Err(bad) => {
+                        prop_assert!(text.contains(&bad.sequence), "{:?} in {:?}", bad.sequence, text);
+                        let _ = bad.message("DATA");
+                    }
+                }
+            }
+
+            #[test]
+            fn printable_ascii_without_backslashes_is_itself(text in "[ -\\[\\]-~]{0,300}") {
+                prop_assert_eq!(unescape(&text), Ok(text.into_bytes()));
+            }
+
+            #[test]
+            fn any_bytes_come_back_from_their_escapes(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+                let text: String = bytes.iter().map(|b| format!("\\x{b:02x}")).collect();
+                prop_assert_eq!(unescape(&text), Ok(bytes));
+            }
+        }
+    }
 }

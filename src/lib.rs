@@ -61,3 +61,15 @@ pub fn run(cli: Cli, reporter: Reporter) -> anyhow::Result<ExitCode> {
         other => other,
     }
 }
+
+/// How many inputs each generated-input (proptest) test tries: a few
+/// thousand in a normal `cargo test`; `PROPTEST_CASES=N` (which proptest
+/// reads itself) for a longer run.
+#[cfg(test)]
+pub(crate) fn generated_cases() -> proptest::test_runner::Config {
+    let mut config = proptest::test_runner::Config::default();
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        config.cases = 2000;
+    }
+    config
+}

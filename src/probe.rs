@@ -138,53 +138,63 @@ fn sweep(
 }
 
 /// The addresses to probe, each with its socket address: every port of a
-/// list like `host:22,80,8000-8010`, or the one address of a Unix socket.
+/// list like `host:22,80,8000-8010`, or the one address of a Unix socket
+/// (whose path may hold `:` and `,` too).
 fn expand(text: &str, flags: addr::Flags) -> anyhow::Result<Vec<(Addr, Target)>> {
-    let (addr, ports) = match split_ports(text) {
-        Some((head, list)) => {
-            let addr = addr::parse(&format!("{head}:0"), flags)?;
-            let kind = addr.kind().unwrap_or(Kind::Stream);
-            let ports =
-                parse_ports(list, kind).map_err(|why| usage!("bad port list '{list}': {why}"))?;
-            (addr, Some(ports))
-        }
-        None => (addr::parse(text, flags)?, None),
+    let listed = match split_ports(text) {
+        Some((head, list)) => match addr::parse(&format!("{head}:0"), flags)? {
+            Addr::Inet {
+                kind, family, host, ..
+            } => Some((kind, family, host, list)),
+            _ => None,
+        },
+        None => None,
     };
-    let kind = addr.kind().unwrap_or(Kind::Stream);
-    if addr.kind() == Some(Kind::Seqpacket) || matches!(addr, Addr::Fd(_)) {
-        return Err(usage!(
-            "-z probes tcp, udp and Unix stream or datagram addresses, not {addr}"
-        ));
-    }
-    // One resolution for the whole sweep: the first address of the host.
-    let first = sock::resolve(&addr)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| usage!("{addr}: no address"))?;
-    let Some(ports) = ports else {
+    let Some((kind, family, host, list)) = listed else {
+        let addr = addr::parse(text, flags)?;
+        if addr.kind() == Some(Kind::Seqpacket) || matches!(addr, Addr::Fd(_)) {
+            return Err(usage!(
+                "-z probes tcp, udp and Unix stream or datagram addresses, not {addr}"
+            ));
+        }
+        let first = first_target(&addr)?;
         return Ok(vec![(addr, first)]);
     };
-    let base = first.sockaddr.ip_addr(kind).unwrap_or(addr);
+    let ports = parse_ports(list, kind).map_err(|why| {
+        let list = crate::error::escape(list.as_bytes());
+        usage!("bad port list '{list}': {why}")
+    })?;
+    // One resolution for the whole sweep: the first address of the host.
+    let first = first_target(&Addr::Inet {
+        kind,
+        family,
+        host: host.clone(),
+        port: 0,
+    })?;
+    let (family, host) = match first.sockaddr.ip_addr(kind) {
+        Some(Addr::Inet { family, host, .. }) => (family, host),
+        _ => (family, host),
+    };
     Ok(ports
         .into_iter()
-        .map(|port| {
-            let Addr::Inet {
-                kind, family, host, ..
-            } = base.clone()
-            else {
-                unreachable!("ports belong to IP addresses")
-            };
-            let with_port = Addr::Inet {
+        .filter_map(|port| {
+            let addr = Addr::Inet {
                 kind,
                 family,
-                host,
+                host: host.clone(),
                 port,
             };
-            let target = sock::resolve(&with_port).ok().and_then(|mut t| t.pop());
-            (with_port, target)
+            let target = sock::resolve(&addr).ok()?.pop()?;
+            Some((addr, target))
         })
-        .filter_map(|(addr, target)| target.map(|t| (addr, t)))
         .collect())
+}
+
+fn first_target(addr: &Addr) -> anyhow::Result<Target> {
+    sock::resolve(addr)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| usage!("{addr}: no address"))
 }
 
 /// `host:PORTS` split at the last colon outside brackets, when PORTS is a
@@ -210,25 +220,23 @@ pub fn parse_ports(text: &str, kind: Kind) -> Result<Vec<u16>, String> {
                 .ok_or_else(|| format!("'{}' is not a port", crate::error::escape(item.as_bytes())))
         }
     };
-    let mut ports = Vec::new();
+    // One flag per port: however many items and overlapping ranges a list
+    // has, it costs 64 KiB and one pass, never a list of every item's ports.
+    let mut wanted = vec![false; usize::from(u16::MAX) + 1];
     for item in text.split(',') {
         if item.is_empty() {
             return Err("an empty item".into());
         }
-        match item.split_once('-') {
-            Some((low, high)) => {
-                let (low, high) = (number(low)?, number(high)?);
-                if low > high {
-                    return Err(format!("the range {item} runs backwards"));
-                }
-                ports.extend(low..=high);
-            }
-            None => ports.push(number(item)?),
+        let (low, high) = match item.split_once('-') {
+            Some((low, high)) => (number(low)?, number(high)?),
+            None => (number(item)?, number(item)?),
+        };
+        if low > high {
+            return Err(format!("the range {item} runs backwards"));
         }
+        wanted[usize::from(low)..=usize::from(high)].fill(true);
     }
-    ports.sort_unstable();
-    ports.dedup();
-    Ok(ports)
+    Ok((0..=u16::MAX).filter(|&p| wanted[usize::from(p)]).collect())
 }
 
 /// One probe in flight.
@@ -318,10 +326,74 @@ mod tests {
     }
 
     #[test]
+    fn a_unix_path_with_colons_and_commas_is_one_address() {
+        for (text, canonical) in [
+            ("unix:/tmp/a:1,2", "unix:/tmp/a:1,2"),
+            ("@name:1-3", "unix:@name:1-3"),
+        ] {
+            let expanded = expand(text, addr::Flags::default()).expect(text);
+            let addrs: Vec<String> = expanded.iter().map(|(a, _)| a.to_string()).collect();
+            assert_eq!(addrs, [canonical]);
+        }
+    }
+
+    #[test]
     fn lists_are_split_off_the_host() {
         assert_eq!(split_ports("localhost:22,80"), Some(("localhost", "22,80")));
         assert_eq!(split_ports("tcp:[::1]:1-3"), Some(("tcp:[::1]", "1-3")));
         assert_eq!(split_ports("tcp:[::1]:80"), None);
         assert_eq!(split_ports("unix:/tmp/a-b"), None);
+    }
+
+    mod generated {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Lists as people write them (numbers, ranges, commas, service
+        /// names, out-of-range numbers), mixed with any character at all.
+        fn port_list() -> impl Strategy<Value = String> {
+            let item = prop_oneof![
+                4 => (0u32..70000).prop_map(|n| n.to_string()),
+                2 => (0u32..70000, 0u32..70000).prop_map(|(a, b)| format!("{a}-{b}")),
+                1 => proptest::sample::select(vec!["http", "ssh", "domain", "nosuch", "", "-", "x-y"])
+                    .prop_map(String::from),
+                1 => proptest::collection::vec(any::<char>(), 0..8).prop_map(String::from_iter),
+            ];
+            proptest::collection::vec(item, 1..20).prop_map(|items| items.join(","))
+        }
+
+        fn checked(text: &str, kind: Kind) -> Result<(), TestCaseError> {
+            match parse_ports(text, kind) {
+                Ok(ports) => {
+                    // Sorted and distinct; u16 keeps them within 0-65535.
+                    prop_assert!(ports.windows(2).all(|w| w[0] < w[1]), "{:?}", text);
+                    prop_assert!(!ports.is_empty(), "{:?}", text);
+                }
+                // Why not, in words a terminal shows as they are.
+                Err(why) => prop_assert!(
+                    why.bytes().all(|b| (0x20..0x7f).contains(&b)),
+                    "{:?}: {:?}",
+                    text,
+                    why
+                ),
+            }
+            Ok(())
+        }
+
+        proptest! {
+            #![proptest_config(crate::generated_cases())]
+
+            #[test]
+            fn port_lists_never_panic_and_come_out_sorted(text in port_list(), udp in any::<bool>()) {
+                checked(&text, if udp { Kind::Datagram } else { Kind::Stream })?;
+            }
+
+            #[test]
+            fn any_text_never_panics(chars in proptest::collection::vec(any::<char>(), 0..300)) {
+                let text = String::from_iter(chars);
+                checked(&text, Kind::Stream)?;
+                let _ = split_ports(&text);
+            }
+        }
     }
 }

@@ -8,7 +8,9 @@
 //! SIGTERM unwinds as an `Interrupted` error. It closes nothing itself: the
 //! caller owns the socket; a stream's write side is half-closed (`SHUT_WR`)
 //! when stdin ends, unless told otherwise. It counts the bytes moved each
-//! way. Each direction is a `Direction` around one `Buffer` allocated once
+//! way. A failure loses nothing already read: bytes taken from the socket
+//! still reach stdout and bytes taken from stdin still reach the socket,
+//! wherever that end still works, before the error is returned (`Failing`). Each direction is a `Direction` around one `Buffer` allocated once
 //! (memory, or a kernel pipe for splice: see `buffer.rs`), so a
 //! socket-to-socket pump can reuse them.
 
@@ -173,6 +175,23 @@ impl Direction {
     }
 }
 
+/// Where a session broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Broke {
+    Stdin,
+    SocketRead,
+    SocketWrite,
+}
+
+/// The error that ends a session, held until what was already read has
+/// been delivered where it can still go.
+struct Failing {
+    error: anyhow::Error,
+    /// A send failed on a connection: what the kernel had already received
+    /// from the peer (a reset comes after the data it follows) is read too.
+    drain_socket: bool,
+}
+
 /// The state of one relay run.
 struct Session<'p, 'a> {
     peer: &'p mut Peer<'a>,
@@ -196,6 +215,12 @@ struct Session<'p, 'a> {
     last_rx: Option<Instant>,
     counts: Counts,
     dump: Option<&'p mut Hexdump>,
+    /// The first failure, once there is one.
+    failing: Option<Failing>,
+    /// Nothing more can be sent: the socket failed.
+    socket_broken: bool,
+    /// The last read of the socket into an empty buffer found nothing.
+    socket_dry: bool,
 }
 
 impl<'p, 'a> Session<'p, 'a> {
@@ -258,6 +283,9 @@ impl<'p, 'a> Session<'p, 'a> {
             last_rx: None,
             counts: Counts::default(),
             dump,
+            failing: None,
+            socket_broken: false,
+            socket_dry: false,
         }
     }
 
@@ -265,21 +293,89 @@ impl<'p, 'a> Session<'p, 'a> {
         loop {
             self.send()?;
             if let Some(ending) = self.receive()? {
-                return Ok(ending);
+                return match self.failing.take() {
+                    Some(failing) => Err(failing.error),
+                    None => Ok(ending),
+                };
+            }
+            if self.settled()
+                && let Some(failing) = self.failing.take()
+            {
+                return Err(failing.error);
             }
             if let Some(ending) = self.ended()? {
                 return Ok(ending);
             }
-            self.wait(signals)?;
+            // A wait that saw nothing ready for the whole idle time ends it
+            // there, as in nc: trying the sockets first could move a few
+            // bytes into buffers that grew while nobody read them, and
+            // restart the timer.
+            if !self.wait(signals)? && self.idle_passed() {
+                return Err(self
+                    .failing
+                    .take()
+                    .map_or_else(|| self.idle_error(), |failing| failing.error));
+            }
         }
+    }
+
+    fn idle_passed(&self) -> bool {
+        self.opts
+            .idle
+            .is_some_and(|idle| Instant::now() >= self.last_activity + idle)
+    }
+
+    fn idle_error(&self) -> anyhow::Error {
+        let idle = self.opts.idle.unwrap_or_default();
+        TimedOut(format!(
+            "session with {}: no data for {} (idle timeout)",
+            self.peer.name,
+            humantime::format_duration(idle)
+        ))
+        .into()
     }
 
     fn sock(&self) -> BorrowedFd<'a> {
         self.peer.fd.as_fd()
     }
 
+    /// Record a failure; the first one is the one reported. The broken
+    /// side stops, the rest drains (see `settled`).
+    fn fail(&mut self, error: anyhow::Error, broke: Broke) {
+        self.out.open = false;
+        match broke {
+            Broke::Stdin => {}
+            Broke::SocketRead => {
+                self.inn.open = false;
+                self.socket_broken = true;
+            }
+            Broke::SocketWrite => self.socket_broken = true,
+        }
+        if self.failing.is_none() {
+            self.failing = Some(Failing {
+                error,
+                drain_socket: broke == Broke::SocketWrite && self.connection,
+            });
+        }
+    }
+
+    /// Whether a failed session has delivered all it can: no bytes held for
+    /// an end that still works, and after a failed send on a connection,
+    /// the socket read until it ends or has nothing more.
+    fn settled(&self) -> bool {
+        let Some(failing) = &self.failing else {
+            return false;
+        };
+        let out_waits = !self.socket_broken && self.out.buf.pending();
+        let socket_waits = failing.drain_socket && self.inn.open && !self.socket_dry;
+        !out_waits && !self.inn.buf.pending() && !socket_waits
+    }
+
     /// Move what can move from stdin to the socket without blocking.
     fn send(&mut self) -> anyhow::Result<()> {
+        if self.socket_broken {
+            return Ok(());
+        }
         let looked_at = self.messages || self.opts.crlf;
         for _ in 0..TURNS {
             let moved = if looked_at {
@@ -308,7 +404,10 @@ impl<'p, 'a> Session<'p, 'a> {
                     moved = true;
                 }
                 Err(Errno::EAGAIN | Errno::EINTR) => {}
-                Err(e) => return Err(send_failure(&self.peer.name, e, 0)),
+                Err(e) => {
+                    self.fail(send_failure(&self.peer.name, e, 0), Broke::SocketWrite);
+                    return Ok(false);
+                }
             }
         }
         if self.out.open
@@ -316,10 +415,14 @@ impl<'p, 'a> Session<'p, 'a> {
             && (!self.out.buf.pending() || self.out.buf.is_kernel())
         {
             match self.out.buf.fill(self.stdin.as_fd()) {
-                Ok(0) | Err(Errno::EBADF) => self.out.open = false,
+                Ok(0) => self.out.open = false,
                 Ok(_) => moved = true,
                 Err(Errno::EAGAIN | Errno::EINTR) => {}
-                Err(e) => return Err(Failure::new("read", "stdin", e).into()),
+                Err(e) => {
+                    self.fail(stdin_failure(e), Broke::Stdin);
+                    // What was read before still goes out.
+                    return Ok(true);
+                }
             }
         }
         Ok(moved)
@@ -350,7 +453,10 @@ impl<'p, 'a> Session<'p, 'a> {
                     Ok(true)
                 }
                 Err(Errno::EAGAIN | Errno::EINTR) => Ok(false),
-                Err(e) => Err(send_failure(&self.peer.name, e, len)),
+                Err(e) => {
+                    self.fail(send_failure(&self.peer.name, e, len), Broke::SocketWrite);
+                    Ok(false)
+                }
             };
         }
         if !self.out.open || !self.peer_known {
@@ -377,13 +483,16 @@ impl<'p, 'a> Session<'p, 'a> {
                 .inspect(|&n| self.out.memory().commit(n))
         };
         match result {
-            Ok(0) | Err(Errno::EBADF) => {
+            Ok(0) => {
                 self.out.open = false;
                 Ok(true)
             }
             Ok(_) => Ok(true),
             Err(Errno::EAGAIN | Errno::EINTR) => Ok(false),
-            Err(e) => Err(Failure::new("read", "stdin", e).into()),
+            Err(e) => {
+                self.fail(stdin_failure(e), Broke::Stdin);
+                Ok(true)
+            }
         }
     }
 
@@ -399,7 +508,8 @@ impl<'p, 'a> Session<'p, 'a> {
                     Err(e) => return Err(Failure::new("write", "stdout", e).into()),
                 }
             }
-            let may_fill = !self.inn.buf.pending() || (!self.messages && self.inn.buf.is_kernel());
+            let empty = !self.inn.buf.pending();
+            let may_fill = empty || (!self.messages && self.inn.buf.is_kernel());
             if self.inn.open && self.inn.buf.has_room() && may_fill {
                 let received = if self.messages {
                     self.receive_message()
@@ -421,17 +531,24 @@ impl<'p, 'a> Session<'p, 'a> {
                     Ok(n) => {
                         self.counts.rx += n as u64;
                         self.last_rx = Some(Instant::now());
+                        self.socket_dry = false;
                         moved = true;
                     }
-                    Err(Errno::EAGAIN | Errno::EINTR) => {}
+                    Err(Errno::EAGAIN) => self.socket_dry |= empty,
+                    Err(Errno::EINTR) => {}
+                    // Whatever came before the error is still written out.
                     Err(Errno::EMSGSIZE) => {
-                        return Err(anyhow::anyhow!(
+                        let error = anyhow::anyhow!(
                             "receive from {}: a message larger than the {} byte buffer; refusing to cut it",
                             self.peer.name,
                             self.inn.memory().capacity()
-                        ));
+                        );
+                        self.fail(error, Broke::SocketRead);
                     }
-                    Err(e) => return Err(Failure::new("receive from", &self.peer.name, e).into()),
+                    Err(e) => {
+                        let error = Failure::new("receive from", &self.peer.name, e).into();
+                        self.fail(error, Broke::SocketRead);
+                    }
                 }
             }
             if !moved {
@@ -546,6 +663,14 @@ impl<'p, 'a> Session<'p, 'a> {
     /// What has ended, and what that ends.
     fn ended(&mut self) -> anyhow::Result<Option<Ending>> {
         let opts = self.opts;
+        if self.failing.is_some() {
+            // Draining before an error: only the idle timer can end it sooner.
+            let idle = self.idle_passed();
+            return match self.failing.take_if(|_| idle) {
+                Some(failing) => Err(failing.error),
+                None => Ok(None),
+            };
+        }
         if !self.out.open && !self.out.buf.pending() && self.stdin_ended.is_none() {
             self.stdin_ended = Some(Instant::now());
             if self.connection && opts.shutdown_on_eof {
@@ -566,15 +691,8 @@ impl<'p, 'a> Session<'p, 'a> {
         if self.quit_at().is_some_and(|t| now >= t) && !self.inn.buf.pending() {
             return Ok(Some(Ending::Finished));
         }
-        if let Some(idle) = opts.idle
-            && now >= self.last_activity + idle
-        {
-            return Err(TimedOut(format!(
-                "session with {}: no data for {} (idle timeout)",
-                self.peer.name,
-                humantime::format_duration(idle)
-            ))
-            .into());
+        if self.idle_passed() {
+            return Err(self.idle_error());
         }
         Ok(None)
     }
@@ -594,8 +712,9 @@ impl<'p, 'a> Session<'p, 'a> {
         Some(base + wait)
     }
 
-    /// Sleep until something can move, a timer is due or a signal arrives.
-    fn wait(&self, signals: &Signals) -> anyhow::Result<()> {
+    /// Sleep until something can move, a timer is due or a signal arrives;
+    /// says whether a descriptor (other than the signals') was ready.
+    fn wait(&self, signals: &Signals) -> anyhow::Result<bool> {
         let mut sock_events = PollFlags::empty();
         let mut fds = vec![PollFd::new(signals.fd(), PollFlags::POLLIN)];
         let out_pending = if self.messages || self.opts.crlf {
@@ -603,7 +722,7 @@ impl<'p, 'a> Session<'p, 'a> {
         } else {
             self.out.buf.pending()
         };
-        if out_pending {
+        if out_pending && !self.socket_broken {
             sock_events |= PollFlags::POLLOUT;
         }
         if self.out.open
@@ -634,7 +753,7 @@ impl<'p, 'a> Session<'p, 'a> {
         if fds[0].any().unwrap_or(false) {
             signals.check()?;
         }
-        Ok(())
+        Ok(fds[1..].iter().any(|fd| fd.any().unwrap_or(false)))
     }
 }
 
@@ -690,6 +809,16 @@ fn read_crlf(
     }
     memory.commit(at);
     Ok(n)
+}
+
+/// A read of stdin that failed. A descriptor open only for writing (or an
+/// `O_PATH` one) reads as EBADF: not an end of input, an error to report.
+pub fn stdin_failure(errno: Errno) -> anyhow::Error {
+    let failure = Failure::new("read", "stdin", errno);
+    match errno {
+        Errno::EBADF => failure.hint("it is not open for reading").into(),
+        _ => failure.into(),
+    }
 }
 
 /// How much one read of stdin may take when it becomes one message.

@@ -108,9 +108,11 @@ fn payload(args: &SendArgs, signals: &Signals) -> anyhow::Result<Vec<u8>> {
     } else {
         match &args.file {
             Some(path) if path.as_os_str() != "-" => read_file(path, signals)?,
-            _ => read_all(std::io::stdin().as_fd(), signals, |e| {
-                Failure::new("read", "stdin", e).into()
-            })?,
+            _ => read_all(
+                std::io::stdin().as_fd(),
+                signals,
+                crate::relay::stdin_failure,
+            )?,
         }
     };
     if args.newline {
@@ -169,7 +171,9 @@ fn read_file(path: &std::path::Path, signals: &Signals) -> anyhow::Result<Vec<u8
 
 /// Read `fd` to its end. Each read waits for readiness together with the
 /// signal descriptor, so Ctrl-C ends a wait on a terminal or an idle pipe
-/// even though SIGINT is blocked. A closed stdin (EBADF) is empty.
+/// even though SIGINT is blocked. A closed stdin reads as empty (the Rust
+/// runtime opens /dev/null in its place); EBADF means one open only for
+/// writing, an error.
 fn read_all(
     fd: BorrowedFd<'_>,
     signals: &Signals,
@@ -180,7 +184,7 @@ fn read_all(
     loop {
         signals.wait(Some(fd), PollFlags::POLLIN, None)?;
         match nix::unistd::read(fd, &mut buf) {
-            Ok(0) | Err(Errno::EBADF) => return Ok(out),
+            Ok(0) => return Ok(out),
             Ok(n) => out.extend_from_slice(&buf[..n]),
             Err(Errno::EAGAIN | Errno::EINTR) => {}
             Err(e) => return Err(failure(e)),

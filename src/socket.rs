@@ -22,7 +22,7 @@ use nix::unistd::{UnlinkatFlags, unlinkat};
 
 use crate::addr::{Addr, Family, Host, Kind, UnixName};
 use crate::cli::SockFlags;
-use crate::error::{Failure, quote};
+use crate::error::{Failure, escape, quote};
 use crate::signals::Signals;
 use crate::usage;
 
@@ -239,7 +239,10 @@ fn resolve_host(host: &Host, family: Option<Family>, port: u16) -> anyhow::Resul
             let scope = zone
                 .parse::<u32>()
                 .or_else(|_| nix::net::if_::if_nametoindex(zone.as_str()))
-                .map_err(|_| usage!("unknown interface '{zone}' in [{ip}%{zone}]"))?;
+                .map_err(|_| {
+                    let shown = escape(zone.as_bytes());
+                    usage!("unknown interface '{shown}' in [{ip}%{shown}]")
+                })?;
             vec![SocketAddr::V6(std::net::SocketAddrV6::new(
                 *ip, port, 0, scope,
             ))]
@@ -252,15 +255,33 @@ fn resolve_host(host: &Host, family: Option<Family>, port: u16) -> anyhow::Resul
     };
     let found: Vec<SocketAddr> = found.into_iter().filter(wanted).collect();
     if found.is_empty() {
-        let Host::Name(name) = host else {
-            unreachable!("numeric hosts were checked against -4/-6 when parsed")
-        };
-        return Err(usage!(
-            "unknown host {}: no address of the requested family",
-            quote(name.as_bytes())
-        ));
+        return Err(match (host, family) {
+            (Host::Name(name), _) => usage!(
+                "unknown host {}: no address of the requested family",
+                quote(name.as_bytes())
+            ),
+            // A numeric address of the other family: `-s ::1` beside an
+            // IPv4 target.
+            (_, Some(Family::V4)) => usage!(
+                "{host_text} is not an IPv4 address",
+                host_text = shown(host)
+            ),
+            (_, _) => usage!(
+                "{host_text} is not an IPv6 address",
+                host_text = shown(host)
+            ),
+        });
     }
     Ok(found)
+}
+
+/// A host for messages.
+fn shown(host: &Host) -> String {
+    match host {
+        Host::Any => "all interfaces".into(),
+        Host::Ip { ip, .. } => ip.to_string(),
+        Host::Name(name) => quote(name.as_bytes()),
+    }
 }
 
 /// A new non-blocking, close-on-exec socket.
@@ -489,4 +510,26 @@ fn take_inherited(n: i32) -> anyhow::Result<OwnedFd> {
 /// A path's bytes for messages.
 pub fn path_text(path: &Path) -> String {
     crate::error::escape(path.as_os_str().as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_literal_of_the_other_family_is_refused_not_a_panic() {
+        // What `-s ::1` beside an IPv4 target builds.
+        let addr = Addr::Inet {
+            kind: Kind::Stream,
+            family: Some(Family::V4),
+            host: Host::Ip {
+                ip: "::1".parse().unwrap(),
+                zone: None,
+            },
+            port: 0,
+        };
+        let err = resolve(&addr).err().expect("no IPv4 address in ::1");
+        assert_eq!(format!("{err:#}"), "::1 is not an IPv4 address");
+        assert_eq!(crate::error::exit_status(&err), 2);
+    }
 }

@@ -4,6 +4,8 @@ mod support;
 
 mod connect;
 mod docs;
+mod faults;
+mod hostile;
 mod interop;
 mod listen;
 mod observe;
