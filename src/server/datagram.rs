@@ -32,8 +32,6 @@ const STDIN: u64 = 2;
 const STDOUT: u64 = 3;
 /// Datagrams received per turn of the loop.
 const TURNS: usize = 64;
-/// The largest UDP payload: 65535 - 20 (IP) - 8 (UDP).
-const UDP_MAX: usize = 65507;
 
 pub fn serve(
     listener: Listener,
@@ -57,14 +55,9 @@ pub fn serve(
     let mut stdout_pollable = true;
     let (mut stdin_armed, mut stdout_armed) = (false, false);
     let mut sock_interest = EpollFlags::empty();
-    let largest = if unix {
-        nixsock::getsockopt(sock, sockopt::SndBuf)
-            .unwrap_or(UDP_MAX)
-            .saturating_sub(64)
-            .clamp(1, crate::buffer::CAPACITY)
-    } else {
-        UDP_MAX
-    };
+    let largest = crate::socket::message_limit(sock)
+        .map_or(crate::buffer::CAPACITY, |limit| limit.bytes)
+        .clamp(1, crate::buffer::CAPACITY);
     let mut buf = vec![0u8; crate::buffer::CAPACITY];
     let mut cmsg = nix::cmsg_space!(UnixCredentials);
     let mut latest: Option<(SockaddrStorage, Addr)> = None;
