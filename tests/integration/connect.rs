@@ -770,3 +770,121 @@ fn an_inherited_connected_socket_is_relayed() {
         client.wait(TIMEOUT).assert_success();
     }
 }
+
+#[test]
+fn socket_options_are_applied() {
+    // SO_KEEPALIVE shows as a keepalive timer in ss; the others must at
+    // least be accepted by the kernel on a working connection.
+    let (addr, server) = tcp_server(|mut s| {
+        let mut got = Vec::new();
+        s.read_to_end(&mut got).expect("read");
+        assert_eq!(got, b"opts");
+        s.write_all(b"ok").expect("write");
+    });
+    let port = addr.rsplit(':').next().expect("port").to_string();
+    let mut client = Sockcat::spawn([
+        "connect",
+        "-v",
+        "--keepalive",
+        "--nodelay",
+        "--sndbuf",
+        "65536",
+        "--rcvbuf",
+        "65536",
+        &addr,
+    ]);
+    client.wait_for_stderr("connected to", TIMEOUT);
+    if require("ss") {
+        let ss = Command::new("ss")
+            .args([
+                "-tno",
+                "state",
+                "established",
+                "dport",
+                &format!("= :{port}"),
+            ])
+            .output();
+        let ss = String::from_utf8_lossy(&ss.expect("ss").stdout).into_owned();
+        assert!(ss.contains("keepalive"), "{ss}");
+    }
+    client.feed(b"opts");
+    let out = client.wait(TIMEOUT);
+    out.assert_success();
+    assert_eq!(out.stdout, b"ok");
+    server.join().expect("server");
+}
+
+#[test]
+fn source_port_is_bound_before_connecting() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = format!("tcp:{}", listener.local_addr().expect("addr"));
+    // A port free a moment ago; if another test takes it first the connect
+    // fails with EADDRINUSE, so try a few.
+    for _ in 0..5 {
+        let source = TcpListener::bind("127.0.0.1:0")
+            .expect("bind")
+            .local_addr()
+            .expect("addr")
+            .port();
+        let out = Sockcat::run(
+            ["connect", "--send-only", "-p", &source.to_string(), &addr],
+            b"x",
+            TIMEOUT,
+        );
+        if out.code() != Some(0) {
+            assert!(out.stderr.contains("address already in use"), "{out}");
+            continue;
+        }
+        let (_, peer) = listener.accept().expect("accept");
+        assert_eq!(peer.port(), source);
+        return;
+    }
+    panic!("no free source port in five tries");
+}
+
+#[test]
+fn recv_only_half_closes_at_once() {
+    let (addr, server) = tcp_server(|mut s| {
+        let mut got = Vec::new();
+        // EOF at once, although sockcat's stdin stays open.
+        s.read_to_end(&mut got).expect("read");
+        assert!(got.is_empty());
+        s.write_all(b"for you").expect("write");
+    });
+    let mut client = Sockcat::spawn(["connect", "--recv-only", &addr]);
+    server.join().expect("server saw EOF");
+    let out = {
+        assert!(wait_exit(&mut client, TIMEOUT));
+        client.wait(TIMEOUT)
+    };
+    out.assert_success();
+    assert_eq!(out.stdout, b"for you");
+}
+
+#[test]
+fn family_flags_filter_resolved_names() {
+    // localhost has an IPv4 address everywhere; with -6 and no ::1 entry the
+    // name has nothing left, which is exit 2; with -4 it connects.
+    let (_held, port) = closed_port();
+    let out = Sockcat::run(
+        ["connect", "-4", &format!("localhost:{port}")],
+        b"",
+        TIMEOUT,
+    );
+    out.assert_code(1);
+    assert!(
+        out.stderr.contains("connect tcp4:localhost:") || out.stderr.contains("connection refused"),
+        "{out}"
+    );
+    let six = Sockcat::run(
+        ["connect", "-6", &format!("localhost:{port}")],
+        b"",
+        TIMEOUT,
+    );
+    if six.code() == Some(2) {
+        assert!(
+            six.stderr.contains("no address of the requested family"),
+            "{six}"
+        );
+    }
+}
