@@ -190,7 +190,11 @@ pub fn resolve(addr: &Addr) -> anyhow::Result<Vec<Target>> {
                         UnixPath::new(path).map_err(|e| Failure::new("reach", addr, e))?;
                     (Some(unix), sa)
                 }
-                UnixName::Abstract(name) => (None, UnixAddr::new_abstract(name)?),
+                UnixName::Abstract(name) => {
+                    let sa =
+                        UnixAddr::new_abstract(name).map_err(|e| Failure::new("reach", addr, e))?;
+                    (None, sa)
+                }
                 UnixName::Unnamed => (None, UnixAddr::new_unnamed()),
             };
             Ok(vec![Target {
