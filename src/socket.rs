@@ -483,7 +483,8 @@ pub fn inherited(n: i32) -> anyhow::Result<(OwnedFd, Kind, AddressFamily)> {
         .ok()
         .and_then(|sa| sa.family())
         .ok_or_else(|| usage!("fd:{n} is a socket of an unknown family"))?;
-    nix::fcntl::fcntl(&fd, nix::fcntl::FcntlArg::F_SETFL(OFlag::O_NONBLOCK))?;
+    nix::fcntl::fcntl(&fd, nix::fcntl::FcntlArg::F_SETFL(OFlag::O_NONBLOCK))
+        .map_err(|e| Failure::new("use", format!("fd:{n}"), e))?;
     Ok((fd, kind, family))
 }
 
