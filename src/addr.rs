@@ -80,6 +80,10 @@ pub struct Flags {
     pub listen: bool,
 }
 
+/// `sun_path` holds 108 bytes, and an abstract name starts with a NUL.
+/// (A longer path is fine: it is reached through its directory.)
+const ABSTRACT_MAX: usize = 107;
+
 const SCHEMES: &[&str] = &[
     "tcp",
     "tcp4",
@@ -315,6 +319,12 @@ fn parse_unix(rest: &str, kind: Kind, scheme: &str) -> Result<Addr, String> {
         if name.is_empty() {
             return Err(format!(
                 "missing abstract name after '@' (expected {scheme}:@NAME)"
+            ));
+        }
+        if name.len() > ABSTRACT_MAX {
+            return Err(format!(
+                "an abstract name holds at most {ABSTRACT_MAX} bytes, not {}",
+                name.len()
             ));
         }
         UnixName::Abstract(name.as_bytes().to_vec())
@@ -781,6 +791,11 @@ mod tests {
             ("unix:", none, "missing path"),
             ("unix:@", none, "missing abstract name"),
             ("@", none, "missing abstract name"),
+            (
+                &format!("@{}", "n".repeat(108)),
+                none,
+                "at most 107 bytes, not 108",
+            ),
             ("fd:x", none, "not a descriptor number"),
             ("fd:-1", none, "not a descriptor number"),
             ("tcp:127.0.0.1:80", udp, "-u contradicts"),

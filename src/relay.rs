@@ -10,9 +10,10 @@
 //! when stdin ends, unless told otherwise. It counts the bytes moved each
 //! way. A failure loses nothing already read: bytes taken from the socket
 //! still reach stdout and bytes taken from stdin still reach the socket,
-//! wherever that end still works, before the error is returned (`Failing`). Each direction is a `Direction` around one `Buffer` allocated once
-//! (memory, or a kernel pipe for splice: see `buffer.rs`), so a
-//! socket-to-socket pump can reuse them.
+//! wherever that end still works, before the error is returned
+//! (`Failing`). Each direction is a `Direction` around one `Buffer`
+//! allocated once (memory, or a kernel pipe for splice: see `buffer.rs`),
+//! so a socket-to-socket pump can reuse them.
 
 use std::io::{Stdin, Stdout};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};

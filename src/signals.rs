@@ -10,6 +10,8 @@ use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::signal::{SigSet, SigmaskHow, Signal, sigprocmask};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 
+use crate::error::Failure;
+
 /// The run was interrupted by this signal; maps to exit status 128 + signal.
 #[derive(Debug)]
 pub struct Interrupted(pub Signal);
@@ -39,8 +41,10 @@ impl Signals {
         let mut set = SigSet::empty();
         set.add(Signal::SIGINT);
         set.add(Signal::SIGTERM);
-        sigprocmask(SigmaskHow::SIG_BLOCK, Some(&set), None)?;
-        let fd = SignalFd::with_flags(&set, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)?;
+        sigprocmask(SigmaskHow::SIG_BLOCK, Some(&set), None)
+            .map_err(|e| Failure::new("block", "SIGINT and SIGTERM", e))?;
+        let fd = SignalFd::with_flags(&set, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)
+            .map_err(|e| Failure::new("open", "a signalfd for SIGINT and SIGTERM", e))?;
         Ok(Signals { fd })
     }
 
@@ -97,7 +101,7 @@ impl Signals {
             let timeout = timeout_until(deadline);
             match poll(&mut fds, timeout) {
                 Err(Errno::EINTR) => continue,
-                Err(e) => return Err(e.into()),
+                Err(e) => return Err(Failure::new("poll", "descriptors", e).into()),
                 Ok(_) => {}
             }
             if fds[0].any().unwrap_or(false) {

@@ -190,7 +190,11 @@ pub fn resolve(addr: &Addr) -> anyhow::Result<Vec<Target>> {
                         UnixPath::new(path).map_err(|e| Failure::new("reach", addr, e))?;
                     (Some(unix), sa)
                 }
-                UnixName::Abstract(name) => (None, UnixAddr::new_abstract(name)?),
+                UnixName::Abstract(name) => {
+                    let sa =
+                        UnixAddr::new_abstract(name).map_err(|e| Failure::new("reach", addr, e))?;
+                    (None, sa)
+                }
                 UnixName::Unnamed => (None, UnixAddr::new_unnamed()),
             };
             Ok(vec![Target {
@@ -333,6 +337,13 @@ pub fn connect(
     if !signals.wait(Some(fd.as_fd()), PollFlags::POLLOUT, deadline)? {
         return Ok(Err(Errno::ETIMEDOUT));
     }
+    // A peer quick to accept, send and reset may do it all before we look:
+    // its bytes wait in our queue and the reset in SO_ERROR, which reading
+    // would clear. Bytes waiting mean the connect worked; the relay reads
+    // them and then meets the reset.
+    if unread(fd).is_ok_and(|n| n > 0) {
+        return Ok(Ok(()));
+    }
     match socket::getsockopt(fd, sockopt::SocketError)? {
         0 => Ok(Ok(())),
         errno => Ok(Err(Errno::from_raw(errno))),
@@ -418,6 +429,18 @@ pub fn unacknowledged(fd: &OwnedFd) -> nix::Result<usize> {
     Ok(usize::try_from(queued).unwrap_or(0))
 }
 
+/// Bytes received and not read yet (`SIOCINQ`, tcp(7)); unlike SO_ERROR
+/// it leaves a pending error in place.
+#[allow(unsafe_code)]
+fn unread(fd: &OwnedFd) -> nix::Result<usize> {
+    let mut queued: nix::libc::c_int = 0;
+    // SAFETY: SIOCINQ (FIONREAD) writes one int through the pointer, which
+    // points at `queued` for the whole call; nix has no wrapper for it.
+    let rc = unsafe { nix::libc::ioctl(fd.as_raw_fd(), nix::libc::FIONREAD, &mut queued) };
+    Errno::result(rc)?;
+    Ok(usize::try_from(queued).unwrap_or(0))
+}
+
 /// The largest message one send on a connected datagram or seqpacket socket
 /// can carry, and what sets it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -479,7 +502,8 @@ pub fn inherited(n: i32) -> anyhow::Result<(OwnedFd, Kind, AddressFamily)> {
         .ok()
         .and_then(|sa| sa.family())
         .ok_or_else(|| usage!("fd:{n} is a socket of an unknown family"))?;
-    nix::fcntl::fcntl(&fd, nix::fcntl::FcntlArg::F_SETFL(OFlag::O_NONBLOCK))?;
+    nix::fcntl::fcntl(&fd, nix::fcntl::FcntlArg::F_SETFL(OFlag::O_NONBLOCK))
+        .map_err(|e| Failure::new("use", format!("fd:{n}"), e))?;
     Ok((fd, kind, family))
 }
 

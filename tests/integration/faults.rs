@@ -98,6 +98,16 @@ static ROWS: &[Row] = &[
         stdout: Reached::Everything,
     },
     Row {
+        name: "the peer accepts, sends and resets before sockcat sees its connect complete",
+        paths: BOTH,
+        stage: peer_resets_before_connect_is_seen,
+        status: &[1],
+        message: &["receive from tcp:", "connection reset"],
+        within: Duration::from_secs(1),
+        not_before: Duration::ZERO,
+        stdout: Reached::Everything,
+    },
+    Row {
         name: "stdout is /dev/full",
         paths: BOTH,
         stage: stdout_full,
@@ -507,6 +517,79 @@ fn peer_resets_while_sending(scene: &Scene) -> Staged {
         keep: vec![Box::new(listener)],
         ..Staged::new(sockcat, held)
     }
+}
+
+/// sockcat is stopped while its connect is still in SYN_SENT (the
+/// listener's accept queue is full, so its SYN goes unanswered); the peer
+/// then makes room, accepts it when the SYN is sent again, sends, waits
+/// for the acknowledgement and resets, all before sockcat runs again and
+/// looks at its connect: the bytes are in its queue, the reset in
+/// SO_ERROR.
+fn peer_resets_before_connect_is_seen(scene: &Scene) -> Staged {
+    let (listener, addr, port) = tcp_peer_with_no_room();
+    let filler = TcpStream::connect(listener.local_addr().expect("addr")).expect("fill the queue");
+    let (stdin, keep_stdin) = quiet_stdin();
+    let (stdout, held) = held_stdout();
+    let cmd = &mut scene.sockcat(&["connect", "--rcvbuf", "4194304", &addr]);
+    let sockcat = Proc::spawn_to(cmd, stdin, stdout);
+    wait_until("sockcat's connect in SYN_SENT", TIMEOUT, || {
+        connecting_to(port)
+    });
+    let pid = nix::unistd::Pid::from_raw(sockcat.pid());
+    nix::sys::signal::kill(pid, Signal::SIGSTOP).expect("SIGSTOP");
+    wait_until("sockcat stopped", TIMEOUT, || {
+        process_state(pid.as_raw()) == 'T'
+    });
+    let sent = pattern(BEFORE_RESET, 5);
+    let data = sent.clone();
+    Staged {
+        fault: Box::new(move |_| {
+            let (first, _) = listener.accept().expect("accept the filler");
+            drop((first, filler));
+            // sockcat's SYN, sent again after a second, now finds room.
+            let conn = accept(&listener);
+            send_then_reset(conn, &data);
+            nix::sys::signal::kill(pid, Signal::SIGCONT).expect("SIGCONT");
+        }),
+        sent,
+        keep: vec![keep_stdin],
+        ..Staged::new(sockcat, held)
+    }
+}
+
+/// A loopback listener that takes one connection into its accept queue
+/// and drops the SYNs of any more (a backlog of 0).
+fn tcp_peer_with_no_room() -> (TcpListener, String, u16) {
+    use nix::sys::socket::{AddressFamily, Backlog, SockFlag, SockType, SockaddrIn};
+    let fd = nix::sys::socket::socket(
+        AddressFamily::Inet,
+        SockType::Stream,
+        SockFlag::SOCK_CLOEXEC,
+        None,
+    )
+    .expect("socket");
+    nix::sys::socket::bind(fd.as_raw_fd(), &SockaddrIn::new(127, 0, 0, 1, 0)).expect("bind");
+    nix::sys::socket::listen(&fd, Backlog::new(0).expect("backlog")).expect("listen");
+    let listener = TcpListener::from(fd);
+    let port = listener.local_addr().expect("addr").port();
+    (listener, format!("tcp:127.0.0.1:{port}"), port)
+}
+
+/// Whether a connection to 127.0.0.1:`port` is in SYN_SENT (/proc/net/tcp).
+fn connecting_to(port: u16) -> bool {
+    let table = std::fs::read_to_string("/proc/net/tcp").expect("/proc/net/tcp");
+    let remote = format!("0100007F:{port:04X}");
+    table.lines().skip(1).any(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        fields.get(2) == Some(&remote.as_str()) && fields.get(3) == Some(&"02")
+    })
+}
+
+/// The state letter of `/proc/PID/stat` (`T` when stopped).
+fn process_state(pid: i32) -> char {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
+    let after = stat.rsplit_once(')').expect("comm").1;
+    after.trim_start().chars().next().expect("state")
 }
 
 fn stdout_full(scene: &Scene) -> Staged {
