@@ -1,0 +1,200 @@
+//! The one full-duplex pump between stdin/stdout and a socket, which
+//! `connect` and `listen` both drive.
+//!
+//! Contract: `relay` returns when the session has ended, cleanly (`Ending`)
+//! or not (an error naming the socket or stdio and the reason). Every
+//! descriptor is non-blocking and waited on in one `poll` together with the
+//! signal descriptor, so neither direction can block the other and SIGINT or
+//! SIGTERM unwinds as an `Interrupted` error. It closes nothing itself: the
+//! caller owns the socket; a stream's write side is half-closed (`SHUT_WR`)
+//! when stdin ends, unless told otherwise. It counts the bytes moved each
+//! way. A failure loses nothing already read: bytes taken from the socket
+//! still reach stdout and bytes taken from stdin still reach the socket,
+//! wherever that end still works, before the error is returned
+//! (`Failing`). Each direction is a `Direction` around one `Buffer`
+//! allocated once (memory, or a kernel pipe for splice: see `buffer.rs`),
+//! so a socket-to-socket pump can reuse them.
+
+use std::os::fd::{AsFd, OwnedFd};
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+use nix::fcntl::{FcntlArg, OFlag, fcntl};
+
+use crate::access::Access;
+use crate::addr::{Addr, Kind};
+use crate::cli::SessionFlags;
+use crate::error::Failure;
+use crate::hexdump::Hexdump;
+use crate::report::{Event, Reporter};
+use crate::signals::Signals;
+
+mod session;
+
+use session::Session;
+
+/// How a session runs and when it ends.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// End with an error after this long with no data either way.
+    pub idle: Option<Duration>,
+    /// After stdin ends: streams stop this long after; datagram sessions stop
+    /// after this much silence.
+    pub quit_after: Option<Duration>,
+    /// Half-close a connection when stdin ends.
+    pub shutdown_on_eof: bool,
+    /// Go on sending stdin after the peer half-closed.
+    pub keep_sending: bool,
+    /// Read stdin at all.
+    pub read_stdin: bool,
+    /// Read the socket at all; without it the session ends once stdin is sent.
+    pub read_socket: bool,
+    /// LF becomes CRLF on the way to the socket.
+    pub crlf: bool,
+    /// Message sockets: one message per input line, without its newline.
+    pub lines: bool,
+}
+
+impl Options {
+    /// The options of `connect` and `listen`. `datagram_quit` is how long a
+    /// datagram session waits for replies after stdin ends when `-q` is not
+    /// given (`None`: it keeps receiving).
+    pub fn new(flags: &SessionFlags, kind: Kind, datagram_quit: Option<Duration>) -> Options {
+        let quit_after = match kind {
+            Kind::Datagram => flags.quit_after.or(datagram_quit),
+            _ => flags.quit_after,
+        };
+        Options {
+            idle: flags.idle_timeout,
+            quit_after,
+            // -d leaves the write side open; --recv-only closes it at once.
+            shutdown_on_eof: !flags.no_shutdown && !flags.no_stdin,
+            keep_sending: flags.keep_sending,
+            read_stdin: !flags.no_stdin && !flags.recv_only,
+            read_socket: !flags.send_only,
+            crlf: flags.crlf,
+            lines: flags.lines,
+        }
+    }
+}
+
+/// The socket side of a session.
+pub struct Peer<'a> {
+    pub fd: &'a OwnedFd,
+    pub kind: Kind,
+    /// Its canonical address, for messages.
+    pub name: Addr,
+    /// An unconnected datagram socket with no peer yet: the first sender with
+    /// an address becomes the peer, and the socket is connected to it.
+    pub adopt_first_sender: bool,
+    /// Datagram listeners: the rules each sender must pass (by address, and
+    /// for Unix senders by the credentials on each datagram, which the
+    /// socket must have been asked for with `SO_PASSCRED`); a datagram that
+    /// fails them is dropped and reported.
+    pub admit: Option<&'a Access>,
+}
+
+/// How a session ended without error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// Both sides done as the options say.
+    Finished,
+    /// Whoever reads our stdout went away (`| head`): quiet, status 0.
+    StdoutClosed,
+}
+
+/// Bytes moved during a session.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Counts {
+    /// Received from the peer.
+    pub rx: u64,
+    /// Sent to the peer.
+    pub tx: u64,
+}
+
+/// `relay`, reporting the session's end (`closed`, with byte counts and
+/// duration) whichever way it ended.
+pub fn session(
+    peer: &mut Peer<'_>,
+    opts: &Options,
+    signals: &Signals,
+    reporter: Reporter,
+    dump: Option<&mut Hexdump>,
+) -> anyhow::Result<Ending> {
+    let start = Instant::now();
+    let mut counts = Counts::default();
+    let result = relay(peer, opts, signals, reporter, dump, &mut counts);
+    let (rx, tx) = (counts.rx, counts.tx);
+    let reason = result.as_ref().err().map(|e| format!("{e:#}"));
+    reporter.report(Event::Closed {
+        peer: &peer.name,
+        rx,
+        tx,
+        duration: start.elapsed(),
+        reason,
+    });
+    result
+}
+
+/// Pump stdin to the peer and the peer to stdout until the session ends;
+/// `counts` holds the bytes moved, however it ended.
+pub fn relay(
+    peer: &mut Peer<'_>,
+    opts: &Options,
+    signals: &Signals,
+    reporter: Reporter,
+    dump: Option<&mut Hexdump>,
+    counts: &mut Counts,
+) -> anyhow::Result<Ending> {
+    let _stdio = NonBlockingStdio::set();
+    let mut session = Session::new(peer, opts, reporter, dump);
+    let result = session.run(signals);
+    *counts = session.counts;
+    result
+}
+
+/// A read of stdin that failed. A descriptor open only for writing (or an
+/// `O_PATH` one) reads as EBADF: not an end of input, an error to report.
+pub fn stdin_failure(errno: Errno) -> anyhow::Error {
+    let failure = Failure::new("read", "stdin", errno);
+    match errno {
+        Errno::EBADF => failure.hint("it is not open for reading").into(),
+        _ => failure.into(),
+    }
+}
+
+/// Puts stdin and stdout in non-blocking mode and restores their flags on
+/// drop, so a terminal or a pipe shared with the shell is left as found.
+pub(crate) struct NonBlockingStdio {
+    saved: Vec<(bool, OFlag)>,
+}
+
+impl NonBlockingStdio {
+    pub(crate) fn set() -> NonBlockingStdio {
+        let mut saved = Vec::new();
+        let (stdin, stdout) = (std::io::stdin(), std::io::stdout());
+        for (is_stdin, fd) in [(true, stdin.as_fd()), (false, stdout.as_fd())] {
+            if let Ok(bits) = fcntl(fd, FcntlArg::F_GETFL) {
+                let flags = OFlag::from_bits_truncate(bits);
+                if fcntl(fd, FcntlArg::F_SETFL(flags | OFlag::O_NONBLOCK)).is_ok() {
+                    saved.push((is_stdin, flags));
+                }
+            }
+        }
+        NonBlockingStdio { saved }
+    }
+}
+
+impl Drop for NonBlockingStdio {
+    fn drop(&mut self) {
+        let (stdin, stdout) = (std::io::stdin(), std::io::stdout());
+        for (is_stdin, flags) in &self.saved {
+            let fd = if *is_stdin {
+                stdin.as_fd()
+            } else {
+                stdout.as_fd()
+            };
+            let _ = fcntl(fd, FcntlArg::F_SETFL(*flags));
+        }
+    }
+}
