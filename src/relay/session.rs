@@ -38,7 +38,9 @@ impl Direction {
     fn memory(&mut self) -> &mut Memory {
         match &mut self.buf {
             Buffer::Memory(m) => m,
-            Buffer::Kernel(_) => unreachable!("message and CRLF paths are given memory buffers"),
+            Buffer::Kernel(_) => {
+                unreachable!("messages, CRLF and the hex dump are given memory buffers")
+            }
         }
     }
 }

@@ -120,8 +120,8 @@ pub fn serve(
         return datagram::serve(listener, settings, reporter, signals);
     }
     let mut server = Server::new(listener, settings, reporter, signals)?;
-    let ending = server.run()?;
-    let _ = ending;
+    // Either ending (done, or stdout closed) is a clean exit.
+    server.run()?;
     Ok(ExitCode::SUCCESS)
 }
 
