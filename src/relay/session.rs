@@ -113,24 +113,38 @@ impl<'p, 'a> Session<'p, 'a> {
             }
         };
         let dumped = dump.is_some();
-        let out_path = path_for(End::of(stdin.as_fd()), messages || opts.crlf || dumped);
-        let in_path = path_for(End::of(stdout.as_fd()), messages || dumped);
-        for (fd, path) in [(stdin.as_fd(), out_path), (stdout.as_fd(), in_path)] {
-            if path == Path::Splice && End::of(fd) == End::Pipe {
+        let (stdin_end, stdout_end) = (End::of(stdin.as_fd()), End::of(stdout.as_fd()));
+        // A direction that never runs gets an empty memory buffer: no pipe.
+        let direction = |enabled: bool, fd: BorrowedFd<'_>, end: End, looked_at: bool| {
+            if !enabled {
+                return Direction::new(false, Buffer::new(Path::Copy, 0));
+            }
+            let path = path_for(end, looked_at);
+            if path == Path::Splice && end == End::Pipe {
                 let _ = buffer::grow_pipe(fd, CAPACITY);
             }
-        }
-        let capacity = |enabled: bool| if enabled { CAPACITY } else { 0 };
-        let out = Direction::new(
+            Direction::new(true, Buffer::new(path, CAPACITY))
+        };
+        let out = direction(
             opts.read_stdin,
-            Buffer::new(out_path, capacity(opts.read_stdin)),
+            stdin.as_fd(),
+            stdin_end,
+            messages || opts.crlf || dumped,
         );
-        let inn = Direction::new(
+        let inn = direction(
             opts.read_socket,
-            Buffer::new(in_path, capacity(opts.read_socket)),
+            stdout.as_fd(),
+            stdout_end,
+            messages || dumped,
         );
+        // Only messages have a size limit (a stream's writes may be partial).
+        let largest_message = if messages {
+            largest_message(peer)
+        } else {
+            CAPACITY
+        };
         Session {
-            largest_message: largest_message(peer),
+            largest_message,
             scratch: if opts.crlf {
                 vec![0u8; CAPACITY / 2]
             } else {
