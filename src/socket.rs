@@ -20,6 +20,7 @@ use nix::sys::socket::{
 use nix::sys::stat::{FileStat, Mode, SFlag, fstatat};
 use nix::unistd::{UnlinkatFlags, unlinkat};
 
+use crate::access::Credentials;
 use crate::addr::{Addr, Family, Host, Kind, UnixName};
 use crate::cli::SockFlags;
 use crate::error::{Failure, escape, quote};
@@ -412,6 +413,79 @@ pub fn receive_message(fd: &OwnedFd, buf: &mut [u8]) -> nix::Result<usize> {
         return Err(Errno::EMSGSIZE);
     }
     Ok(msg.bytes)
+}
+
+/// One datagram (or seqpacket record) as it came.
+pub struct Received {
+    pub len: usize,
+    /// The sender; a Unix sender with no address of its own is
+    /// `SockAddr::Unix` of an unnamed address.
+    pub from: Option<SockAddr>,
+    /// The sender's credentials (`SCM_CREDENTIALS`), when asked for and the
+    /// socket has `SO_PASSCRED`.
+    pub credentials: Option<Credentials>,
+}
+
+/// Receive one message whole into `buf`, with its sender and, when
+/// `credentials` is set, the credentials the kernel attached. A message
+/// the kernel had to cut (`MSG_TRUNC`) is EMSGSIZE. Unix senders are read as
+/// `UnixAddr`: nix's `SockaddrStorage` loses the address length recvmsg
+/// reports, and with it an abstract name (a connect or sendto to it then
+/// fails with EINVAL).
+pub fn receive_from(
+    fd: BorrowedFd<'_>,
+    unix: bool,
+    buf: &mut [u8],
+    credentials: bool,
+) -> nix::Result<Received> {
+    let mut cmsg = nix::cmsg_space!(UnixCredentials);
+    let space = credentials.then_some(cmsg.as_mut_slice());
+    let mut iov = [std::io::IoSliceMut::new(buf)];
+    let raw = fd.as_raw_fd();
+    let (len, truncated, from, credentials) = if unix {
+        let msg = socket::recvmsg::<UnixAddr>(raw, &mut iov, space, MsgFlags::MSG_TRUNC)?;
+        // A sender with no address comes with a name length of 0 (no
+        // address at all) or of the family field alone.
+        let named = msg.address.filter(|a| SockaddrLike::len(a) > 2);
+        let from = SockAddr::Unix(named.unwrap_or_else(UnixAddr::new_unnamed));
+        (
+            msg.bytes,
+            msg.flags.contains(MsgFlags::MSG_TRUNC),
+            Some(from),
+            sender_credentials(&msg),
+        )
+    } else {
+        let msg = socket::recvmsg::<SockaddrStorage>(raw, &mut iov, space, MsgFlags::MSG_TRUNC)?;
+        let from = msg.address.map(SockAddr::Ip);
+        (
+            msg.bytes,
+            msg.flags.contains(MsgFlags::MSG_TRUNC),
+            from,
+            sender_credentials(&msg),
+        )
+    };
+    if truncated {
+        return Err(Errno::EMSGSIZE);
+    }
+    Ok(Received {
+        len,
+        from,
+        credentials,
+    })
+}
+
+fn sender_credentials<S>(msg: &socket::RecvMsg<'_, '_, S>) -> Option<Credentials> {
+    msg.cmsgs().ok()?.find_map(|c| match c {
+        socket::ControlMessageOwned::ScmCredentials(c) => Some(Credentials::from(c)),
+        _ => None,
+    })
+}
+
+impl SockAddr {
+    /// A sender with no address of its own (a Unix socket never bound).
+    pub fn is_unnamed(&self) -> bool {
+        matches!(self, SockAddr::Unix(unix) if unix.is_unnamed())
+    }
 }
 
 /// Bytes of a TCP socket's stream (and its FIN, which counts as one) the

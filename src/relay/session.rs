@@ -8,17 +8,18 @@ use std::time::Instant;
 
 use nix::errno::Errno;
 use nix::poll::{PollFd, PollFlags, poll};
-use nix::sys::socket::{self, MsgFlags, Shutdown, SockaddrLike, SockaddrStorage, UnixAddr};
+use nix::sys::socket::{self, MsgFlags, Shutdown};
 
 use super::{Counts, Ending, Options, Peer, stdin_failure};
-use crate::access::Credentials;
 use crate::addr::{Addr, Kind};
 use crate::buffer::{self, Buffer, CAPACITY, End, Memory, Path, Sink};
 use crate::error::Failure;
 use crate::hexdump::{self, Hexdump, show};
 use crate::report::{Event, Reporter, TimedOut};
 use crate::signals::{Signals, timeout_until};
-use crate::socket::{SockAddr, message_limit as socket_limit};
+use crate::socket::{
+    Received, SockAddr, message_limit as socket_limit, receive_from as socket_receive,
+};
 
 /// Directions take turns after this many calls, so one busy side cannot
 /// starve the other.
@@ -447,43 +448,16 @@ impl<'p, 'a> Session<'p, 'a> {
     /// cut (`MSG_TRUNC`) is an error, never a silently shortened message. The
     /// first sender with an address becomes the peer when we are to adopt one.
     fn receive_message(&mut self) -> nix::Result<usize> {
-        let fd = self.sock().as_raw_fd();
+        let sock = self.sock();
         let unix = matches!(self.peer.name, Addr::Unix { .. });
         let admit = self.peer.admit;
-        let mut cmsg = nix::cmsg_space!(socket::UnixCredentials);
-        let space = admit
-            .filter(|a| a.has_unix_rules())
-            .map(|_| cmsg.as_mut_slice());
+        let with_credentials = admit.is_some_and(|a| a.has_unix_rules());
         let spare = self.inn.memory().spare();
-        let mut iov = [std::io::IoSliceMut::new(spare)];
-        // Unix senders are received as `UnixAddr`: nix's storage type loses
-        // the address length the kernel gave, and with it the abstract name.
-        let (n, truncated, from, cred) = if unix {
-            let msg = socket::recvmsg::<UnixAddr>(fd, &mut iov, space, MsgFlags::MSG_TRUNC)?;
-            // A sender with no address comes with a name length of 0 (no
-            // address at all) or of the family field alone.
-            let named = msg.address.filter(|a| SockaddrLike::len(a) > 2);
-            let from = named.unwrap_or_else(UnixAddr::new_unnamed);
-            let cred = credentials(&msg);
-            (
-                msg.bytes,
-                msg.flags.contains(MsgFlags::MSG_TRUNC),
-                Some(SockAddr::Unix(from)),
-                cred,
-            )
-        } else {
-            let msg = socket::recvmsg::<SockaddrStorage>(fd, &mut iov, space, MsgFlags::MSG_TRUNC)?;
-            let cred = credentials(&msg);
-            (
-                msg.bytes,
-                msg.flags.contains(MsgFlags::MSG_TRUNC),
-                msg.address.map(SockAddr::Ip),
-                cred,
-            )
-        };
-        if truncated {
-            return Err(Errno::EMSGSIZE);
-        }
+        let Received {
+            len: n,
+            from,
+            credentials: cred,
+        } = socket_receive(sock, unix, spare, with_credentials)?;
         // EINTR below means "nothing delivered, try again".
         if let Some(access) = admit {
             let name = from
@@ -521,9 +495,7 @@ impl<'p, 'a> Session<'p, 'a> {
     }
 
     fn adopt(&mut self, from: &SockAddr) -> nix::Result<()> {
-        if let SockAddr::Unix(unix) = from
-            && unix.is_unnamed()
-        {
+        if from.is_unnamed() {
             if !self.warned_unnamed {
                 self.reporter.report(Event::Notice {
                     message: "datagram from a sender with no address: replies cannot reach it"
@@ -639,14 +611,6 @@ impl<'p, 'a> Session<'p, 'a> {
         }
         Ok(fds[1..].iter().any(|fd| fd.any().unwrap_or(false)))
     }
-}
-
-/// The sender's credentials a Unix datagram carried (`SCM_CREDENTIALS`).
-fn credentials<S>(msg: &socket::RecvMsg<'_, '_, S>) -> Option<Credentials> {
-    msg.cmsgs().ok()?.find_map(|c| match c {
-        socket::ControlMessageOwned::ScmCredentials(c) => Some(Credentials::from(c)),
-        _ => None,
-    })
 }
 
 /// What to send next from a memory buffer: all pending bytes, or in line

@@ -14,17 +14,15 @@ use std::time::Instant;
 
 use nix::errno::Errno;
 use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags};
-use nix::sys::socket::{
-    self as nixsock, ControlMessageOwned, MsgFlags, SockaddrStorage, UnixCredentials, sockopt,
-};
+use nix::sys::socket::{self as nixsock, MsgFlags, sockopt};
 
 use super::{Queue, STDOUT_HIGH, Settings};
-use crate::access::Credentials;
 use crate::addr::{Addr, Kind};
 use crate::error::{Failure, describe};
 use crate::listen::Listener;
 use crate::report::Reporter;
 use crate::signals::{Signals, timeout_until};
+use crate::socket::{self, SockAddr};
 
 const SIGNALS: u64 = 0;
 const SOCKET: u64 = 1;
@@ -59,8 +57,7 @@ pub fn serve(
         .map_or(crate::buffer::CAPACITY, |limit| limit.bytes)
         .clamp(1, crate::buffer::CAPACITY);
     let mut buf = vec![0u8; crate::buffer::CAPACITY];
-    let mut cmsg = nix::cmsg_space!(UnixCredentials);
-    let mut latest: Option<(SockaddrStorage, Addr)> = None;
+    let mut latest: Option<(SockAddr, Addr)> = None;
     let mut pending: VecDeque<Vec<u8>> = VecDeque::new();
     let mut carry = Vec::new();
     let mut out = Queue::default();
@@ -76,40 +73,27 @@ pub fn serve(
             if out.bytes >= STDOUT_HIGH || !settings.opts.read_socket {
                 break;
             }
-            let (n, from, cred) = {
-                let mut iov = [std::io::IoSliceMut::new(&mut buf)];
-                let space = want_creds.then_some(cmsg.as_mut_slice());
-                let msg = match nixsock::recvmsg::<SockaddrStorage>(
-                    sock.as_raw_fd(),
-                    &mut iov,
-                    space,
-                    MsgFlags::MSG_TRUNC,
-                ) {
-                    Ok(msg) => msg,
-                    Err(Errno::EAGAIN | Errno::EINTR) => break,
-                    // A reply of ours that bounced (ICMP port unreachable).
-                    Err(Errno::ECONNREFUSED) => continue,
-                    Err(e) => return Err(Failure::new("receive on", &listener.local, e).into()),
-                };
-                if msg.flags.contains(MsgFlags::MSG_TRUNC) {
-                    anyhow::bail!(
-                        "receive on {}: a datagram larger than the {} byte buffer; refusing to cut it",
-                        listener.local,
-                        crate::buffer::CAPACITY
-                    );
-                }
-                let cred = msg.cmsgs().ok().and_then(|mut cmsgs| {
-                    cmsgs.find_map(|c| match c {
-                        ControlMessageOwned::ScmCredentials(cred) => Some(Credentials::from(cred)),
-                        _ => None,
-                    })
-                });
-                (msg.bytes, msg.address, cred)
+            let received = match socket::receive_from(sock.as_fd(), unix, &mut buf, want_creds) {
+                Ok(received) => received,
+                Err(Errno::EAGAIN | Errno::EINTR) => break,
+                // A reply of ours that bounced (ICMP port unreachable).
+                Err(Errno::ECONNREFUSED) => continue,
+                Err(Errno::EMSGSIZE) => anyhow::bail!(
+                    "receive on {}: a datagram larger than the {} byte buffer; refusing to cut it",
+                    listener.local,
+                    crate::buffer::CAPACITY
+                ),
+                Err(e) => return Err(Failure::new("receive on", &listener.local, e).into()),
             };
+            let socket::Received {
+                len: n,
+                from,
+                credentials: cred,
+            } = received;
             received_any = true;
             let name = from
                 .as_ref()
-                .map(|sa| Addr::from_sockaddr(Kind::Datagram, sa))
+                .map(|sa| sa.to_addr(Kind::Datagram))
                 .unwrap_or(Addr::Unix {
                     kind: Kind::Datagram,
                     name: crate::addr::UnixName::Unnamed,
@@ -122,10 +106,7 @@ pub fn serve(
                 reporter.notice(format_args!("dropped a datagram from {shown}: {why}"));
                 continue;
             }
-            let unnamed = from
-                .as_ref()
-                .and_then(|sa| sa.as_unix_addr())
-                .is_some_and(|un| un.is_unnamed());
+            let unnamed = from.as_ref().is_some_and(SockAddr::is_unnamed);
             match from {
                 Some(_) if unnamed && !warned_unnamed => {
                     reporter
@@ -162,7 +143,7 @@ pub fn serve(
             )?;
         }
         while let (Some(data), Some((to, name))) = (pending.front(), &latest) {
-            match nixsock::sendto(sock.as_raw_fd(), data, to, MsgFlags::MSG_NOSIGNAL) {
+            match nixsock::sendto(sock.as_raw_fd(), data, to.as_dyn(), MsgFlags::MSG_NOSIGNAL) {
                 Ok(_) => {}
                 Err(Errno::EAGAIN | Errno::EINTR) => break,
                 Err(e) => reporter.notice(format_args!("send to {name}: {}", describe(e))),

@@ -640,3 +640,24 @@ fn udp_keep_open_prints_every_sender_and_answers_the_latest() {
     let out = server.wait(TIMEOUT);
     assert_eq!(out.stdout, b"onetwo", "{out}");
 }
+
+#[test]
+fn unix_dgram_keep_open_answers_an_abstract_sender() {
+    // The sender's autobound abstract address must survive recvmsg whole, or
+    // the reply's sendto fails (nix's SockaddrStorage loses its length).
+    let dir = TempDir::new();
+    let path = dir.join("k.sock");
+    let (mut server, _) = listen(&["listen", "-v", "-k", &format!("unix-dgram:{path}")]);
+    let mut client = Sockcat::spawn(["connect", "-q", "2s", &format!("unix-dgram:{path}")]);
+    client.feed(b"hi\n");
+    server.wait_for_stderr("stdin now goes to unix-dgram:@", TIMEOUT);
+    server.feed(b"back\n");
+    client.close_stdin();
+    let client = client.wait(TIMEOUT);
+    client.assert_success();
+    assert_eq!(client.stdout, b"back\n", "{client}");
+    server.signal(Signal::SIGTERM);
+    let out = server.wait(TIMEOUT);
+    assert_eq!(out.stdout, b"hi\n", "{out}");
+    assert!(!out.stderr.contains("send to"), "{out}");
+}
