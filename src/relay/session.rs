@@ -537,7 +537,9 @@ impl<'p, 'a> Session<'p, 'a> {
             }
         }
         let sent_all = self.stdin_ended.is_some();
-        let received_all = !self.inn.open && !self.inn.buf.pending();
+        // A socket we never read (--send-only) has not ended: only stdin can
+        // end such a session.
+        let received_all = opts.read_socket && !self.inn.open && !self.inn.buf.pending();
         if (!opts.read_socket && sent_all)
             || (self.connection && received_all && (!opts.keep_sending || sent_all))
         {

@@ -9,7 +9,9 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::support::{Proc, Sockcat, TIMEOUT, TempDir, pattern, require, skip, wait_until};
+use crate::support::{
+    Proc, Sockcat, TIMEOUT, TempDir, pattern, process_state, require, skip, wait_until,
+};
 
 const BIG: usize = 64 << 20;
 
@@ -354,6 +356,28 @@ fn send_only_exits_once_stdin_is_sent() {
         let _ = s.read(&mut [0u8; 1]);
     });
     Sockcat::run(["connect", "--send-only", &addr], b"payload", TIMEOUT).assert_success();
+    server.join().expect("server");
+}
+
+/// A socket --send-only never reads is no reason to end: stdin that has not
+/// said anything yet is waited for, however late it comes.
+#[test]
+fn send_only_waits_for_stdin_that_comes_late() {
+    let (addr, server) = tcp_server(|mut s| {
+        let mut got = Vec::new();
+        s.read_to_end(&mut got).expect("read");
+        assert_eq!(got, b"late");
+    });
+    let mut client = Sockcat::spawn(["connect", "-v", "--send-only", &addr]);
+    client.wait_for_stderr("connected to", TIMEOUT);
+    // After "connected" the next sleep is the relay's wait for stdin.
+    wait_until("sockcat to wait for stdin", TIMEOUT, || {
+        client.exited() || process_state(client.pid()) == 'S'
+    });
+    assert!(!client.exited(), "--send-only ended before stdin did");
+    client.feed(b"late");
+    client.close_stdin();
+    client.wait(TIMEOUT).assert_success();
     server.join().expect("server");
 }
 

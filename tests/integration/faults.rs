@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::Signal;
 use nix::sys::socket::{setsockopt, sockopt};
 
-use crate::support::{Output, Proc, TIMEOUT, TempDir, bin, pattern, wait_until};
+use crate::support::{Output, Proc, TIMEOUT, TempDir, bin, pattern, process_state, wait_until};
 
 /// The relay's two paths for a byte stream, forced through `SOCKCAT_RELAY`.
 const BOTH: &[&str] = &["splice", "copy"];
@@ -583,13 +583,6 @@ fn connecting_to(port: u16) -> bool {
         let fields: Vec<&str> = line.split_whitespace().collect();
         fields.get(2) == Some(&remote.as_str()) && fields.get(3) == Some(&"02")
     })
-}
-
-/// The state letter of `/proc/PID/stat` (`T` when stopped).
-fn process_state(pid: i32) -> char {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
-    let after = stat.rsplit_once(')').expect("comm").1;
-    after.trim_start().chars().next().expect("state")
 }
 
 fn stdout_full(scene: &Scene) -> Staged {

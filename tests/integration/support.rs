@@ -336,6 +336,13 @@ impl Drop for Proc {
     }
 }
 
+/// The state letter of `/proc/PID/stat` (`T` when stopped).
+pub fn process_state(pid: i32) -> char {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
+    let after = stat.rsplit_once(')').expect("comm").1;
+    after.trim_start().chars().next().expect("state")
+}
+
 /// Wait until `check` holds, polling with a deadline.
 #[track_caller]
 pub fn wait_until(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
