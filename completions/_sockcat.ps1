@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockcat' -ScriptBlock {
             break
         }
         'sockcat;connect' {
+            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Report every step as one JSON object per line on stderr instead (no -v needed)')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Bind this local address before connecting (a Unix datagram client''s reply address)')
             [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Bind this local address before connecting (a Unix datagram client''s reply address)')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Bind this local port before connecting')
@@ -52,7 +53,8 @@ Register-ArgumentCompleter -Native -CommandName 'sockcat' -ScriptBlock {
             [CompletionResult]::new('--sndbuf', '--sndbuf', [CompletionResultType]::ParameterName, 'Send buffer size in bytes (SO_SNDBUF); for Unix sockets also the largest message that can be sent')
             [CompletionResult]::new('--rcvbuf', '--rcvbuf', [CompletionResultType]::ParameterName, 'Receive buffer size in bytes (SO_RCVBUF)')
             [CompletionResult]::new('--hexdump-file', '--hexdump-file', [CompletionResultType]::ParameterName, 'Append the hex dump to FILE instead of stderr (implies -x)')
-            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Report every step as one JSON object per line on stderr instead (no -v needed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report each step on stderr (listening, accepted, connected, closed)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Report each step on stderr (listening, accepted, connected, closed)')
             [CompletionResult]::new('-z', '-z', [CompletionResultType]::ParameterName, 'Probe without sending data: ADDR''s port may be a list and ranges (host:22,80,8000-8010)')
             [CompletionResult]::new('--zero-io', '--zero-io', [CompletionResultType]::ParameterName, 'Probe without sending data: ADDR''s port may be a list and ranges (host:22,80,8000-8010)')
             [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path')
@@ -74,8 +76,6 @@ Register-ArgumentCompleter -Native -CommandName 'sockcat' -ScriptBlock {
             [CompletionResult]::new('--keepalive', '--keepalive', [CompletionResultType]::ParameterName, 'Enable TCP keepalive probes (SO_KEEPALIVE)')
             [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Write a hex+ASCII dump of all traffic to stderr: each chunk headed by its direction (> sent, < received), byte offset, peer and time')
             [CompletionResult]::new('--hexdump', '--hexdump', [CompletionResultType]::ParameterName, 'Write a hex+ASCII dump of all traffic to stderr: each chunk headed by its direction (> sent, < received), byte offset, peer and time')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report each step on stderr (listening, accepted, connected, closed)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Report each step on stderr (listening, accepted, connected, closed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -83,6 +83,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockcat' -ScriptBlock {
             break
         }
         'sockcat;listen' {
+            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Report every step as one JSON object per line on stderr instead (no -v needed)')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Serve at most N peers at once; the next waits in the backlog until one leaves')
             [CompletionResult]::new('--max-conns', '--max-conns', [CompletionResultType]::ParameterName, 'Serve at most N peers at once; the next waits in the backlog until one leaves')
             [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Serve only IP peers in CIDR (v4 or v6; repeatable; a bare address is one host)')
@@ -106,7 +107,8 @@ Register-ArgumentCompleter -Native -CommandName 'sockcat' -ScriptBlock {
             [CompletionResult]::new('--sndbuf', '--sndbuf', [CompletionResultType]::ParameterName, 'Send buffer size in bytes (SO_SNDBUF); for Unix sockets also the largest message that can be sent')
             [CompletionResult]::new('--rcvbuf', '--rcvbuf', [CompletionResultType]::ParameterName, 'Receive buffer size in bytes (SO_RCVBUF)')
             [CompletionResult]::new('--hexdump-file', '--hexdump-file', [CompletionResultType]::ParameterName, 'Append the hex dump to FILE instead of stderr (implies -x)')
-            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Report every step as one JSON object per line on stderr instead (no -v needed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report each step on stderr (listening, accepted, connected, closed)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Report each step on stderr (listening, accepted, connected, closed)')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keep accepting after the first peer, serving peers concurrently')
             [CompletionResult]::new('--keep-open', '--keep-open', [CompletionResultType]::ParameterName, 'Keep accepting after the first peer, serving peers concurrently')
             [CompletionResult]::new('--refuse-extra', '--refuse-extra', [CompletionResultType]::ParameterName, 'Close peers past --max-conns at once instead of leaving them in the backlog')
@@ -131,8 +133,6 @@ Register-ArgumentCompleter -Native -CommandName 'sockcat' -ScriptBlock {
             [CompletionResult]::new('--keepalive', '--keepalive', [CompletionResultType]::ParameterName, 'Enable TCP keepalive probes (SO_KEEPALIVE)')
             [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Write a hex+ASCII dump of all traffic to stderr: each chunk headed by its direction (> sent, < received), byte offset, peer and time')
             [CompletionResult]::new('--hexdump', '--hexdump', [CompletionResultType]::ParameterName, 'Write a hex+ASCII dump of all traffic to stderr: each chunk headed by its direction (> sent, < received), byte offset, peer and time')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report each step on stderr (listening, accepted, connected, closed)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Report each step on stderr (listening, accepted, connected, closed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -140,6 +140,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockcat' -ScriptBlock {
             break
         }
         'sockcat;send' {
+            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Report every step as one JSON object per line on stderr instead (no -v needed)')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Send the contents of FILE (`-` is stdin)')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Send the contents of FILE (`-` is stdin)')
             [CompletionResult]::new('-W', '-W ', [CompletionResultType]::ParameterName, 'Give up waiting for the reply after DUR (exit 1)')
@@ -156,7 +157,8 @@ Register-ArgumentCompleter -Native -CommandName 'sockcat' -ScriptBlock {
             [CompletionResult]::new('--sndbuf', '--sndbuf', [CompletionResultType]::ParameterName, 'Send buffer size in bytes (SO_SNDBUF); for Unix sockets also the largest message that can be sent')
             [CompletionResult]::new('--rcvbuf', '--rcvbuf', [CompletionResultType]::ParameterName, 'Receive buffer size in bytes (SO_RCVBUF)')
             [CompletionResult]::new('--hexdump-file', '--hexdump-file', [CompletionResultType]::ParameterName, 'Append the hex dump to FILE instead of stderr (implies -x)')
-            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Report every step as one JSON object per line on stderr instead (no -v needed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report each step on stderr (listening, accepted, connected, closed)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Report each step on stderr (listening, accepted, connected, closed)')
             [CompletionResult]::new('-E', '-E ', [CompletionResultType]::ParameterName, 'Interpret \n \r \t \\ \0 \xHH in DATA')
             [CompletionResult]::new('--escapes', '--escapes', [CompletionResultType]::ParameterName, 'Interpret \n \r \t \\ \0 \xHH in DATA')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Append a newline to the payload')
@@ -174,8 +176,6 @@ Register-ArgumentCompleter -Native -CommandName 'sockcat' -ScriptBlock {
             [CompletionResult]::new('--keepalive', '--keepalive', [CompletionResultType]::ParameterName, 'Enable TCP keepalive probes (SO_KEEPALIVE)')
             [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Write a hex+ASCII dump of all traffic to stderr: each chunk headed by its direction (> sent, < received), byte offset, peer and time')
             [CompletionResult]::new('--hexdump', '--hexdump', [CompletionResultType]::ParameterName, 'Write a hex+ASCII dump of all traffic to stderr: each chunk headed by its direction (> sent, < received), byte offset, peer and time')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report each step on stderr (listening, accepted, connected, closed)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Report each step on stderr (listening, accepted, connected, closed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -183,6 +183,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockcat' -ScriptBlock {
             break
         }
         'sockcat;ping' {
+            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Report every step as one JSON object per line on stderr instead (no -v needed)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Stop after sending N requests (with -w: after N replies, or at the deadline)')
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after sending N requests (with -w: after N replies, or at the deadline)')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Wait DUR between requests (below 2ms only when privileged)')
@@ -198,14 +199,13 @@ Register-ArgumentCompleter -Native -CommandName 'sockcat' -ScriptBlock {
             [CompletionResult]::new('-I', '-I ', [CompletionResultType]::ParameterName, 'Send from this interface or source address (needed for IPv6 link-local)')
             [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'Send from this interface or source address (needed for IPv6 link-local)')
             [CompletionResult]::new('--socket', '--socket', [CompletionResultType]::ParameterName, 'Which ICMP socket to open')
-            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Report every step as one JSON object per line on stderr instead (no -v needed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report each step on stderr (listening, accepted, connected, closed)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Report each step on stderr (listening, accepted, connected, closed)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the summary')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the summary')
             [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Use IPv4 only')
             [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'Use IPv6 only')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per reply and one for the summary')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report each step on stderr (listening, accepted, connected, closed)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Report each step on stderr (listening, accepted, connected, closed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -213,8 +213,8 @@ Register-ArgumentCompleter -Native -CommandName 'sockcat' -ScriptBlock {
             break
         }
         'sockcat;completions' {
-            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write the script of every shell under DIR instead')
             [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Report every step as one JSON object per line on stderr instead (no -v needed)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write the script of every shell under DIR instead')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report each step on stderr (listening, accepted, connected, closed)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Report each step on stderr (listening, accepted, connected, closed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -224,8 +224,8 @@ Register-ArgumentCompleter -Native -CommandName 'sockcat' -ScriptBlock {
             break
         }
         'sockcat;man' {
-            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write every page under DIR instead')
             [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Report every step as one JSON object per line on stderr instead (no -v needed)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write every page under DIR instead')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report each step on stderr (listening, accepted, connected, closed)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Report each step on stderr (listening, accepted, connected, closed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

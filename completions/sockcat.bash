@@ -83,21 +83,21 @@ _sockcat() {
             return 0
             ;;
         sockcat__subcmd__completions)
-            opts="-v -h -V --dir --verbose --events --help --version bash elvish fish powershell zsh"
+            opts="-v -h -V --verbose --events --dir --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --events)
+                    COMPREPLY=($(compgen -W "json" -- "${cur}"))
+                    return 0
+                    ;;
                 --dir)
                     COMPREPLY=()
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
-                    return 0
-                    ;;
-                --events)
-                    COMPREPLY=($(compgen -W "json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -108,12 +108,16 @@ _sockcat() {
             return 0
             ;;
         sockcat__subcmd__connect)
-            opts="-z -u -U -4 -6 -s -p -w -i -q -d -C -x -v -h -V --zero-io --udp --unix --source --source-port --timeout --retry --idle-timeout --quit-after --no-shutdown --keep-sending --no-stdin --send-only --recv-only --crlf --lines --nodelay --keepalive --sndbuf --rcvbuf --hexdump --hexdump-file --verbose --events --help --version"
+            opts="-v -z -u -U -4 -6 -s -p -w -i -q -d -C -x -h -V --verbose --events --zero-io --udp --unix --source --source-port --timeout --retry --idle-timeout --quit-after --no-shutdown --keep-sending --no-stdin --send-only --recv-only --crlf --lines --nodelay --keepalive --sndbuf --rcvbuf --hexdump --hexdump-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --events)
+                    COMPREPLY=($(compgen -W "json" -- "${cur}"))
+                    return 0
+                    ;;
                 --source)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -179,10 +183,6 @@ _sockcat() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
-                    return 0
-                    ;;
-                --events)
-                    COMPREPLY=($(compgen -W "json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -305,12 +305,16 @@ _sockcat() {
             return 0
             ;;
         sockcat__subcmd__listen)
-            opts="-k -m -e -c -u -U -4 -6 -w -i -q -d -C -x -v -h -V --keep-open --max-conns --refuse-extra --allow --deny --allow-uid --allow-gid --exec --sh-exec --broker --udp --unix --timeout --backlog --mode --owner --group --unlink --idle-timeout --quit-after --no-shutdown --keep-sending --no-stdin --send-only --recv-only --crlf --lines --nodelay --keepalive --sndbuf --rcvbuf --hexdump --hexdump-file --verbose --events --help --version"
+            opts="-v -k -m -e -c -u -U -4 -6 -w -i -q -d -C -x -h -V --verbose --events --keep-open --max-conns --refuse-extra --allow --deny --allow-uid --allow-gid --exec --sh-exec --broker --udp --unix --timeout --backlog --mode --owner --group --unlink --idle-timeout --quit-after --no-shutdown --keep-sending --no-stdin --send-only --recv-only --crlf --lines --nodelay --keepalive --sndbuf --rcvbuf --hexdump --hexdump-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --events)
+                    COMPREPLY=($(compgen -W "json" -- "${cur}"))
+                    return 0
+                    ;;
                 --max-conns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -414,10 +418,6 @@ _sockcat() {
                     fi
                     return 0
                     ;;
-                --events)
-                    COMPREPLY=($(compgen -W "json" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -426,21 +426,21 @@ _sockcat() {
             return 0
             ;;
         sockcat__subcmd__man)
-            opts="-v -h -V --dir --verbose --events --help --version"
+            opts="-v -h -V --verbose --events --dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --events)
+                    COMPREPLY=($(compgen -W "json" -- "${cur}"))
+                    return 0
+                    ;;
                 --dir)
                     COMPREPLY=()
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
-                    return 0
-                    ;;
-                --events)
-                    COMPREPLY=($(compgen -W "json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -451,12 +451,16 @@ _sockcat() {
             return 0
             ;;
         sockcat__subcmd__ping)
-            opts="-c -i -W -w -s -t -q -4 -6 -I -v -h -V --count --interval --timeout --deadline --size --ttl --quiet --interface --json --socket --verbose --events --help --version"
+            opts="-v -c -i -W -w -s -t -q -4 -6 -I -h -V --verbose --events --count --interval --timeout --deadline --size --ttl --quiet --interface --json --socket --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --events)
+                    COMPREPLY=($(compgen -W "json" -- "${cur}"))
+                    return 0
+                    ;;
                 --count)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -517,10 +521,6 @@ _sockcat() {
                     COMPREPLY=($(compgen -W "auto raw dgram" -- "${cur}"))
                     return 0
                     ;;
-                --events)
-                    COMPREPLY=($(compgen -W "json" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -529,12 +529,16 @@ _sockcat() {
             return 0
             ;;
         sockcat__subcmd__send)
-            opts="-f -E -n -r -W -u -U -4 -6 -s -p -w -x -v -h -V --file --escapes --newline --lines --reply --wait --count --interval --udp --unix --source --source-port --timeout --retry --nodelay --keepalive --sndbuf --rcvbuf --hexdump --hexdump-file --verbose --events --help --version"
+            opts="-v -f -E -n -r -W -u -U -4 -6 -s -p -w -x -h -V --verbose --events --file --escapes --newline --lines --reply --wait --count --interval --udp --unix --source --source-port --timeout --retry --nodelay --keepalive --sndbuf --rcvbuf --hexdump --hexdump-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --events)
+                    COMPREPLY=($(compgen -W "json" -- "${cur}"))
+                    return 0
+                    ;;
                 --file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
@@ -630,10 +634,6 @@ _sockcat() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
-                    return 0
-                    ;;
-                --events)
-                    COMPREPLY=($(compgen -W "json" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -35,6 +35,7 @@ complete -c sockcat -n "__fish_sockcat_needs_command" -f -a "ping" -d 'Send ICMP
 complete -c sockcat -n "__fish_sockcat_needs_command" -f -a "completions" -d 'Print the completion script for SHELL on stdout'
 complete -c sockcat -n "__fish_sockcat_needs_command" -f -a "man" -d 'Print sockcat(1), or sockcat-VERB(1) when a verb is named, as roff'
 complete -c sockcat -n "__fish_sockcat_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s s -l source -d 'Bind this local address before connecting (a Unix datagram client\'s reply address)' -r -F
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s p -l source-port -d 'Bind this local port before connecting' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s w -l timeout -d 'Give up a connect that takes longer than DUR' -r
@@ -44,7 +45,7 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s q -l quit-af
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l sndbuf -d 'Send buffer size in bytes (SO_SNDBUF); for Unix sockets also the largest message that can be sent' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l rcvbuf -d 'Receive buffer size in bytes (SO_RCVBUF)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l hexdump-file -d 'Append the hex dump to FILE instead of stderr (implies -x)' -r -F
-complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
+complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s v -l verbose -d 'Report each step on stderr (listening, accepted, connected, closed)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s z -l zero-io -d 'Probe without sending data: ADDR\'s port may be a list and ranges (host:22,80,8000-8010)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s u -l udp -d 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path'
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s U -l unix -d 'Read a bare argument as a Unix socket path'
@@ -60,9 +61,9 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l lines -d 'Da
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l nodelay -d 'Disable Nagle\'s algorithm (TCP_NODELAY)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l keepalive -d 'Enable TCP keepalive probes (SO_KEEPALIVE)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s x -l hexdump -d 'Write a hex+ASCII dump of all traffic to stderr: each chunk headed by its direction (> sent, < received), byte offset, peer and time'
-complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s v -l verbose -d 'Report each step on stderr (listening, accepted, connected, closed)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s V -l version -d 'Print version'
+complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s m -l max-conns -d 'Serve at most N peers at once; the next waits in the backlog until one leaves' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l allow -d 'Serve only IP peers in CIDR (v4 or v6; repeatable; a bare address is one host)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l deny -d 'Refuse IP peers in CIDR (repeatable); --deny wins over --allow' -r
@@ -80,7 +81,7 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s q -l quit-aft
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l sndbuf -d 'Send buffer size in bytes (SO_SNDBUF); for Unix sockets also the largest message that can be sent' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l rcvbuf -d 'Receive buffer size in bytes (SO_RCVBUF)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l hexdump-file -d 'Append the hex dump to FILE instead of stderr (implies -x)' -r -F
-complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
+complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s v -l verbose -d 'Report each step on stderr (listening, accepted, connected, closed)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s k -l keep-open -d 'Keep accepting after the first peer, serving peers concurrently'
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l refuse-extra -d 'Close peers past --max-conns at once instead of leaving them in the backlog'
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l broker -d 'Relay what each peer sends to every other peer (implies -k)'
@@ -99,9 +100,9 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l lines -d 'Dat
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l nodelay -d 'Disable Nagle\'s algorithm (TCP_NODELAY)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l keepalive -d 'Enable TCP keepalive probes (SO_KEEPALIVE)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s x -l hexdump -d 'Write a hex+ASCII dump of all traffic to stderr: each chunk headed by its direction (> sent, < received), byte offset, peer and time'
-complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s v -l verbose -d 'Report each step on stderr (listening, accepted, connected, closed)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s V -l version -d 'Print version'
+complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s f -l file -d 'Send the contents of FILE (`-` is stdin)' -r -F
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s W -l wait -d 'Give up waiting for the reply after DUR (exit 1)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l count -d 'Send the message N times' -r
@@ -113,7 +114,7 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l retry -d 'Retry
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l sndbuf -d 'Send buffer size in bytes (SO_SNDBUF); for Unix sockets also the largest message that can be sent' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l rcvbuf -d 'Receive buffer size in bytes (SO_RCVBUF)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l hexdump-file -d 'Append the hex dump to FILE instead of stderr (implies -x)' -r -F
-complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
+complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s v -l verbose -d 'Report each step on stderr (listening, accepted, connected, closed)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s E -l escapes -d 'Interpret \\n \\r \\t \\\\ \\0 \\xHH in DATA'
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s n -l newline -d 'Append a newline to the payload'
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l lines -d 'Datagrams: send one datagram per line, without its newline'
@@ -125,9 +126,9 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s 6 -d 'Use IPv6 
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l nodelay -d 'Disable Nagle\'s algorithm (TCP_NODELAY)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l keepalive -d 'Enable TCP keepalive probes (SO_KEEPALIVE)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s x -l hexdump -d 'Write a hex+ASCII dump of all traffic to stderr: each chunk headed by its direction (> sent, < received), byte offset, peer and time'
-complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s v -l verbose -d 'Report each step on stderr (listening, accepted, connected, closed)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s V -l version -d 'Print version'
+complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
 complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -s c -l count -d 'Stop after sending N requests (with -w: after N replies, or at the deadline)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -s i -l interval -d 'Wait DUR between requests (below 2ms only when privileged)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -s W -l timeout -d 'After the last request, how long to wait when no reply has come (default 10s)' -r
@@ -138,21 +139,20 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -s I -l interface 
 complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -l socket -d 'Which ICMP socket to open' -r -f -a "auto\t'Raw when permitted (root or CAP_NET_RAW), else the unprivileged datagram socket'
 raw\t'A raw ICMP socket (needs root or CAP_NET_RAW)'
 dgram\t'The unprivileged ICMP datagram socket (needs net.ipv4.ping_group_range)'"
-complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
+complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -s v -l verbose -d 'Report each step on stderr (listening, accepted, connected, closed)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -s q -l quiet -d 'Print only the summary'
 complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -s 4 -d 'Use IPv4 only'
 complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -s 6 -d 'Use IPv6 only'
 complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -l json -d 'Print one JSON object per reply and one for the summary'
-complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -s v -l verbose -d 'Report each step on stderr (listening, accepted, connected, closed)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sockcat -n "__fish_sockcat_using_subcommand ping" -s V -l version -d 'Print version'
-complete -c sockcat -n "__fish_sockcat_using_subcommand completions" -l dir -d 'Write the script of every shell under DIR instead' -r -f -a "(__fish_complete_directories)"
 complete -c sockcat -n "__fish_sockcat_using_subcommand completions" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
+complete -c sockcat -n "__fish_sockcat_using_subcommand completions" -l dir -d 'Write the script of every shell under DIR instead' -r -f -a "(__fish_complete_directories)"
 complete -c sockcat -n "__fish_sockcat_using_subcommand completions" -s v -l verbose -d 'Report each step on stderr (listening, accepted, connected, closed)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sockcat -n "__fish_sockcat_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c sockcat -n "__fish_sockcat_using_subcommand man" -l dir -d 'Write every page under DIR instead' -r -f -a "(__fish_complete_directories)"
 complete -c sockcat -n "__fish_sockcat_using_subcommand man" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
+complete -c sockcat -n "__fish_sockcat_using_subcommand man" -l dir -d 'Write every page under DIR instead' -r -f -a "(__fish_complete_directories)"
 complete -c sockcat -n "__fish_sockcat_using_subcommand man" -s v -l verbose -d 'Report each step on stderr (listening, accepted, connected, closed)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sockcat -n "__fish_sockcat_using_subcommand man" -s V -l version -d 'Print version'

@@ -47,17 +47,58 @@ pub enum EventsFormat {
     Json,
 }
 
+// Deferred: a run builds the arguments of its own verb only, not of all six
+// (a third of the start-up of `sockcat connect`, see bench/run's exchange).
+// So each verb's help text is here, where the top-level help can see it,
+// and not on its arguments' struct. Nor may a struct those flatten have a doc
+// comment: clap would apply it as the verb's help text, after this one.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Verb {
+    /// Open ADDR and pipe it both ways: stdin to the socket, the socket to stdout.
+    ///
+    /// On a stream, stdin's end half-closes the socket and sockcat reads on until
+    /// the peer closes; a peer that closes first ends the session at once. On a
+    /// datagram socket each read of stdin is one datagram, and after stdin ends
+    /// sockcat waits for replies until `-q` (default 1s) of silence.
     Connect(ConnectArgs),
+
+    /// Bind ADDR, wait for one peer and pipe it to stdin/stdout.
+    ///
+    /// A datagram listener takes the first sender as its peer. A Unix socket file
+    /// the listener created is removed when it exits, on SIGINT and SIGTERM too.
+    /// With `-k` it keeps accepting and serves peers concurrently on one event
+    /// loop; `-e`/`-c` give each peer a program of its own, `--broker` relays
+    /// peers to each other, and `--allow`/`--deny`/`--allow-uid`/`--allow-gid`
+    /// decide who is served.
     Listen(ListenArgs),
+
+    /// Send one message to ADDR and exit.
+    ///
+    /// The payload is DATA joined by single spaces, the file of `-f`, or stdin. A
+    /// stream gets it all and a half-close; a datagram socket gets exactly one
+    /// datagram holding all of it (or one per line with `--lines`).
     Send(SendArgs),
+
+    /// Send ICMP (IPv4) or ICMPv6 echo requests to HOST and print the replies.
+    ///
+    /// The output follows iputils ping, so scripts that parse `ping` keep working.
     Ping(PingArgs),
+
+    /// Print the completion script for SHELL on stdout.
+    ///
+    /// With `--dir DIR` it writes the script of every shell instead: sockcat.bash,
+    /// _sockcat (zsh), sockcat.fish, sockcat.elv and _sockcat.ps1 (PowerShell).
     Completions(CompletionsArgs),
+
+    /// Print sockcat(1), or sockcat-VERB(1) when a verb is named, as roff.
+    ///
+    /// With `--dir DIR` it writes every page instead: sockcat.1 and one
+    /// sockcat-VERB.1 per verb.
     Man(ManArgs),
 }
 
-/// How a bare address is read, shared by every verb that opens a socket.
+// How a bare address is read, shared by every verb that opens a socket.
 #[derive(Debug, Args, Clone, Default)]
 pub struct AddrFlags {
     /// Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path.
@@ -77,7 +118,7 @@ pub struct AddrFlags {
     pub ipv6: bool,
 }
 
-/// Socket options, meaning the same on every verb that opens a socket.
+// Socket options, meaning the same on every verb that opens a socket.
 #[derive(Debug, Args, Clone, Default)]
 pub struct SockFlags {
     /// Disable Nagle's algorithm (TCP_NODELAY).
@@ -97,7 +138,7 @@ pub struct SockFlags {
     pub rcvbuf: Option<usize>,
 }
 
-/// How an outgoing connection is made: by `connect` and `send`.
+// How an outgoing connection is made: by `connect` and `send`.
 #[derive(Debug, Args, Clone, Default)]
 pub struct DialFlags {
     /// Bind this local address before connecting (a Unix datagram client's reply address).
@@ -117,7 +158,7 @@ pub struct DialFlags {
     pub retry: Option<Duration>,
 }
 
-/// `-x`: a hex dump of the traffic, on every verb that moves data.
+// `-x`: a hex dump of the traffic, on every verb that moves data.
 #[derive(Debug, Args, Clone, Default)]
 pub struct DumpFlags {
     /// Write a hex+ASCII dump of all traffic to stderr: each chunk headed by
@@ -130,7 +171,7 @@ pub struct DumpFlags {
     pub hexdump_file: Option<PathBuf>,
 }
 
-/// How a session between stdin/stdout and one socket runs and ends.
+// How a session between stdin/stdout and one socket runs and ends.
 #[derive(Debug, Args, Clone, Default)]
 pub struct SessionFlags {
     /// End the session after DUR with no data in either direction (exit 1).
@@ -170,12 +211,7 @@ pub struct SessionFlags {
     pub lines: bool,
 }
 
-/// Open ADDR and pipe it both ways: stdin to the socket, the socket to stdout.
-///
-/// On a stream, stdin's end half-closes the socket and sockcat reads on until
-/// the peer closes; a peer that closes first ends the session at once. On a
-/// datagram socket each read of stdin is one datagram, and after stdin ends
-/// sockcat waits for replies until `-q` (default 1s) of silence.
+// The help text of `sockcat connect` is on `Verb::Connect`.
 #[derive(Debug, Args)]
 pub struct ConnectArgs {
     /// Where to connect: tcp:HOST:PORT, udp:HOST:PORT, unix:PATH, unix-dgram:PATH,
@@ -207,14 +243,7 @@ pub struct ConnectArgs {
     pub dump: DumpFlags,
 }
 
-/// Bind ADDR, wait for one peer and pipe it to stdin/stdout.
-///
-/// A datagram listener takes the first sender as its peer. A Unix socket file
-/// the listener created is removed when it exits, on SIGINT and SIGTERM too.
-/// With `-k` it keeps accepting and serves peers concurrently on one event
-/// loop; `-e`/`-c` give each peer a program of its own, `--broker` relays
-/// peers to each other, and `--allow`/`--deny`/`--allow-uid`/`--allow-gid`
-/// decide who is served.
+// The help text of `sockcat listen` is on `Verb::Listen`.
 #[derive(Debug, Args)]
 pub struct ListenArgs {
     /// Where to listen: tcp:HOST:PORT, :PORT, PORT, udp:…, unix:PATH, unix-dgram:PATH,
@@ -299,7 +328,7 @@ pub struct ListenArgs {
     pub dump: DumpFlags,
 }
 
-/// Who is served and how many at once: `listen`, and later `forward`.
+// Who is served and how many at once: `listen`, and later `forward`.
 #[derive(Debug, Args, Clone, Default)]
 pub struct ServeFlags {
     /// Keep accepting after the first peer, serving peers concurrently.
@@ -353,11 +382,7 @@ pub struct ServeFlags {
     pub allow_gid: Vec<u32>,
 }
 
-/// Send one message to ADDR and exit.
-///
-/// The payload is DATA joined by single spaces, the file of `-f`, or stdin. A
-/// stream gets it all and a half-close; a datagram socket gets exactly one
-/// datagram holding all of it (or one per line with `--lines`).
+// The help text of `sockcat send` is on `Verb::Send`.
 #[derive(Debug, Args)]
 pub struct SendArgs {
     /// Where to send: the same forms as `connect`.
@@ -425,9 +450,7 @@ pub enum PingSocket {
     Dgram,
 }
 
-/// Send ICMP (IPv4) or ICMPv6 echo requests to HOST and print the replies.
-///
-/// The output follows iputils ping, so scripts that parse `ping` keep working.
+// The help text of `sockcat ping` is on `Verb::Ping`.
 #[derive(Debug, Args)]
 pub struct PingArgs {
     /// The host to ping: a name, an IPv4 address or an IPv6 address.
@@ -483,10 +506,7 @@ pub struct PingArgs {
     pub socket: PingSocket,
 }
 
-/// Print the completion script for SHELL on stdout.
-///
-/// With `--dir DIR` it writes the script of every shell instead: sockcat.bash,
-/// _sockcat (zsh), sockcat.fish, sockcat.elv and _sockcat.ps1 (PowerShell).
+// The help text of `sockcat completions` is on `Verb::Completions`.
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// The shell to complete for.
@@ -498,10 +518,7 @@ pub struct CompletionsArgs {
     pub dir: Option<PathBuf>,
 }
 
-/// Print sockcat(1), or sockcat-VERB(1) when a verb is named, as roff.
-///
-/// With `--dir DIR` it writes every page instead: sockcat.1 and one
-/// sockcat-VERB.1 per verb.
+// The help text of `sockcat man` is on `Verb::Man`.
 #[derive(Debug, Args)]
 pub struct ManArgs {
     /// The verb whose page to print; without it, sockcat(1).
