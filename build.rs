@@ -18,6 +18,18 @@ fn main() {
         None => version,
     };
     println!("cargo:rustc-env=SOCKCAT_VERSION={version}");
+    link_unwinder_statically();
+}
+
+/// Link the unwinder from `libgcc_eh.a` instead of loading `libgcc_s.so.1`:
+/// it saves every run the loading, relocating and constructor of a shared
+/// library, part of the start-up that bench/run's short exchange measures.
+/// (The release binary never unwinds, `panic = "abort"`; std keeps the
+/// unwinder for backtraces. Test builds unwind through the same code.)
+fn link_unwinder_statically() {
+    if std::env::var("CARGO_CFG_TARGET_ENV").as_deref() == Ok("gnu") {
+        println!("cargo:rustc-link-lib=static:-bundle=gcc_eh");
+    }
 }
 
 /// The short commit of HEAD, if `dir` is the top of a git work tree. Asks cargo
