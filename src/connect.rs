@@ -3,7 +3,6 @@
 //! socket options, a Unix datagram client's reply address).
 
 use std::os::fd::OwnedFd;
-use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
@@ -33,7 +32,7 @@ pub struct Dialed {
     pub _source_file: Option<SocketFile>,
 }
 
-pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow::Result<ExitCode> {
+pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow::Result<u8> {
     if args.zero_io {
         return crate::probe::run(args, reporter, signals);
     }
@@ -49,7 +48,7 @@ pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow:
         admit: None,
     };
     relay::session(&mut peer, &opts, signals, reporter, dump.as_mut())?;
-    Ok(ExitCode::SUCCESS)
+    Ok(0)
 }
 
 /// The parse flags of `-u`, `-U`, `-4`, `-6`.

@@ -34,15 +34,13 @@ pub mod server;
 pub mod signals;
 pub mod socket;
 
-use std::process::ExitCode;
-
 use cli::{Cli, Verb};
 use report::Reporter;
 use signals::{Interrupted, Signals};
 
-/// Run one parsed command line and say how it ended. An interruption by
-/// SIGINT or SIGTERM, once everything is cleaned up, is 128 + the signal.
-pub fn run(cli: Cli, reporter: Reporter) -> anyhow::Result<ExitCode> {
+/// Run one parsed command line and return its exit status. An interruption
+/// by SIGINT or SIGTERM, once everything is cleaned up, is 128 + the signal.
+pub fn run(cli: Cli, reporter: Reporter) -> anyhow::Result<u8> {
     let result = match cli.verb {
         Verb::Ping(args) => ping::run(&args, reporter),
         Verb::Completions(args) => docs::run_completions(&args),
@@ -56,7 +54,7 @@ pub fn run(cli: Cli, reporter: Reporter) -> anyhow::Result<ExitCode> {
             let status = err
                 .downcast_ref::<Interrupted>()
                 .map_or(1, Interrupted::exit_status);
-            Ok(ExitCode::from(status))
+            Ok(status)
         }
         other => other,
     }

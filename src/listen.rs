@@ -4,7 +4,6 @@
 //! file we created.
 
 use std::os::fd::{AsFd, OwnedFd};
-use std::process::ExitCode;
 use std::time::Instant;
 
 use nix::errno::Errno;
@@ -35,7 +34,7 @@ pub struct Listener {
     pub _file: Option<SocketFile>,
 }
 
-pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::Result<ExitCode> {
+pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::Result<u8> {
     let (text, exec) = split_exec(args)?;
     let addr = addr::parse(text, addr_flags(&args.addr_flags, true))?;
     let kind = addr.kind().unwrap_or(Kind::Stream);
@@ -77,7 +76,7 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
             admit,
         };
         relay::session(&mut peer, opts, signals, reporter, dump.as_mut())?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(0);
     }
 
     let (conn, peer_name) = loop {
@@ -123,7 +122,7 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
         admit: None,
     };
     relay::session(&mut peer, opts, signals, reporter, dump.as_mut())?;
-    Ok(ExitCode::SUCCESS)
+    Ok(0)
 }
 
 /// ADDR and the words of `-e`. Every word after `-e` is the command's, so

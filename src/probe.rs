@@ -8,7 +8,6 @@
 use std::collections::VecDeque;
 use std::io::Write;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
-use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
@@ -36,7 +35,7 @@ enum Verdict {
     Closed(String),
 }
 
-pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow::Result<ExitCode> {
+pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow::Result<u8> {
     let flags = crate::connect::addr_flags(&args.addr_flags, false);
     let targets = expand(&args.addr, flags)?;
     let timeout = args.dial.timeout.unwrap_or(DEFAULT_TIMEOUT);
@@ -63,7 +62,7 @@ pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow:
                     .is_err()
                 {
                     // A closed stdout ends quietly.
-                    return Ok(ExitCode::SUCCESS);
+                    return Ok(0);
                 }
                 // Its line is on stdout already; only the JSON stream repeats it.
                 if reporter.mode() == Mode::Json {
@@ -82,11 +81,7 @@ pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow:
         }
     }
     let any_open = verdicts.contains(&Verdict::Open);
-    Ok(if any_open {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(if any_open { 0 } else { 1 })
 }
 
 /// Probe every target, `IN_FLIGHT` at a time; verdicts in target order.

@@ -6,7 +6,6 @@
 //! Escapes are `escape.rs`'s; sockets and errno are `socket.rs`'s.
 
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
-use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
@@ -38,7 +37,7 @@ enum Ending {
     StdoutClosed,
 }
 
-pub fn run(args: &SendArgs, reporter: Reporter, signals: &Signals) -> anyhow::Result<ExitCode> {
+pub fn run(args: &SendArgs, reporter: Reporter, signals: &Signals) -> anyhow::Result<u8> {
     let addr = addr::parse(&args.addr, addr_flags(&args.addr_flags, false))?;
     check_flags(args, &addr)?;
     if let Some(kind) = addr.kind() {
@@ -67,7 +66,7 @@ pub fn run(args: &SendArgs, reporter: Reporter, signals: &Signals) -> anyhow::Re
             break;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(0)
 }
 
 /// What the flags cannot mean together, caught before anything is read or sent.

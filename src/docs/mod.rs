@@ -10,7 +10,6 @@ mod text;
 
 use std::io::{self, Write};
 use std::path::Path;
-use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{CommandFactory, ValueEnum};
@@ -100,7 +99,7 @@ fn fish_positional_values(cmd: &clap::Command) -> String {
 }
 
 /// `sockcat man [VERB]` and `sockcat man --dir DIR`.
-pub fn run_man(args: &ManArgs) -> Result<ExitCode> {
+pub fn run_man(args: &ManArgs) -> Result<u8> {
     let Some(dir) = &args.dir else {
         return print(&man_page(args.verb.as_deref())?);
     };
@@ -109,17 +108,17 @@ pub fn run_man(args: &ManArgs) -> Result<ExitCode> {
     for verb in &verbs {
         save(dir, &format!("{BIN}-{verb}.1"), &man_page(Some(verb))?)?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(0)
 }
 
 /// `sockcat completions SHELL` and `sockcat completions --dir DIR`.
-pub fn run_completions(args: &CompletionsArgs) -> Result<ExitCode> {
+pub fn run_completions(args: &CompletionsArgs) -> Result<u8> {
     match (&args.dir, args.shell) {
         (Some(dir), _) => {
             for shell in Shell::value_variants() {
                 save(dir, &shell.file_name(BIN), &completion(*shell))?;
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(0)
         }
         (None, Some(shell)) => print(&completion(shell)),
         (None, None) => Err(usage!("completions needs a SHELL or --dir DIR")),
@@ -211,13 +210,13 @@ fn escape(prose: &str) -> String {
 }
 
 /// A closed stdout (`sockcat man | head`) ends the run quietly, as it should.
-fn print(bytes: &[u8]) -> Result<ExitCode> {
+fn print(bytes: &[u8]) -> Result<u8> {
     let mut stdout = io::stdout().lock();
     match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
         Err(err) if err.kind() != io::ErrorKind::BrokenPipe => {
             Err(io_failure("write", "stdout", err))
         }
-        _ => Ok(ExitCode::SUCCESS),
+        _ => Ok(0),
     }
 }
 

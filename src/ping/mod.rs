@@ -14,7 +14,6 @@ mod socket;
 use std::io;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::os::fd::AsFd;
-use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Result;
@@ -53,14 +52,14 @@ const SEQ_SLOTS: usize = 1 << 16;
 /// Run `sockcat ping`. The exit status is iputils': 0 some reply came back,
 /// 1 none did (or fewer than `-c` by the `-w` deadline), 2 anything else,
 /// so every error that stops ping from running exits 2.
-pub fn run(args: &PingArgs, reporter: Reporter) -> Result<ExitCode> {
+pub fn run(args: &PingArgs, reporter: Reporter) -> Result<u8> {
     let err = match ping(args, reporter) {
         Ok(code) => return Ok(code),
         Err(err) => err,
     };
     match err.downcast_ref::<io::Error>() {
         // `| head` closing stdout ends ping quietly, as everywhere in sockcat.
-        Some(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Some(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(0),
         Some(e) => {
             let why = e
                 .raw_os_error()
@@ -75,7 +74,7 @@ pub fn run(args: &PingArgs, reporter: Reporter) -> Result<ExitCode> {
     }
 }
 
-fn ping(args: &PingArgs, reporter: Reporter) -> Result<ExitCode> {
+fn ping(args: &PingArgs, reporter: Reporter) -> Result<u8> {
     let host = escape(args.host.as_bytes());
     if args.count == Some(0) {
         return Err(usage!("ping {host}: -c 0: the count must be at least 1"));
@@ -231,7 +230,7 @@ enum Sent {
 }
 
 impl Session<'_> {
-    fn run(&mut self) -> Result<ExitCode> {
+    fn run(&mut self) -> Result<u8> {
         let start = Instant::now();
         let deadline = self.args.deadline.map(|d| start + d);
         let interval = self.args.interval;
@@ -289,7 +288,7 @@ impl Session<'_> {
         };
         self.out.summary(&summary)?;
         let short = deadline.is_some() && self.args.count.is_some_and(|c| self.stats.received < c);
-        Ok(ExitCode::from(u8::from(self.stats.received == 0 || short)))
+        Ok(u8::from(self.stats.received == 0 || short))
     }
 
     /// Without `-c`, forever; with `-c` alone, N requests; with `-w` too,

@@ -8,7 +8,6 @@
 
 use std::collections::VecDeque;
 use std::os::fd::{AsFd, AsRawFd};
-use std::process::ExitCode;
 use std::rc::Rc;
 use std::time::Instant;
 
@@ -36,7 +35,7 @@ pub fn serve(
     settings: &Settings,
     reporter: Reporter,
     signals: &Signals,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<u8> {
     let sock = &listener.fd;
     let unix = matches!(listener.local, Addr::Unix { .. });
     let want_creds = unix && settings.access.has_unix_rules();
@@ -126,7 +125,7 @@ pub fn serve(
         let fd = stdout.as_fd();
         match out.flush(|bytes| nix::unistd::write(fd, bytes)) {
             Ok(()) | Err(Errno::EAGAIN | Errno::EINTR) => {}
-            Err(Errno::EPIPE) => return Ok(ExitCode::SUCCESS),
+            Err(Errno::EPIPE) => return Ok(0),
             Err(e) => return Err(Failure::new("write", "stdout", e).into()),
         }
 

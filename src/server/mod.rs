@@ -26,7 +26,6 @@ mod peer;
 use std::collections::HashMap;
 use std::io::{Stdin, Stdout};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
-use std::process::ExitCode;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -108,7 +107,7 @@ pub fn serve(
     settings: &Settings,
     reporter: Reporter,
     signals: &Signals,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<u8> {
     if settings.keep_open {
         raise_descriptor_limit(reporter);
     }
@@ -122,7 +121,7 @@ pub fn serve(
     let mut server = Server::new(listener, settings, reporter, signals)?;
     // Either ending (done, or stdout closed) is a clean exit.
     server.run()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(0)
 }
 
 /// Raise the soft limit on open descriptors to the hard one: each peer is a

@@ -645,6 +645,38 @@ fn closed_stdout_ends_quietly_with_0() {
     server.join().expect("server");
 }
 
+/// Started with descriptors 0-2 closed, sockcat must still get stdio of its
+/// own (/dev/null), never put its socket there: as "stdout" the socket would
+/// send the peer's bytes straight back to it, and as stderr our messages.
+#[test]
+fn closed_stdio_is_dev_null_not_the_socket() {
+    let dir = TempDir::new();
+    let path = dir.join("peer.sock");
+    let listener = UnixListener::bind(&path).expect("bind");
+    let peer = thread::spawn(move || {
+        let (mut s, _) = listener.accept().expect("accept");
+        s.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+        s.write_all(b"from the peer\n").expect("write");
+        s.shutdown(Shutdown::Write).expect("shutdown");
+        let mut back = Vec::new();
+        s.read_to_end(&mut back).expect("read");
+        back
+    });
+    let out = Command::new("sh")
+        .args(["-c", r#"exec "$0" -v connect "unix:$1" <&- >&- 2>&-"#])
+        .args([crate::support::bin(), &path])
+        .stdin(Stdio::null())
+        .output()
+        .expect("sh");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let back = peer.join().expect("peer");
+    assert!(
+        back.is_empty(),
+        "the peer got back {:?}",
+        String::from_utf8_lossy(&back)
+    );
+}
+
 #[test]
 fn sigterm_mid_session_is_143() {
     let (addr, server) = tcp_server(|mut s| {
