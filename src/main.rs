@@ -8,15 +8,18 @@
 //! must start and finish faster than nc (bench/run). Of what std's start-up
 //! does, sockcat needs two things, done here: file descriptors 0-2 open, and
 //! SIGPIPE ignored, so that a closed stdout is an `EPIPE` error to report
-//! rather than a silent death. std still gets the arguments (glibc hands them
-//! to its initializer); a stack overflow is a plain SIGSEGV.
+//! rather than a silent death. The arguments are taken from `argv` as the C
+//! runtime passes them (std's own copy is filled only on glibc); a stack
+//! overflow is a plain SIGSEGV.
 
 #![no_main]
 #![deny(unsafe_code)]
 
+use std::ffi::{CStr, OsStr, OsString};
 use std::io::Write;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::raw::{c_char, c_int};
+use std::os::unix::ffi::OsStrExt;
 
 use clap::{CommandFactory, FromArgMatches};
 use nix::fcntl::{OFlag, open};
@@ -26,10 +29,10 @@ use sockcat::cli::Cli;
 
 #[allow(unsafe_code)] // The entry point must be unmangled for the C runtime to find it.
 #[unsafe(no_mangle)]
-extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
+extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
     open_standard_descriptors();
     ignore_sigpipe();
-    let cli = parse_command_line();
+    let cli = parse_command_line(arguments(argc, argv));
     let reporter = cli.reporter();
     let status = match sockcat::run(cli, reporter) {
         Ok(status) => status,
@@ -44,13 +47,28 @@ extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
     c_int::from(status)
 }
 
+/// The command line, as the C runtime passed it to `main`.
+#[allow(unsafe_code)]
+fn arguments(argc: c_int, argv: *const *const c_char) -> Vec<OsString> {
+    (0..usize::try_from(argc).unwrap_or(0))
+        .map(|i| {
+            // SAFETY: the C runtime passes `argc` NUL-terminated strings in
+            // `argv`, alive for the whole run.
+            let arg = unsafe { CStr::from_ptr(*argv.add(i)) };
+            OsStr::from_bytes(arg.to_bytes()).to_owned()
+        })
+        .collect()
+}
+
 /// `Cli::parse`, except that clap's description of the command line is
 /// kept, not freed: it lives until exit anyway, and freeing its few hundred
 /// allocations is ~3% of a one-line exchange. Errors (and --help) exit the
 /// way `parse` does.
-fn parse_command_line() -> Cli {
+fn parse_command_line(args: Vec<OsString>) -> Cli {
     let command = Box::leak(Box::new(Cli::command()));
-    let mut matches = command.get_matches_mut();
+    let mut matches = command
+        .try_get_matches_from_mut(args)
+        .unwrap_or_else(|e| e.exit());
     let cli = Cli::from_arg_matches_mut(&mut matches).unwrap_or_else(|e| e.format(command).exit());
     std::mem::forget(matches);
     cli
