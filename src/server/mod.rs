@@ -19,9 +19,16 @@
 //! chunk, so the output of two peers never interleaves inside a read.
 //! Accepting pauses at `-m` and when the process is out of descriptors
 //! (`EMFILE`), and resumes when a peer leaves.
+//!
+//! Here: the loop, its tokens and the peers' traffic. `accept`: peers
+//! arriving (admitted or refused) and leaving, and children reaped. `stdio`:
+//! stdin fanned out, stdout fed. `peer`: a peer's state and queue.
+//! `datagram`: `-k` on a datagram socket, which has no peers to accept.
 
+mod accept;
 mod datagram;
 mod peer;
+mod stdio;
 
 use std::collections::HashMap;
 use std::io::{Stdin, Stdout};
@@ -36,16 +43,15 @@ use nix::sys::socket::{self as nixsock, MsgFlags, Shutdown};
 use nix::unistd::Pid;
 
 use self::peer::{Chunk, Peer, Queue, Role};
-use crate::access::{Access, Credentials};
-use crate::addr::{Addr, Kind, UnixName};
+use crate::access::Access;
+use crate::addr::{Addr, Kind};
 use crate::cli::ListenArgs;
 use crate::error::{Failure, describe};
 use crate::exec::{self, Program};
 use crate::listen::{Listener, SocketFile};
 use crate::relay::{Ending, NonBlockingStdio, Options};
-use crate::report::{Event, Reporter};
+use crate::report::Reporter;
 use crate::signals::{Signals, timeout_until};
-use crate::socket;
 
 const SIGNALS: u64 = 0;
 const LISTENER: u64 = 1;
@@ -352,73 +358,6 @@ impl<'a> Server<'a> {
         self.arm_stdin()
     }
 
-    fn wants_stdin(&self) -> bool {
-        self.stdin_open && self.hungry > 0
-    }
-
-    fn arm_stdin(&mut self) -> anyhow::Result<()> {
-        let want = self.wants_stdin();
-        if want == self.stdin_end.armed || !self.stdin_end.pollable {
-            return Ok(());
-        }
-        let fd = self.stdin.as_fd();
-        let result = if want {
-            self.epoll
-                .add(fd, EpollEvent::new(EpollFlags::EPOLLIN, STDIN))
-        } else {
-            self.epoll.delete(fd)
-        };
-        match result {
-            Ok(()) => self.stdin_end.armed = want,
-            Err(Errno::EPERM) => self.stdin_end.pollable = false,
-            Err(e) => return Err(Failure::new("watch", "stdin", e).into()),
-        }
-        Ok(())
-    }
-
-    /// One read of stdin, fanned out to every peer. False when stdin has
-    /// nothing now.
-    fn read_stdin(&mut self) -> anyhow::Result<bool> {
-        let mut buf = std::mem::take(&mut self.scratch);
-        let limit = if self.settings.opts.crlf {
-            CHUNK / 2
-        } else {
-            CHUNK
-        };
-        let result = nix::unistd::read(self.stdin.as_fd(), &mut buf[..limit]);
-        let chunk = result.map(|n| -> Chunk {
-            if self.settings.opts.crlf {
-                crlf(&buf[..n]).into()
-            } else {
-                Rc::from(&buf[..n])
-            }
-        });
-        self.scratch = buf;
-        match chunk {
-            Ok(chunk) if chunk.is_empty() => self.end_stdin().map(|()| false),
-            Err(Errno::EBADF) => self.end_stdin().map(|()| false),
-            Ok(chunk) => self.fan_out(chunk, None).map(|()| true),
-            Err(Errno::EAGAIN | Errno::EINTR) => Ok(false),
-            Err(e) => Err(Failure::new("read", "stdin", e).into()),
-        }
-    }
-
-    /// stdin ended: each peer's write side is shut down once its queue is
-    /// sent (not with `--no-shutdown`); peers that only waited for that go.
-    fn end_stdin(&mut self) -> anyhow::Result<()> {
-        self.stdin_open = false;
-        if self.stdin_end.armed {
-            let _ = self.epoll.delete(self.stdin.as_fd());
-            self.stdin_end.armed = false;
-        }
-        for idx in 0..self.peers.len() {
-            if self.peers[idx].is_some() {
-                self.settle(idx)?;
-            }
-        }
-        Ok(())
-    }
-
     /// Queue `chunk` for every stdio peer but `except`, dropping those it
     /// would put past the limit.
     fn fan_out(&mut self, chunk: Chunk, except: Option<usize>) -> anyhow::Result<()> {
@@ -589,258 +528,6 @@ impl<'a> Server<'a> {
             Err(e) => self.close_peer(idx, Some(describe(e))),
         }
     }
-
-    /// Queue one read for stdout (whole: it is one chunk) and write what can be.
-    fn print(&mut self, data: Chunk) -> anyhow::Result<()> {
-        if self.ending.is_some() {
-            return Ok(());
-        }
-        self.out.push(data);
-        self.flush_stdout()
-    }
-
-    fn flush_stdout(&mut self) -> anyhow::Result<()> {
-        if self.out.is_empty() || self.ending.is_some() {
-            return self.arm_stdout();
-        }
-        let fd = self.stdout.as_fd();
-        match self.out.flush(|bytes| nix::unistd::write(fd, bytes)) {
-            Ok(()) | Err(Errno::EAGAIN | Errno::EINTR) => {}
-            Err(Errno::EPIPE) => {
-                self.ending = Some(Ending::StdoutClosed);
-                self.out = Queue::default();
-            }
-            Err(e) => return Err(Failure::new("write", "stdout", e).into()),
-        }
-        self.arm_stdout()
-    }
-
-    fn arm_stdout(&mut self) -> anyhow::Result<()> {
-        let want = !self.out.is_empty();
-        if want == self.stdout_end.armed || !self.stdout_end.pollable {
-            return Ok(());
-        }
-        let fd = self.stdout.as_fd();
-        let result = if want {
-            self.epoll
-                .add(fd, EpollEvent::new(EpollFlags::EPOLLOUT, STDOUT))
-        } else {
-            self.epoll.delete(fd)
-        };
-        match result {
-            Ok(()) => self.stdout_end.armed = want,
-            Err(Errno::EPERM) => self.stdout_end.pollable = false,
-            Err(e) => return Err(Failure::new("watch", "stdout", e).into()),
-        }
-        Ok(())
-    }
-
-    fn at_max(&self) -> bool {
-        self.settings.max.is_some_and(|max| self.count >= max)
-    }
-
-    /// Watch the listener unless `-m` is reached (without `--refuse-extra`,
-    /// so that the next peer waits in the backlog) or descriptors ran out.
-    fn arm_listener(&mut self) -> anyhow::Result<()> {
-        let Some(fd) = &self.listener else {
-            return Ok(());
-        };
-        let want = self.starved.is_none() && (self.settings.refuse_extra || !self.at_max());
-        if want == self.listener_armed {
-            return Ok(());
-        }
-        let result = if want {
-            self.epoll
-                .add(fd, EpollEvent::new(EpollFlags::EPOLLIN, LISTENER))
-        } else {
-            self.epoll.delete(fd)
-        };
-        result.map_err(|e| Failure::new("watch", &self.local, e))?;
-        self.listener_armed = want;
-        Ok(())
-    }
-
-    fn accept(&mut self) -> anyhow::Result<()> {
-        for _ in 0..ACCEPT_BATCH {
-            let Some(listener) = &self.listener else {
-                break;
-            };
-            if self.at_max() && !self.settings.refuse_extra {
-                break;
-            }
-            match socket::accept(listener) {
-                Ok(fd) => self.admit(fd)?,
-                Err(Errno::EAGAIN) => break,
-                Err(Errno::ECONNABORTED | Errno::EINTR | Errno::EPROTO | Errno::EPERM) => {}
-                Err(e @ (Errno::EMFILE | Errno::ENFILE | Errno::ENOBUFS | Errno::ENOMEM)) => {
-                    // Waiting peers stay in the backlog; polling a listener
-                    // we cannot accept on would spin.
-                    self.reporter.notice(format_args!(
-                        "accept on {}: {}; pausing until a peer leaves",
-                        self.local,
-                        describe(e)
-                    ));
-                    self.starved = Some(Instant::now() + EMFILE_RETRY);
-                    break;
-                }
-                Err(e) => return Err(Failure::new("accept on", &self.local, e).into()),
-            }
-        }
-        self.arm_listener()
-    }
-
-    /// A new connection: refuse it before reading a byte, or serve it.
-    fn admit(&mut self, fd: OwnedFd) -> anyhow::Result<()> {
-        let name = socket::peer_addr(&fd)
-            .map(|sa| Addr::from_sockaddr(self.kind, &sa))
-            .unwrap_or(Addr::Unix {
-                kind: self.kind,
-                name: UnixName::Unnamed,
-            });
-        let cred = match name {
-            Addr::Unix { .. } => socket::peer_credentials(&fd).map(Credentials::from),
-            _ => None,
-        };
-        if let Err(why) = self.settings.access.check(&name, cred) {
-            self.reporter.report(Event::Refused {
-                peer: &name,
-                credentials: cred,
-                reason: why.to_string(),
-            });
-            return Ok(());
-        }
-        if self.at_max() {
-            let max = self.settings.max.unwrap_or_default();
-            let reason = format!("--max-conns {max} reached");
-            self.reporter.report(Event::Refused {
-                peer: &name,
-                credentials: cred,
-                reason,
-            });
-            return Ok(());
-        }
-        self.reporter.report(Event::Accepted {
-            peer: &name,
-            credentials: cred,
-        });
-        self.served += 1;
-        if !self.settings.keep_open {
-            // One peer: stop accepting, so later clients are refused rather
-            // than queued (as the one-session listener does).
-            if let Some(listener) = self.listener.take() {
-                let _ = self.epoll.delete(&listener);
-            }
-            self.listener_armed = false;
-        }
-        let role = match &self.settings.program {
-            Some(program) => match program.spawn(&fd, &name, &self.local, cred) {
-                Ok(pid) => Role::Child(pid),
-                Err(e) => {
-                    self.reporter.notice(format_args!(
-                        "closed {name}: cannot run {}: {}",
-                        program.shown(),
-                        describe(e)
-                    ));
-                    return Ok(());
-                }
-            },
-            None => Role::Stdio,
-        };
-        self.generation = self.generation.wrapping_add(1);
-        let peer = Peer {
-            fd,
-            name,
-            generation: self.generation,
-            role,
-            queue: Queue::default(),
-            interest: EpollFlags::empty(),
-            reading: true,
-            shut: false,
-            paused: false,
-            rx: 0,
-            tx: 0,
-            started: Instant::now(),
-        };
-        let hungry = peer.hungry();
-        let idx = match self.free.pop() {
-            Some(idx) => {
-                self.peers[idx] = Some(peer);
-                idx
-            }
-            None => {
-                self.peers.push(Some(peer));
-                self.peers.len() - 1
-            }
-        };
-        self.count += 1;
-        if hungry {
-            self.hungry += 1;
-        }
-        if let Role::Child(pid) = self.peer(idx).role {
-            self.children.insert(pid, idx);
-            return Ok(());
-        }
-        self.settle(idx)
-    }
-
-    /// Close a peer (its descriptor goes with the slot) and accept again if
-    /// its leaving makes room.
-    fn close_peer(&mut self, idx: usize, why: Option<String>) -> anyhow::Result<()> {
-        let Some(peer) = self.peers[idx].take() else {
-            return Ok(());
-        };
-        self.free.push(idx);
-        self.count -= 1;
-        if peer.hungry() {
-            self.hungry -= 1;
-        }
-        if !peer.interest.is_empty() {
-            let _ = self.epoll.delete(&peer.fd);
-        }
-        if let Role::Child(pid) = peer.role {
-            self.children.remove(&pid);
-        }
-        let Peer {
-            fd,
-            name,
-            rx,
-            tx,
-            started,
-            ..
-        } = peer;
-        // Closed before it is reported, so that whoever reads the report
-        // finds the descriptor gone.
-        drop(fd);
-        let duration = started.elapsed();
-        self.reporter.report(Event::Closed {
-            peer: &name,
-            rx,
-            tx,
-            duration,
-            reason: why,
-        });
-        if self.starved.take().is_some() {
-            self.reporter
-                .notice(format_args!("accepting on {} again", self.local));
-        }
-        self.arm_listener()
-    }
-
-    /// Collect the children that exited and close their peers. A child
-    /// that leaves the socket to a grandchild still ends its peer: the
-    /// shutdown reaches every copy of the descriptor.
-    fn reap(&mut self) -> anyhow::Result<()> {
-        for (pid, status) in exec::reap() {
-            let Some(&idx) = self.children.get(&pid) else {
-                continue;
-            };
-            let fd = self.peer(idx).fd.as_raw_fd();
-            let _ = nixsock::shutdown(fd, Shutdown::Both);
-            let why = format!("child {pid} {}", exec::describe(&status));
-            self.close_peer(idx, Some(why))?;
-        }
-        Ok(())
-    }
 }
 
 impl Drop for Server<'_> {
@@ -849,16 +536,4 @@ impl Drop for Server<'_> {
         let pids: Vec<Pid> = self.children.keys().copied().collect();
         exec::stop(&pids);
     }
-}
-
-/// LF becomes CRLF (`-C`).
-fn crlf(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(data.len() * 2);
-    for &b in data {
-        if b == b'\n' {
-            out.push(b'\r');
-        }
-        out.push(b);
-    }
-    out
 }

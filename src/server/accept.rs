@@ -1,0 +1,228 @@
+//! Peers arriving and leaving: the listener watched while there is room,
+//! each connection admitted (or refused by the access rules or `-m`) into a
+//! slot, closed with a report, and children reaped.
+
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::time::Instant;
+
+use nix::errno::Errno;
+use nix::sys::epoll::{EpollEvent, EpollFlags};
+use nix::sys::socket::{self as nixsock, Shutdown};
+
+use super::peer::{Peer, Queue, Role};
+use super::{ACCEPT_BATCH, EMFILE_RETRY, LISTENER, Server};
+use crate::access::Credentials;
+use crate::addr::{Addr, UnixName};
+use crate::error::{Failure, describe};
+use crate::exec;
+use crate::report::Event;
+use crate::socket;
+
+impl Server<'_> {
+    pub(super) fn at_max(&self) -> bool {
+        self.settings.max.is_some_and(|max| self.count >= max)
+    }
+
+    /// Watch the listener unless `-m` is reached (without `--refuse-extra`,
+    /// so that the next peer waits in the backlog) or descriptors ran out.
+    pub(super) fn arm_listener(&mut self) -> anyhow::Result<()> {
+        let Some(fd) = &self.listener else {
+            return Ok(());
+        };
+        let want = self.starved.is_none() && (self.settings.refuse_extra || !self.at_max());
+        if want == self.listener_armed {
+            return Ok(());
+        }
+        let result = if want {
+            self.epoll
+                .add(fd, EpollEvent::new(EpollFlags::EPOLLIN, LISTENER))
+        } else {
+            self.epoll.delete(fd)
+        };
+        result.map_err(|e| Failure::new("watch", &self.local, e))?;
+        self.listener_armed = want;
+        Ok(())
+    }
+
+    pub(super) fn accept(&mut self) -> anyhow::Result<()> {
+        for _ in 0..ACCEPT_BATCH {
+            let Some(listener) = &self.listener else {
+                break;
+            };
+            if self.at_max() && !self.settings.refuse_extra {
+                break;
+            }
+            match socket::accept(listener) {
+                Ok(fd) => self.admit(fd)?,
+                Err(Errno::EAGAIN) => break,
+                Err(Errno::ECONNABORTED | Errno::EINTR | Errno::EPROTO | Errno::EPERM) => {}
+                Err(e @ (Errno::EMFILE | Errno::ENFILE | Errno::ENOBUFS | Errno::ENOMEM)) => {
+                    // Waiting peers stay in the backlog; polling a listener
+                    // we cannot accept on would spin.
+                    self.reporter.notice(format_args!(
+                        "accept on {}: {}; pausing until a peer leaves",
+                        self.local,
+                        describe(e)
+                    ));
+                    self.starved = Some(Instant::now() + EMFILE_RETRY);
+                    break;
+                }
+                Err(e) => return Err(Failure::new("accept on", &self.local, e).into()),
+            }
+        }
+        self.arm_listener()
+    }
+
+    /// A new connection: refuse it before reading a byte, or serve it.
+    pub(super) fn admit(&mut self, fd: OwnedFd) -> anyhow::Result<()> {
+        let name = socket::peer_addr(&fd)
+            .map(|sa| Addr::from_sockaddr(self.kind, &sa))
+            .unwrap_or(Addr::Unix {
+                kind: self.kind,
+                name: UnixName::Unnamed,
+            });
+        let cred = match name {
+            Addr::Unix { .. } => socket::peer_credentials(&fd).map(Credentials::from),
+            _ => None,
+        };
+        if let Err(why) = self.settings.access.check(&name, cred) {
+            self.reporter.report(Event::Refused {
+                peer: &name,
+                credentials: cred,
+                reason: why.to_string(),
+            });
+            return Ok(());
+        }
+        if self.at_max() {
+            let max = self.settings.max.unwrap_or_default();
+            let reason = format!("--max-conns {max} reached");
+            self.reporter.report(Event::Refused {
+                peer: &name,
+                credentials: cred,
+                reason,
+            });
+            return Ok(());
+        }
+        self.reporter.report(Event::Accepted {
+            peer: &name,
+            credentials: cred,
+        });
+        self.served += 1;
+        if !self.settings.keep_open {
+            // One peer: stop accepting, so later clients are refused rather
+            // than queued (as the one-session listener does).
+            if let Some(listener) = self.listener.take() {
+                let _ = self.epoll.delete(&listener);
+            }
+            self.listener_armed = false;
+        }
+        let role = match &self.settings.program {
+            Some(program) => match program.spawn(&fd, &name, &self.local, cred) {
+                Ok(pid) => Role::Child(pid),
+                Err(e) => {
+                    self.reporter.notice(format_args!(
+                        "closed {name}: cannot run {}: {}",
+                        program.shown(),
+                        describe(e)
+                    ));
+                    return Ok(());
+                }
+            },
+            None => Role::Stdio,
+        };
+        self.generation = self.generation.wrapping_add(1);
+        let peer = Peer {
+            fd,
+            name,
+            generation: self.generation,
+            role,
+            queue: Queue::default(),
+            interest: EpollFlags::empty(),
+            reading: true,
+            shut: false,
+            paused: false,
+            rx: 0,
+            tx: 0,
+            started: Instant::now(),
+        };
+        let hungry = peer.hungry();
+        let idx = match self.free.pop() {
+            Some(idx) => {
+                self.peers[idx] = Some(peer);
+                idx
+            }
+            None => {
+                self.peers.push(Some(peer));
+                self.peers.len() - 1
+            }
+        };
+        self.count += 1;
+        if hungry {
+            self.hungry += 1;
+        }
+        if let Role::Child(pid) = self.peer(idx).role {
+            self.children.insert(pid, idx);
+            return Ok(());
+        }
+        self.settle(idx)
+    }
+
+    /// Close a peer (its descriptor goes with the slot) and accept again if
+    /// its leaving makes room.
+    pub(super) fn close_peer(&mut self, idx: usize, why: Option<String>) -> anyhow::Result<()> {
+        let Some(peer) = self.peers[idx].take() else {
+            return Ok(());
+        };
+        self.free.push(idx);
+        self.count -= 1;
+        if peer.hungry() {
+            self.hungry -= 1;
+        }
+        if !peer.interest.is_empty() {
+            let _ = self.epoll.delete(&peer.fd);
+        }
+        if let Role::Child(pid) = peer.role {
+            self.children.remove(&pid);
+        }
+        let Peer {
+            fd,
+            name,
+            rx,
+            tx,
+            started,
+            ..
+        } = peer;
+        // Closed before it is reported, so that whoever reads the report
+        // finds the descriptor gone.
+        drop(fd);
+        let duration = started.elapsed();
+        self.reporter.report(Event::Closed {
+            peer: &name,
+            rx,
+            tx,
+            duration,
+            reason: why,
+        });
+        if self.starved.take().is_some() {
+            self.reporter
+                .notice(format_args!("accepting on {} again", self.local));
+        }
+        self.arm_listener()
+    }
+
+    /// Collect the children that exited and close their peers. A child
+    /// that leaves the socket to a grandchild still ends its peer: the
+    /// shutdown reaches every copy of the descriptor.
+    pub(super) fn reap(&mut self) -> anyhow::Result<()> {
+        for (pid, status) in exec::reap() {
+            let Some(&idx) = self.children.get(&pid) else {
+                continue;
+            };
+            let fd = self.peer(idx).fd.as_raw_fd();
+            let _ = nixsock::shutdown(fd, Shutdown::Both);
+            let why = format!("child {pid} {}", exec::describe(&status));
+            self.close_peer(idx, Some(why))?;
+        }
+        Ok(())
+    }
+}
