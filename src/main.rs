@@ -4,11 +4,11 @@
 //! `main` is the C entry point, not Rust's `fn main`: before calling that,
 //! std asks glibc for the main thread's stack bounds (glibc reads and parses
 //! `/proc/self/maps`) and sets up a stack-overflow handler on an alternate
-//! stack. That is a measurable share of a one-line exchange, which sockcat
-//! must start and finish faster than nc (bench/run). Of what std's start-up
-//! does, sockcat needs two things, done here: file descriptors 0-2 open, and
-//! SIGPIPE ignored, so that a closed stdout is an `EPIPE` error to report
-//! rather than a silent death. The arguments are taken from `argv` as the C
+//! stack. That is a measurable share of a one-line exchange, whose time
+//! bench/run compares with nc's. Of what std's start-up does, sockcat needs
+//! two things, done here: file descriptors 0-2 open, and SIGPIPE ignored, so
+//! that a closed stdout is an `EPIPE` error to report rather than a silent
+//! death. The arguments are taken from `argv` as the C
 //! runtime passes them (std's own copy is filled only on glibc); a stack
 //! overflow is a plain SIGSEGV.
 
