@@ -43,6 +43,7 @@ use nix::sys::socket::{self as nixsock, MsgFlags, Shutdown};
 use nix::unistd::Pid;
 
 use self::peer::{Chunk, Peer, Queue, Role};
+use self::stdio::StdioEnd;
 use crate::access::Access;
 use crate::addr::{Addr, Kind};
 use crate::cli::ListenArgs;
@@ -143,13 +144,6 @@ fn raise_descriptor_limit(reporter: Reporter) {
     }
 }
 
-/// stdin or stdout: whether epoll can watch it (a regular file or
-/// `/dev/null` cannot be, and is always ready) and whether it is watched now.
-struct StdioEnd {
-    pollable: bool,
-    armed: bool,
-}
-
 struct Server<'a> {
     settings: &'a Settings,
     reporter: Reporter,
@@ -225,14 +219,8 @@ impl<'a> Server<'a> {
             hungry: 0,
             served: 0,
             children: HashMap::new(),
-            stdin_end: StdioEnd {
-                pollable: true,
-                armed: false,
-            },
-            stdout_end: StdioEnd {
-                pollable: true,
-                armed: false,
-            },
+            stdin_end: StdioEnd::new(),
+            stdout_end: StdioEnd::new(),
             stdin_open: settings.opts.read_stdin,
             stdin,
             stdout,

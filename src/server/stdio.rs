@@ -1,13 +1,13 @@
 //! The server's stdio ends: stdin read at the pace of the fastest peer and
 //! fanned out to all of them, stdout fed one whole peer read at a time. Both
 //! are watched by the epoll loop only while there is something to wait for
-//! (a terminal or a regular file, which epoll refuses, is just tried).
+//! (a regular file or `/dev/null`, which epoll refuses, is just tried).
 
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, BorrowedFd};
 use std::rc::Rc;
 
 use nix::errno::Errno;
-use nix::sys::epoll::{EpollEvent, EpollFlags};
+use nix::sys::epoll::{Epoll, EpollEvent, EpollFlags};
 
 use super::peer::{Chunk, Queue};
 use super::{CHUNK, STDIN, STDOUT, Server};
@@ -21,22 +21,9 @@ impl Server<'_> {
 
     pub(super) fn arm_stdin(&mut self) -> anyhow::Result<()> {
         let want = self.wants_stdin();
-        if want == self.stdin_end.armed || !self.stdin_end.pollable {
-            return Ok(());
-        }
-        let fd = self.stdin.as_fd();
-        let result = if want {
-            self.epoll
-                .add(fd, EpollEvent::new(EpollFlags::EPOLLIN, STDIN))
-        } else {
-            self.epoll.delete(fd)
-        };
-        match result {
-            Ok(()) => self.stdin_end.armed = want,
-            Err(Errno::EPERM) => self.stdin_end.pollable = false,
-            Err(e) => return Err(Failure::new("watch", "stdin", e).into()),
-        }
-        Ok(())
+        let event = EpollEvent::new(EpollFlags::EPOLLIN, STDIN);
+        self.stdin_end
+            .arm(&self.epoll, self.stdin.as_fd(), want, event, "stdin")
     }
 
     /// One read of stdin, fanned out to every peer. False when stdin has
@@ -109,20 +96,48 @@ impl Server<'_> {
 
     pub(super) fn arm_stdout(&mut self) -> anyhow::Result<()> {
         let want = !self.out.is_empty();
-        if want == self.stdout_end.armed || !self.stdout_end.pollable {
+        let event = EpollEvent::new(EpollFlags::EPOLLOUT, STDOUT);
+        self.stdout_end
+            .arm(&self.epoll, self.stdout.as_fd(), want, event, "stdout")
+    }
+}
+
+/// stdin or stdout: whether epoll can watch it (a regular file or
+/// `/dev/null` cannot be, and is always ready) and whether it is watched now.
+pub(super) struct StdioEnd {
+    pub(super) pollable: bool,
+    pub(super) armed: bool,
+}
+
+impl StdioEnd {
+    pub(super) fn new() -> StdioEnd {
+        StdioEnd {
+            pollable: true,
+            armed: false,
+        }
+    }
+
+    /// Watch `fd` for `event` while `want`, and stop watching it otherwise.
+    fn arm(
+        &mut self,
+        epoll: &Epoll,
+        fd: BorrowedFd<'_>,
+        want: bool,
+        event: EpollEvent,
+        name: &str,
+    ) -> anyhow::Result<()> {
+        if want == self.armed || !self.pollable {
             return Ok(());
         }
-        let fd = self.stdout.as_fd();
         let result = if want {
-            self.epoll
-                .add(fd, EpollEvent::new(EpollFlags::EPOLLOUT, STDOUT))
+            epoll.add(fd, event)
         } else {
-            self.epoll.delete(fd)
+            epoll.delete(fd)
         };
         match result {
-            Ok(()) => self.stdout_end.armed = want,
-            Err(Errno::EPERM) => self.stdout_end.pollable = false,
-            Err(e) => return Err(Failure::new("watch", "stdout", e).into()),
+            Ok(()) => self.armed = want,
+            Err(Errno::EPERM) => self.pollable = false,
+            Err(e) => return Err(Failure::new("watch", name, e).into()),
         }
         Ok(())
     }
