@@ -189,6 +189,13 @@ fn tcp_server(
     (addr, handle)
 }
 
+/// Everything the peer sends until it half-closes.
+fn read_to_eof(s: &mut std::net::TcpStream) -> Vec<u8> {
+    let mut got = Vec::new();
+    s.read_to_end(&mut got).expect("read to EOF");
+    got
+}
+
 #[test]
 fn half_close_lets_the_reply_through() {
     let (addr, server) = tcp_server(|mut s| {
@@ -327,9 +334,7 @@ fn idle_timeout_is_exit_1() {
 #[test]
 fn crlf_turns_lf_into_crlf() {
     let (addr, server) = tcp_server(|mut s| {
-        let mut got = Vec::new();
-        s.read_to_end(&mut got).expect("read");
-        assert_eq!(got, b"a\r\nb\r\n");
+        assert_eq!(read_to_eof(&mut s), b"a\r\nb\r\n");
     });
     Sockcat::run(["connect", "-C", &addr], b"a\nb\n", TIMEOUT).assert_success();
     server.join().expect("server saw CRLF");
@@ -349,9 +354,7 @@ fn no_stdin_only_receives() {
 #[test]
 fn send_only_exits_once_stdin_is_sent() {
     let (addr, server) = tcp_server(|mut s| {
-        let mut got = Vec::new();
-        s.read_to_end(&mut got).expect("read");
-        assert_eq!(got, b"payload");
+        assert_eq!(read_to_eof(&mut s), b"payload");
         // Never answer, never close: --send-only must not wait.
         let _ = s.read(&mut [0u8; 1]);
     });
@@ -364,9 +367,7 @@ fn send_only_exits_once_stdin_is_sent() {
 #[test]
 fn send_only_waits_for_stdin_that_comes_late() {
     let (addr, server) = tcp_server(|mut s| {
-        let mut got = Vec::new();
-        s.read_to_end(&mut got).expect("read");
-        assert_eq!(got, b"late");
+        assert_eq!(read_to_eof(&mut s), b"late");
     });
     let mut client = Sockcat::spawn(["connect", "-v", "--send-only", &addr]);
     client.wait_for_stderr("connected to", TIMEOUT);
@@ -832,9 +833,7 @@ fn socket_options_are_applied() {
     // SO_KEEPALIVE shows as a keepalive timer in ss; the others must at
     // least be accepted by the kernel on a working connection.
     let (addr, server) = tcp_server(|mut s| {
-        let mut got = Vec::new();
-        s.read_to_end(&mut got).expect("read");
-        assert_eq!(got, b"opts");
+        assert_eq!(read_to_eof(&mut s), b"opts");
         s.write_all(b"ok").expect("write");
     });
     let port = addr.rsplit(':').next().expect("port").to_string();
