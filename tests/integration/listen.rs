@@ -21,7 +21,9 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
 
-use crate::support::{Proc, Sockcat, TIMEOUT, TempDir, bin, require_root};
+use crate::support::{
+    Proc, Sockcat, TIMEOUT, TempDir, bin, process_state, require_root, wait_until,
+};
 
 /// A stream exchange with a listening sockcat started by `listener`: send a
 /// line, half-close, read its line up to its close.
@@ -684,4 +686,28 @@ fn udp_listener_ignores_queued_datagrams_of_others() {
 fn unix_dgram_listener_ignores_queued_datagrams_of_others() {
     let dir = TempDir::new();
     ignores_queued_datagrams_of_others(&format!("unix-dgram:{}", dir.join("s")));
+}
+
+/// `listen --send-only` shares the relay's rule: the socket it never reads
+/// does not end the session; stdin does, however late it speaks.
+#[test]
+fn send_only_listener_waits_for_stdin_that_comes_late() {
+    let dir = TempDir::new();
+    let path = dir.join("s");
+    let mut server = Sockcat::spawn(["listen", "-v", "--send-only", &format!("unix:{path}")]);
+    server.listening();
+    let mut client = UnixStream::connect(&path).expect("connect");
+    client.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    server.wait_for_stderr("accepted", TIMEOUT);
+    // After "accepted" the next sleep is the relay's wait for stdin.
+    wait_until("sockcat to wait for stdin", TIMEOUT, || {
+        server.exited() || process_state(server.pid()) == 'S'
+    });
+    assert!(!server.exited(), "--send-only ended before stdin did");
+    server.feed(b"late");
+    server.close_stdin();
+    let mut got = Vec::new();
+    client.read_to_end(&mut got).expect("read");
+    assert_eq!(got, b"late");
+    server.wait(TIMEOUT).assert_success();
 }
