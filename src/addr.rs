@@ -238,7 +238,13 @@ impl fmt::Display for Addr {
 
 /// Read an address as the user typed it.
 pub fn parse(text: &str, flags: Flags) -> anyhow::Result<Addr> {
-    let bad = |why: String| usage!("bad address {}: {why}", quote(text.as_bytes()));
+    parse_shown_as(text, text, flags)
+}
+
+/// `parse`, for a `text` made from what the user typed (`shown`), which is
+/// what an error quotes: `-z` parses `host:22,80` as `host:0`.
+pub fn parse_shown_as(text: &str, shown: &str, flags: Flags) -> anyhow::Result<Addr> {
+    let bad = |why: String| usage!("bad address {}: {why}", quote(shown.as_bytes()));
     if text.is_empty() {
         return Err(bad("empty".into()));
     }

@@ -99,7 +99,17 @@ fn sweep(
         {
             match Probe::start(index, &targets[index]) {
                 Ok(probe) => flying.push(probe),
-                Err(verdict) => verdicts[index] = Some(verdict),
+                Err(NotStarted::Answered(verdict)) => verdicts[index] = Some(verdict),
+                // Out of descriptors, most likely (a low `ulimit -n`): this
+                // port waits until a probe in flight gives its socket back.
+                // No port is ever reported closed for a lack of sockets here.
+                Err(NotStarted::NoSocket(_)) if !flying.is_empty() => {
+                    queue.push_front(index);
+                    break;
+                }
+                Err(NotStarted::NoSocket(e)) => {
+                    return Err(Failure::new("probe", &targets[index].0, e).into());
+                }
             }
         }
         if flying.is_empty() {
@@ -137,7 +147,7 @@ fn sweep(
 /// (whose path may hold `:` and `,` too).
 fn expand(text: &str, flags: addr::Flags) -> anyhow::Result<Vec<(Addr, Target)>> {
     let listed = match split_ports(text) {
-        Some((head, list)) => match addr::parse(&format!("{head}:0"), flags)? {
+        Some((head, list)) => match addr::parse_shown_as(&format!("{head}:0"), text, flags)? {
             Addr::Inet {
                 kind, family, host, ..
             } => Some((kind, family, host, list)),
@@ -234,6 +244,14 @@ pub fn parse_ports(text: &str, kind: Kind) -> Result<Vec<u16>, String> {
     Ok((0..=u16::MAX).filter(|&p| wanted[usize::from(p)]).collect())
 }
 
+/// Why a probe is not in flight.
+enum NotStarted {
+    /// The port answered at once (a refused Unix connect, an unreachable net).
+    Answered(Verdict),
+    /// This end could not open a socket to probe with.
+    NoSocket(Errno),
+}
+
 /// One probe in flight.
 struct Probe {
     index: usize,
@@ -243,10 +261,10 @@ struct Probe {
 }
 
 impl Probe {
-    fn start(index: usize, (addr, target): &(Addr, Target)) -> Result<Probe, Verdict> {
+    fn start(index: usize, (addr, target): &(Addr, Target)) -> Result<Probe, NotStarted> {
         let kind = addr.kind().unwrap_or(Kind::Stream);
-        let closed = |e: Errno| Verdict::Closed(describe(e));
-        let fd = sock::open(target.family, kind).map_err(closed)?;
+        let closed = |e: Errno| NotStarted::Answered(Verdict::Closed(describe(e)));
+        let fd = sock::open(target.family, kind).map_err(NotStarted::NoSocket)?;
         match socket::connect(fd.as_raw_fd(), target.sockaddr.as_dyn()) {
             Ok(()) | Err(Errno::EINPROGRESS) => {}
             Err(e) => return Err(closed(e)),

@@ -383,7 +383,9 @@ reach it: an abstract one the kernel picks, which leaves no file, or the
 \fBsockcat connect -z localhost:22,80,8000-8010\fR; a range that runs
 backwards is exit 2.
 Up to 128 probes are in flight at once, each bounded by \fB-w\fR \fIDUR\fR
-(2s without it).
+(2s without it); under a descriptor limit too low for that, fewer.
+A port is never reported closed because sockcat had no socket to spare:
+a sweep that cannot open even one socket is exit 1, naming the reason.
 Results come in port order: one \fBtcp:\fIHOST\fB:\fIPORT\fB open\fR line
 on stdout per open port, and with \fB-v\fR the closed ones on stderr.
 Exit 0 if any port is open, 1 if none is.

@@ -96,6 +96,71 @@ fn probe_bad_lists_are_exit_2() {
 }
 
 #[test]
+fn probe_list_errors_quote_the_list_as_typed() {
+    let out = Sockcat::run(["connect", "-z", "bad host:22,80"], b"", TIMEOUT);
+    out.assert_code(2);
+    assert!(
+        out.stderr
+            .starts_with("sockcat: bad address 'bad host:22,80': "),
+        "{out}"
+    );
+}
+
+/// `sockcat connect -z LIST` with at most `fds` open descriptors.
+fn probe_with_fd_limit(fds: u32, list: &str) -> crate::support::Output {
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", &format!("ulimit -n {fds} && exec \"$0\" \"$@\"")])
+        .args([bin(), "connect", "-z", "-v", list]);
+    let mut p = crate::support::Proc::spawn(&mut cmd);
+    p.close_stdin();
+    p.wait(TIMEOUT)
+}
+
+#[test]
+fn probes_wait_for_a_socket_under_a_low_descriptor_limit() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let open = listener.local_addr().expect("addr").port();
+    // Twelve refused ports around the open one; 8 descriptors leave room
+    // for about four probes at a time.
+    let held: Vec<_> = (0..12).map(|_| crate::connect::closed_port()).collect();
+    let mut ports: Vec<u16> = held.iter().map(|(_, port)| *port).collect();
+    ports.insert(6, open);
+    let list = ports
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let out = probe_with_fd_limit(8, &format!("127.0.0.1:{list}"));
+    out.assert_success();
+    assert_eq!(
+        out.stdout_str(),
+        format!("tcp:127.0.0.1:{open} open\n"),
+        "{out}"
+    );
+    assert_eq!(
+        out.stderr.matches("connection refused").count(),
+        12,
+        "every closed port is probed, none given up: {out}"
+    );
+}
+
+#[test]
+fn probe_without_a_socket_to_spare_is_an_error_not_a_closed_port() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let open = listener.local_addr().expect("addr").port();
+    // 0-2 and the signal descriptor fill the limit.
+    let out = probe_with_fd_limit(4, &format!("127.0.0.1:{open},{open}"));
+    out.assert_code(1);
+    assert_eq!(out.stdout_str(), "", "{out}");
+    assert!(
+        out.stderr.starts_with(&format!(
+            "sockcat: probe tcp:127.0.0.1:{open}: too many open files"
+        )),
+        "{out}"
+    );
+}
+
+#[test]
 fn udp_probe_reports_closed_only_on_port_unreachable() {
     let (_held, port) = crate::connect::closed_port();
     let open = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
