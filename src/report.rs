@@ -45,12 +45,13 @@ pub enum Event<'a> {
     },
     /// An outgoing connection is up.
     Connected { peer: &'a Addr },
-    /// A session ended: bytes received from and sent to the peer, and why
-    /// when it was not a clean close.
+    /// A session ended: bytes received from and sent to the peer (`None`
+    /// when they did not pass through sockcat: a peer served by a child),
+    /// and why when it was not a clean close.
     Closed {
         peer: &'a Addr,
-        rx: u64,
-        tx: u64,
+        rx: Option<u64>,
+        tx: Option<u64>,
         duration: Duration,
         reason: Option<String>,
     },
@@ -195,7 +196,12 @@ impl fmt::Display for Event<'_> {
             } => {
                 let took =
                     humantime::format_duration(Duration::from_millis(duration.as_millis() as u64));
-                write!(f, "closed {peer}: {rx} bytes received, {tx} sent in {took}")?;
+                match (rx, tx) {
+                    (Some(rx), Some(tx)) => {
+                        write!(f, "closed {peer}: {rx} bytes received, {tx} sent in {took}")?
+                    }
+                    _ => write!(f, "closed {peer} after {took}")?,
+                }
                 match reason {
                     Some(reason) => write!(f, " ({reason})"),
                     None => Ok(()),
@@ -302,8 +308,8 @@ mod tests {
         let peer: Addr = crate::addr::parse("tcp:127.0.0.1:80", Default::default()).unwrap();
         let closed = Event::Closed {
             peer: &peer,
-            rx: 5,
-            tx: 7,
+            rx: Some(5),
+            tx: Some(7),
             duration: Duration::from_millis(1500),
             reason: None,
         };
@@ -317,6 +323,24 @@ mod tests {
         assert_eq!(
             closed.to_string(),
             "closed tcp:127.0.0.1:80: 5 bytes received, 7 sent in 1s 500ms"
+        );
+    }
+
+    #[test]
+    fn a_session_without_counts_says_only_how_long() {
+        let peer: Addr = crate::addr::parse("tcp:127.0.0.1:80", Default::default()).unwrap();
+        let closed = Event::Closed {
+            peer: &peer,
+            rx: None,
+            tx: None,
+            duration: Duration::from_millis(20),
+            reason: Some("child 7 exited 0".into()),
+        };
+        let value = closed.to_json();
+        assert!(value["rx"].is_null() && value["tx"].is_null(), "{value}");
+        assert_eq!(
+            closed.to_string(),
+            "closed tcp:127.0.0.1:80 after 20ms (child 7 exited 0)"
         );
     }
 

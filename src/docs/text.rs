@@ -139,7 +139,9 @@ Addresses are canonical strings.
 .TP
 .B closed
 \fB"peer"\fR, \fB"rx"\fR and \fB"tx"\fR (bytes received from and sent
-to it) and \fB"duration_ms"\fR: a session ended, cleanly or not.
+to it; null for a peer served by \fB-e\fR or \fB-c\fR, whose bytes go
+to the child without passing through sockcat) and \fB"duration_ms"\fR: a
+session ended, cleanly or not.
 .TP
 .B probe
 \fB"target"\fR, \fB"open"\fR (true or false) and, for a closed port,

@@ -128,8 +128,8 @@ pub fn session(
     let reason = result.as_ref().err().map(|e| format!("{e:#}"));
     reporter.report(Event::Closed {
         peer: &peer.name,
-        rx,
-        tx,
+        rx: Some(rx),
+        tx: Some(tx),
         duration: start.elapsed(),
         reason,
     });

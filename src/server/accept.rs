@@ -184,6 +184,8 @@ impl Server<'_> {
         if let Role::Child(pid) = peer.role {
             self.children.remove(&pid);
         }
+        // A child's traffic does not pass through us: its counts are unknown.
+        let counted = matches!(peer.role, Role::Stdio);
         let Peer {
             fd,
             name,
@@ -198,8 +200,8 @@ impl Server<'_> {
         let duration = started.elapsed();
         self.reporter.report(Event::Closed {
             peer: &name,
-            rx,
-            tx,
+            rx: counted.then_some(rx),
+            tx: counted.then_some(tx),
             duration,
             reason: why,
         });

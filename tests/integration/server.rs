@@ -541,6 +541,27 @@ fn exec_without_keep_open_serves_one_peer_with_its_environment() {
 }
 
 #[test]
+fn exec_closed_events_do_not_invent_byte_counts() {
+    // The bytes go between the peer and the child, past sockcat: its
+    // closed event says how long, not how much (null, not 0).
+    let mut server = Sockcat::spawn(["--events", "json", "listen", "tcp:127.0.0.1:0", "-e", "cat"]);
+    let line = server.wait_for_stderr("\"listening\"", TIMEOUT);
+    let listening: serde_json::Value = serde_json::from_str(&line).expect("JSON");
+    let addr = listening["local"].as_str().expect("local").to_string();
+    assert_eq!(echo_through(connect(&addr), b"hello"), b"hello");
+    let out = server.wait(TIMEOUT);
+    out.assert_success();
+    let closed: serde_json::Value = out
+        .stderr
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("JSON"))
+        .find(|v| v["event"] == "closed")
+        .unwrap_or_else(|| panic!("no closed event: {out}"));
+    assert!(closed["rx"].is_null() && closed["tx"].is_null(), "{closed}");
+    assert!(closed["duration_ms"].is_u64(), "{closed}");
+}
+
+#[test]
 fn sigterm_stops_and_reaps_the_children() {
     let (mut server, addr) = listen(&["listen", "-v", "-k", "127.0.0.1:0", "-e", "sleep", "600"]);
     let _client = connect(&addr);
