@@ -5,7 +5,7 @@
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
 
 use nix::sys::socket::{SockaddrStorage, UnixAddr};
@@ -221,11 +221,15 @@ impl fmt::Display for Addr {
                     UnixName::Path(path) => {
                         let text = escape(path.as_os_str().as_bytes());
                         // `unix://PATH` is read as `unix:PATH`, so a path that
-                        // starts with `//` itself needs two more to come back.
+                        // starts with `//` itself needs two more to come back;
+                        // and a file named `@…` is not an abstract name.
                         if text.starts_with("//") {
                             f.write_str("//")?;
                         }
-                        f.write_str(&text)
+                        match text.strip_prefix('@') {
+                            Some(rest) => write!(f, "\\x40{rest}"),
+                            None => f.write_str(&text),
+                        }
                     }
                     UnixName::Abstract(name) => write!(f, "@{}", escape(name)),
                     UnixName::Unnamed => Ok(()),
@@ -320,8 +324,15 @@ fn parse_bare(text: &str, flags: Flags) -> Result<Addr, String> {
     parse_inet(text, kind, None, flags.listen)
 }
 
+/// A Unix path or abstract name, with the escapes sockcat prints in one
+/// (`\\` and `\xHH`, also `\n \r \t \0`) read back into bytes: a printed
+/// address pastes back, and a name that is not UTF-8 can be typed at all.
 fn parse_unix(rest: &str, kind: Kind, scheme: &str) -> Result<Addr, String> {
+    let unescape = |text: &str| {
+        crate::escape::unescape(text).map_err(|e| e.message("the Unix name", "a Unix name takes"))
+    };
     let name = if let Some(name) = rest.strip_prefix('@') {
+        let name = unescape(name)?;
         if name.is_empty() {
             return Err(format!(
                 "missing abstract name after '@' (expected {scheme}:@NAME)"
@@ -333,13 +344,15 @@ fn parse_unix(rest: &str, kind: Kind, scheme: &str) -> Result<Addr, String> {
                 name.len()
             ));
         }
-        UnixName::Abstract(name.as_bytes().to_vec())
+        UnixName::Abstract(name)
     } else if rest.is_empty() {
         return Err(format!("missing path (expected {scheme}:PATH)"));
-    } else if rest.as_bytes().contains(&0) {
-        return Err("a path cannot contain a NUL byte".into());
     } else {
-        UnixName::Path(PathBuf::from(rest))
+        let path = unescape(rest)?;
+        if path.contains(&0) {
+            return Err("a path cannot contain a NUL byte".into());
+        }
+        UnixName::Path(PathBuf::from(std::ffi::OsString::from_vec(path)))
     };
     Ok(Addr::Unix { kind, name })
 }
@@ -924,23 +937,28 @@ mod tests {
             })
         }
 
-        /// Unix names whose canonical form is the name itself: printable
-        /// ASCII without a backslash (anything else is shown escaped, for
-        /// the terminal's sake, and is not pasted back byte for byte).
+        /// Unix names of any bytes (a path's without NUL), printed escaped.
         fn unix() -> impl Strategy<Value = Addr> {
-            let segment = "[ -.0-\\[\\]-~]{0,12}"; // printable ASCII but '/' and '\'
+            let byte = prop_oneof![
+                4 => proptest::sample::select(b"ab@:\\x %".to_vec()),
+                1 => any::<u8>(),
+            ];
+            let segment = proptest::collection::vec(
+                byte.prop_filter("not in a path segment", |b| *b != 0 && *b != b'/'),
+                0..12,
+            );
             let path = (
                 proptest::sample::select(vec!["/", "//", "///", "", "./", "../"]),
                 proptest::collection::vec(segment, 1..6),
             )
-                .prop_map(|(root, segments)| format!("{root}{}", segments.join("/")))
-                // A relative path that starts with '@' is an abstract name
-                // when typed; an empty one is no path at all.
-                .prop_filter("typed, it would not be this path", |p| {
-                    !p.is_empty() && !p.starts_with('@')
+                .prop_map(|(root, segments)| {
+                    [root.as_bytes().to_vec(), segments.join(&b'/')].concat()
                 })
-                .prop_map(|p| UnixName::Path(PathBuf::from(p)));
-            let name = "[ -\\[\\]-~]{1,40}".prop_map(|n| UnixName::Abstract(n.into_bytes()));
+                // An empty path is no path at all.
+                .prop_filter("typed, it would not be this path", |p| !p.is_empty())
+                .prop_map(|p| UnixName::Path(PathBuf::from(std::ffi::OsString::from_vec(p))));
+            let name = proptest::collection::vec(any::<u8>(), 1..=ABSTRACT_MAX)
+                .prop_map(UnixName::Abstract);
             (kind(), prop_oneof![path, name]).prop_map(|(kind, name)| Addr::Unix { kind, name })
         }
 

@@ -1,10 +1,8 @@
-//! The backslash escapes of `send -E`: `\n \r \t \\ \0 \xHH`, and nothing
-//! else. Pure text in, bytes out; a sequence it does not know is an error
-//! naming it, never passed through, so a typo cannot reach a service as
-//! bytes the user did not mean. Where the text comes from is `send`'s
-//! business.
-
-use std::fmt;
+//! The backslash escapes of `send -E` and of Unix names in addresses:
+//! `\n \r \t \\ \0 \xHH`, and nothing else. Pure text in, bytes out; a
+//! sequence it does not know is an error naming it, never passed through, so
+//! a typo cannot reach a service as bytes the user did not mean. Where the
+//! text comes from is the caller's business.
 
 /// The sequences `-E` understands, for messages.
 pub const KNOWN: &str = r"\n \r \t \\ \0 \xHH";
@@ -18,25 +16,17 @@ pub struct BadEscape {
 }
 
 impl BadEscape {
-    /// The message, saying where the sequence was: `bad escape '\q' in DATA
-    /// (-E knows …)`.
-    pub fn message(&self, place: &str) -> String {
+    /// The message, saying where the sequence was and who reads escapes:
+    /// `bad escape '\q' in DATA (-E knows …)`.
+    pub fn message(&self, place: &str, reader: &str) -> String {
         let at = if self.sequence == "\\" {
             format!("'\\' at the end of {place}")
         } else {
             format!("'{}' in {place}", shown(&self.sequence))
         };
-        format!("bad escape {at} (-E knows {KNOWN})")
+        format!("bad escape {at} ({reader} {KNOWN})")
     }
 }
-
-impl fmt::Display for BadEscape {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message("the text"))
-    }
-}
-
-impl std::error::Error for BadEscape {}
 
 /// Turn `text` into the bytes its escapes stand for. `\0` is one NUL byte
 /// (not an octal escape: `\012` is NUL, '1', '2'); `\x` takes exactly two
@@ -144,17 +134,17 @@ mod tests {
     #[test]
     fn messages_quote_the_sequence_readably() {
         assert_eq!(
-            bad(r"\q").message("DATA"),
+            bad(r"\q").message("DATA", "-E knows"),
             r"bad escape '\q' in DATA (-E knows \n \r \t \\ \0 \xHH)"
         );
         assert!(
             bad(r"\")
-                .message("DATA")
+                .message("DATA", "-E knows")
                 .starts_with(r"bad escape '\' at the end of DATA")
         );
         assert!(
             bad("\\é")
-                .message("DATA")
+                .message("DATA", "-E knows")
                 .starts_with(r"bad escape '\\xc3\xa9' in DATA")
         );
     }
@@ -189,7 +179,7 @@ mod tests {
                     // The sequence it names is one that is in the text.
                     Err(bad) => {
                         prop_assert!(text.contains(&bad.sequence), "{:?} in {:?}", bad.sequence, text);
-                        let _ = bad.message("DATA");
+                        let _ = bad.message("DATA", "-E knows");
                     }
                 }
             }

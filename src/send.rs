@@ -103,7 +103,8 @@ fn check_kind(args: &SendArgs, kind: Kind, addr: &Addr) -> anyhow::Result<()> {
 /// The bytes to send: DATA, the file of `-f`, or stdin, then `-n`'s newline.
 fn payload(args: &SendArgs, signals: &Signals) -> anyhow::Result<Vec<u8>> {
     let mut payload = if !args.data.is_empty() {
-        join(&args.data, args.escapes).map_err(|bad| usage!("{}", bad.message("DATA")))?
+        join(&args.data, args.escapes)
+            .map_err(|bad| usage!("{}", bad.message("DATA", "-E knows")))?
     } else {
         match &args.file {
             Some(path) if path.as_os_str() != "-" => read_file(path, signals)?,

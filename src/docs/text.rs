@@ -74,10 +74,19 @@ connects; \fB-4\fR and \fB-6\fR filter them.
 A Unix path longer than \fBsun_path\fR allows (107 bytes) still works:
 sockcat reaches it through its directory instead of truncating it.
 .PP
+A Unix path or abstract name reads backslash escapes: \fB\e\e\fR is a
+backslash and \fB\ex\fIHH\fR any byte (also \fB\en \er \et \e0\fR), so
+that a name that is not UTF-8, or an abstract name holding NUL bytes, can be
+typed.
+Any other backslash is a usage error (exit 2).
+.PP
 Whenever sockcat prints an address it uses the canonical form, so a printed
 address can be pasted back: the scheme, then a numeric address, as in
 \fBtcp:127.0.0.1:41234\fR, \fBudp:[::1]:53\fR, \fBunix:/run/x.sock\fR or
 \fBunix-dgram:@name\fR.
+Bytes of a Unix name that are not printable ASCII, and backslashes, are
+printed as the escapes above; a file whose name starts with \fB@\fR prints
+as \fB\ex40\fR, which is not an abstract name.
 A printed address never needs \fB4\fR or \fB6\fR in its scheme:
 \fBtcp6:[::1]:0\fR is printed \fBtcp:[::1]:41234\fR.
 A Unix peer that has no address prints as its scheme with an empty path

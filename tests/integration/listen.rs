@@ -364,6 +364,44 @@ fn abstract_names_for_listen_and_connect() {
     }
 }
 
+#[test]
+fn printed_unix_names_paste_back_byte_for_byte() {
+    let dir = TempDir::new();
+    // A NUL and a byte that is not UTF-8 in an abstract name; a backslash,
+    // such a byte and a leading '@' in a file name.
+    let abstract_name = format!("@sockcat-{}\\x00\\xff-x", std::process::id());
+    let file_name = format!("unix:{}/\\x40a\\\\b\\xfe", dir.path().display());
+    for (typed, bytes) in [
+        (abstract_name, None),
+        (file_name, Some(b"@a\\b\xfe".as_slice())),
+    ] {
+        let (server, printed) = listener(&[&typed]);
+        if let Some(bytes) = bytes {
+            let names: Vec<_> = std::fs::read_dir(dir.path())
+                .expect("dir")
+                .map(|e| e.expect("entry").file_name().into_encoded_bytes())
+                .collect();
+            assert_eq!(names, [bytes], "{typed} made the wrong file");
+        }
+        let client = Sockcat::run(["connect", "--keep-sending", &printed], b"hi\n", TIMEOUT);
+        client.assert_success();
+        assert_eq!(client.stdout_str(), "from sockcat\n", "{printed}: {client}");
+        let out = server.wait(TIMEOUT);
+        out.assert_success();
+        assert_eq!(out.stdout_str(), "hi\n", "{out}");
+    }
+}
+
+#[test]
+fn a_backslash_that_is_no_escape_is_exit_2_in_a_unix_name() {
+    let out = Sockcat::run(["connect", r"unix:/tmp/a\qb"], b"", TIMEOUT);
+    out.assert_code(2);
+    assert!(
+        out.stderr.contains(r"bad escape '\q' in the Unix name"),
+        "{out}"
+    );
+}
+
 // ---- waiting, addresses, peers ----
 
 #[test]
