@@ -4,7 +4,7 @@
 //! a typo cannot reach a service as bytes the user did not mean. Where the
 //! text comes from is the caller's business.
 
-/// The sequences `-E` understands, for messages.
+/// The sequences understood, for messages saying so.
 pub const KNOWN: &str = r"\n \r \t \\ \0 \xHH";
 
 /// A backslash sequence `unescape` does not know, as it was written.

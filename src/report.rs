@@ -27,6 +27,15 @@ pub struct Reporter {
     mode: Mode,
 }
 
+/// Bytes a session moved.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Counts {
+    /// Received from the peer.
+    pub rx: u64,
+    /// Sent to the peer.
+    pub tx: u64,
+}
+
 /// One step worth reporting.
 #[derive(Debug)]
 pub enum Event<'a> {
@@ -45,13 +54,12 @@ pub enum Event<'a> {
     },
     /// An outgoing connection is up.
     Connected { peer: &'a Addr },
-    /// A session ended: bytes received from and sent to the peer (`None`
-    /// when they did not pass through sockcat: a peer served by a child),
-    /// and why when it was not a clean close.
+    /// A session ended: the bytes it moved (`None` when they did not pass
+    /// through sockcat: a peer served by a child), and why when it was not a
+    /// clean close.
     Closed {
         peer: &'a Addr,
-        rx: Option<u64>,
-        tx: Option<u64>,
+        counts: Option<Counts>,
         duration: Duration,
         reason: Option<String>,
     },
@@ -189,18 +197,17 @@ impl fmt::Display for Event<'_> {
             Event::Connected { peer } => write!(f, "connected to {peer}"),
             Event::Closed {
                 peer,
-                rx,
-                tx,
+                counts,
                 duration,
                 reason,
             } => {
                 let took =
                     humantime::format_duration(Duration::from_millis(duration.as_millis() as u64));
-                match (rx, tx) {
-                    (Some(rx), Some(tx)) => {
+                match counts {
+                    Some(Counts { rx, tx }) => {
                         write!(f, "closed {peer}: {rx} bytes received, {tx} sent in {took}")?
                     }
-                    _ => write!(f, "closed {peer} after {took}")?,
+                    None => write!(f, "closed {peer} after {took}")?,
                 }
                 match reason {
                     Some(reason) => write!(f, " ({reason})"),
@@ -243,11 +250,11 @@ impl Event<'_> {
             Event::Connected { peer } => ("connected", json!({ "peer": peer.to_string() })),
             Event::Closed {
                 peer,
-                rx,
-                tx,
+                counts,
                 duration,
                 reason,
             } => {
+                let (rx, tx) = (counts.map(|c| c.rx), counts.map(|c| c.tx));
                 let mut fields = json!({ "peer": peer.to_string(), "rx": rx, "tx": tx, "duration_ms": duration.as_millis() as u64 });
                 if let Some(reason) = reason {
                     fields["message"] = json!(reason);
@@ -308,8 +315,7 @@ mod tests {
         let peer: Addr = crate::addr::parse("tcp:127.0.0.1:80", Default::default()).unwrap();
         let closed = Event::Closed {
             peer: &peer,
-            rx: Some(5),
-            tx: Some(7),
+            counts: Some(Counts { rx: 5, tx: 7 }),
             duration: Duration::from_millis(1500),
             reason: None,
         };
@@ -331,8 +337,7 @@ mod tests {
         let peer: Addr = crate::addr::parse("tcp:127.0.0.1:80", Default::default()).unwrap();
         let closed = Event::Closed {
             peer: &peer,
-            rx: None,
-            tx: None,
+            counts: None,
             duration: Duration::from_millis(20),
             reason: Some("child 7 exited 0".into()),
         };

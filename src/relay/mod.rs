@@ -26,7 +26,7 @@ use crate::addr::{Addr, Kind};
 use crate::cli::SessionFlags;
 use crate::error::Failure;
 use crate::hexdump::Hexdump;
-use crate::report::{Event, Reporter};
+use crate::report::{Counts, Event, Reporter};
 use crate::signals::Signals;
 
 mod session;
@@ -103,15 +103,6 @@ pub enum Ending {
     StdoutClosed,
 }
 
-/// Bytes moved during a session.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Counts {
-    /// Received from the peer.
-    pub rx: u64,
-    /// Sent to the peer.
-    pub tx: u64,
-}
-
 /// `relay`, reporting the session's end (`closed`, with byte counts and
 /// duration) whichever way it ended.
 pub fn session(
@@ -124,12 +115,10 @@ pub fn session(
     let start = Instant::now();
     let mut counts = Counts::default();
     let result = relay(peer, opts, signals, reporter, dump, &mut counts);
-    let (rx, tx) = (counts.rx, counts.tx);
     let reason = result.as_ref().err().map(|e| format!("{e:#}"));
     reporter.report(Event::Closed {
         peer: &peer.name,
-        rx: Some(rx),
-        tx: Some(tx),
+        counts: Some(counts),
         duration: start.elapsed(),
         reason,
     });

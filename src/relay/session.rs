@@ -10,12 +10,12 @@ use nix::errno::Errno;
 use nix::poll::{PollFd, PollFlags, poll};
 use nix::sys::socket::{self, MsgFlags, Shutdown};
 
-use super::{Counts, Ending, Options, Peer, stdin_failure};
+use super::{Ending, Options, Peer, stdin_failure};
 use crate::addr::{Addr, Kind};
 use crate::buffer::{self, Buffer, CAPACITY, End, Memory, Path, Sink};
 use crate::error::Failure;
 use crate::hexdump::{self, Hexdump, show};
-use crate::report::{Event, Reporter, TimedOut};
+use crate::report::{Counts, Event, Reporter, TimedOut};
 use crate::signals::{Signals, timeout_until};
 use crate::socket::{
     Received, SockAddr, message_limit as socket_limit, receive_from as socket_receive,

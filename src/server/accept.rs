@@ -15,7 +15,7 @@ use crate::access::Credentials;
 use crate::addr::{Addr, UnixName};
 use crate::error::{Failure, describe};
 use crate::exec;
-use crate::report::Event;
+use crate::report::{Counts, Event};
 use crate::socket;
 
 impl Server<'_> {
@@ -141,8 +141,7 @@ impl Server<'_> {
             reading: true,
             shut: false,
             paused: false,
-            rx: 0,
-            tx: 0,
+            counts: Counts::default(),
             started: Instant::now(),
         };
         let hungry = peer.hungry();
@@ -189,8 +188,7 @@ impl Server<'_> {
         let Peer {
             fd,
             name,
-            rx,
-            tx,
+            counts,
             started,
             ..
         } = peer;
@@ -200,8 +198,7 @@ impl Server<'_> {
         let duration = started.elapsed();
         self.reporter.report(Event::Closed {
             peer: &name,
-            rx: counted.then_some(rx),
-            tx: counted.then_some(tx),
+            counts: counted.then_some(counts),
             duration,
             reason: why,
         });

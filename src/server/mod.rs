@@ -387,7 +387,7 @@ impl<'a> Server<'a> {
         let result = peer.queue.flush(|bytes| {
             nixsock::send(fd, bytes, MsgFlags::MSG_NOSIGNAL).inspect(|n| sent += *n as u64)
         });
-        peer.tx += sent;
+        peer.counts.tx += sent;
         let now_hungry = peer.hungry();
         if now_hungry && !was_hungry {
             self.hungry += 1;
@@ -497,7 +497,7 @@ impl<'a> Server<'a> {
             Ok(n) => {
                 let data = Rc::<[u8]>::from(&buf[..n]);
                 self.scratch = buf;
-                self.peer(idx).rx += n as u64;
+                self.peer(idx).counts.rx += n as u64;
                 Ok(data)
             }
             Err(e) => {

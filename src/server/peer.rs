@@ -11,6 +11,7 @@ use nix::unistd::Pid;
 
 use super::STDIN_LOW;
 use crate::addr::Addr;
+use crate::report::Counts;
 
 /// Chunks shared by every peer they are queued for: stdin is read once
 /// whatever the number of peers.
@@ -76,8 +77,7 @@ pub struct Peer {
     pub paused: bool,
     /// Bytes received from and sent to the peer by us (a child's own
     /// traffic is not ours to count).
-    pub rx: u64,
-    pub tx: u64,
+    pub counts: Counts,
     pub started: std::time::Instant,
 }
 
