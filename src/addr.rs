@@ -771,6 +771,29 @@ mod tests {
     }
 
     #[test]
+    fn unix_names_read_escapes_into_bytes() {
+        let unix = |kind, name| Addr::Unix { kind, name };
+        assert_eq!(
+            p(r"unix:@a\x00\xffb"),
+            unix(Kind::Stream, UnixName::Abstract(b"a\0\xffb".to_vec()))
+        );
+        assert_eq!(
+            p(r"unix-dgram:/tmp/a\\b\xfe"),
+            unix(
+                Kind::Datagram,
+                UnixName::Path(PathBuf::from(std::ffi::OsString::from_vec(
+                    b"/tmp/a\\b\xfe".to_vec()
+                )))
+            )
+        );
+        // Printed back the same way; a leading '@' of a file stays a file.
+        assert_eq!(p(r"unix:@a\x00\xffb").to_string(), r"unix:@a\x00\xffb");
+        let at_file = unix(Kind::Stream, UnixName::Path(PathBuf::from("@log")));
+        assert_eq!(at_file.to_string(), r"unix:\x40log");
+        assert_eq!(p(&at_file.to_string()), at_file);
+    }
+
+    #[test]
     fn bad_addresses_say_why() {
         let none = Flags::default();
         let udp = Flags { udp: true, ..none };
@@ -812,6 +835,23 @@ mod tests {
             ("@", none, "missing abstract name"),
             (
                 &format!("@{}", "n".repeat(108)),
+                none,
+                "at most 107 bytes, not 108",
+            ),
+            (r"unix:/tmp/a\qb", none, r"bad escape '\q' in the Unix name"),
+            (
+                r"unix:@ab\",
+                none,
+                r"bad escape '\' at the end of the Unix name",
+            ),
+            (r"/tmp/a\x4", none, r"bad escape '\x4' in the Unix name"),
+            (
+                r"unix:/tmp/a\x00b",
+                none,
+                "a path cannot contain a NUL byte",
+            ),
+            (
+                &format!("@{}", r"\x00".repeat(108)),
                 none,
                 "at most 107 bytes, not 108",
             ),
