@@ -9,9 +9,7 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::support::{
-    Proc, Sockcat, TIMEOUT, TempDir, pattern, process_state, require, skip, wait_until,
-};
+use crate::support::{Proc, Sockcat, TIMEOUT, TempDir, pattern, require, skip, wait_until};
 
 const BIG: usize = 64 << 20;
 
@@ -371,11 +369,7 @@ fn send_only_waits_for_stdin_that_comes_late() {
     });
     let mut client = Sockcat::spawn(["connect", "-v", "--send-only", &addr]);
     client.wait_for_stderr("connected to", TIMEOUT);
-    // After "connected" the next sleep is the relay's wait for stdin.
-    wait_until("sockcat to wait for stdin", TIMEOUT, || {
-        client.exited() || process_state(client.pid()) == 'S'
-    });
-    assert!(!client.exited(), "--send-only ended before stdin did");
+    client.wait_asleep("the relay's wait for stdin");
     client.feed(b"late");
     client.close_stdin();
     client.wait(TIMEOUT).assert_success();

@@ -21,9 +21,7 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
 
-use crate::support::{
-    Proc, Sockcat, TIMEOUT, TempDir, bin, process_state, require_root, wait_until,
-};
+use crate::support::{Proc, Sockcat, TIMEOUT, TempDir, bin, require_root};
 
 /// A stream exchange with a listening sockcat started by `listener`: send a
 /// line, half-close, read its line up to its close.
@@ -737,11 +735,7 @@ fn send_only_listener_waits_for_stdin_that_comes_late() {
     let mut client = UnixStream::connect(&path).expect("connect");
     client.set_read_timeout(Some(TIMEOUT)).expect("timeout");
     server.wait_for_stderr("accepted", TIMEOUT);
-    // After "accepted" the next sleep is the relay's wait for stdin.
-    wait_until("sockcat to wait for stdin", TIMEOUT, || {
-        server.exited() || process_state(server.pid()) == 'S'
-    });
-    assert!(!server.exited(), "--send-only ended before stdin did");
+    server.wait_asleep("the relay's wait for stdin");
     server.feed(b"late");
     server.close_stdin();
     let mut got = Vec::new();

@@ -288,6 +288,17 @@ impl Proc {
         matches!(self.child.as_mut().map(|c| c.try_wait()), Some(Ok(Some(_))))
     }
 
+    /// Wait until the process sleeps, failing if it exits instead: right
+    /// after a line it printed, its next sleep is the wait that comes next
+    /// (`what`).
+    #[track_caller]
+    pub fn wait_asleep(&mut self, what: &str) {
+        wait_until(what, TIMEOUT, || {
+            self.exited() || process_state(self.pid()) == 'S'
+        });
+        assert!(!self.exited(), "exited instead of {what}");
+    }
+
     /// Wait for the process to exit (killing it after `timeout`) and collect its output.
     #[track_caller]
     pub fn wait(mut self, timeout: Duration) -> Output {
