@@ -640,6 +640,34 @@ fn a_peer_that_stops_reading_is_dropped_and_the_others_go_on() {
 }
 
 #[test]
+fn crlf_reaches_every_peer_of_a_keep_open_listener() {
+    let (mut server, addr) = listen(&["listen", "-v", "-k", "-C", "127.0.0.1:0"]);
+    let mut peers = [connect(&addr), connect(&addr)];
+    server.wait_for_stderr("accepted ", TIMEOUT);
+    server.wait_for_stderr("accepted ", TIMEOUT);
+    // Runs of newlines longer than one read: each read doubles in full.
+    let mut data = b"a\nb".to_vec();
+    data.extend(vec![b'\n'; 200_000]);
+    data.extend(b"c\n");
+    let mut want = Vec::new();
+    for &b in &data {
+        if b == b'\n' {
+            want.push(b'\r');
+        }
+        want.push(b);
+    }
+    let feeder = server.feed_in_background(data);
+    for peer in &mut peers {
+        let mut got = vec![0u8; want.len()];
+        peer.read_exact(&mut got).expect("every CRLF byte");
+        assert!(got == want, "the peer got other bytes than stdin made CRLF");
+    }
+    feeder.join().unwrap();
+    server.signal(Signal::SIGTERM);
+    server.wait(TIMEOUT).assert_code(143);
+}
+
+#[test]
 fn udp_keep_open_prints_every_sender_and_answers_the_latest() {
     let (mut server, addr) = listen(&["listen", "-v", "-k", "-u", "127.0.0.1:0"]);
     let target = addr.strip_prefix("udp:").unwrap().to_string();
