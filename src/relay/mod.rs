@@ -103,6 +103,21 @@ pub enum Ending {
     StdoutClosed,
 }
 
+/// `-C`: `data` into `out` with each LF made CRLF; returns the bytes
+/// written. `out` must hold twice `data`, the most it can become.
+pub fn crlf(data: &[u8], out: &mut [u8]) -> usize {
+    let mut at = 0;
+    for &b in data {
+        if b == b'\n' {
+            out[at] = b'\r';
+            at += 1;
+        }
+        out[at] = b;
+        at += 1;
+    }
+    at
+}
+
 /// `relay`, reporting the session's end (`closed`, with byte counts and
 /// duration) whichever way it ended.
 pub fn session(

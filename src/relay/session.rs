@@ -647,17 +647,8 @@ fn read_crlf(
     let spare = memory.spare().len().min(room);
     let take = (spare / 2).min(scratch.len());
     let n = nix::unistd::read(stdin, &mut scratch[..take])?;
-    let spare = memory.spare();
-    let mut at = 0;
-    for &b in &scratch[..n] {
-        if b == b'\n' {
-            spare[at] = b'\r';
-            at += 1;
-        }
-        spare[at] = b;
-        at += 1;
-    }
-    memory.commit(at);
+    let written = super::crlf(&scratch[..n], memory.spare());
+    memory.commit(written);
     Ok(n)
 }
 

@@ -12,7 +12,7 @@ use nix::sys::epoll::{Epoll, EpollEvent, EpollFlags};
 use super::peer::{Chunk, Queue};
 use super::{CHUNK, STDIN, STDOUT, Server};
 use crate::error::Failure;
-use crate::relay::Ending;
+use crate::relay::{self, Ending};
 
 impl Server<'_> {
     pub(super) fn wants_stdin(&self) -> bool {
@@ -30,15 +30,19 @@ impl Server<'_> {
     /// nothing now.
     pub(super) fn read_stdin(&mut self) -> anyhow::Result<bool> {
         let mut buf = std::mem::take(&mut self.scratch);
+        // With -C a read may double: it goes into the first third of the
+        // scratch buffer, and its CRLF form into the rest.
         let limit = if self.settings.opts.crlf {
-            CHUNK / 2
+            CHUNK / 3
         } else {
             CHUNK
         };
         let result = nix::unistd::read(self.stdin.as_fd(), &mut buf[..limit]);
         let chunk = result.map(|n| -> Chunk {
             if self.settings.opts.crlf {
-                crlf(&buf[..n]).into()
+                let (read, spare) = buf.split_at_mut(limit);
+                let written = relay::crlf(&read[..n], spare);
+                Rc::from(&spare[..written])
             } else {
                 Rc::from(&buf[..n])
             }
@@ -141,16 +145,4 @@ impl StdioEnd {
         }
         Ok(())
     }
-}
-
-/// LF becomes CRLF (`-C`).
-fn crlf(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(data.len() * 2);
-    for &b in data {
-        if b == b'\n' {
-            out.push(b'\r');
-        }
-        out.push(b);
-    }
-    out
 }
