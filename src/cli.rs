@@ -58,7 +58,8 @@ pub enum Verb {
     /// Open ADDR and pipe it both ways: stdin to the socket, the socket to stdout.
     ///
     /// On a stream, stdin's end half-closes the socket and sockcat reads on until
-    /// the peer closes; a peer that closes first ends the session at once. On a
+    /// the peer closes. A peer's EOF ends only what the peer sends: stdin goes on
+    /// to it until stdin ends (a terminal's session ends with its peer). On a
     /// datagram socket each read of stdin is one datagram, and after stdin ends
     /// sockcat waits for replies until `-q` (default 1s) of silence.
     Connect(ConnectArgs),
@@ -186,9 +187,13 @@ pub struct SessionFlags {
     #[arg(long)]
     pub no_shutdown: bool,
 
-    /// Keep sending stdin to a peer that only half-closed, until stdin ends.
+    /// End the session when the peer's EOF arrives, even if stdin has more.
+    ///
+    /// Without it a peer's EOF ends only what the peer sends: sockcat goes on
+    /// sending stdin until stdin ends, unless stdin is a terminal or a Unix
+    /// peer is gone altogether.
     #[arg(long)]
-    pub keep_sending: bool,
+    pub exit_on_peer_eof: bool,
 
     /// Do not read stdin; the socket's write side stays open.
     #[arg(short = 'd', long = "no-stdin", conflicts_with_all = ["send_only", "recv_only"])]
@@ -337,7 +342,8 @@ pub struct ServeFlags {
     /// each read from a peer reaches stdout whole. stdin is read at the pace
     /// of the fastest peer; a peer more than 4 MiB behind it is dropped and
     /// reported with -v. When stdin ends each peer's write side is shut down
-    /// (not with --no-shutdown) and the listener goes on serving. Datagram
+    /// (not with --no-shutdown) and the listener goes on serving; a peer is
+    /// closed as soon as its own EOF arrives. Datagram
     /// listeners print every sender's datagrams and send stdin to the latest
     /// sender (-v names it). The soft limit on open files is raised to the
     /// hard one; when it is reached anyway, accepting pauses until a peer

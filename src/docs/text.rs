@@ -364,10 +364,25 @@ delivered.
 \fB--no-shutdown\fR keeps the write side open instead, and
 \fB-q\fR \fIDUR\fR exits \fIDUR\fR after stdin ends whatever the peer does.
 .PP
-When the peer closes first, sockcat writes out what arrived and exits 0
-without waiting for stdin to end.
-\fB--keep-sending\fR instead goes on sending stdin to a peer that only
-half-closed, until stdin ends.
+A peer's end of file ends only what the peer sends: sockcat writes out
+what arrived and goes on sending stdin until stdin ends, so a file sent to a
+receiver whose own stdin is \fI/dev/null\fR, or who runs
+\fB--recv-only\fR, arrives whole and both sides exit 0:
+.PP
+.EX
+sockcat listen tcp:127.0.0.1:9000 </dev/null >copy &
+sockcat connect tcp:127.0.0.1:9000 <file
+.EE
+.PP
+The session ends at the peer's end of file, with status 0, only when
+nothing more of stdin can be meant for it: stdin is a terminal (an
+interactive session ends with its peer, as telnet's does), the peer is
+gone altogether where the kernel shows it (a Unix stream or seqpacket peer
+that closed), or \fB--exit-on-peer-eof\fR asks for it.
+Data is never dropped quietly: a send that fails because the peer has gone
+(\fBEPIPE\fR, \fBECONNRESET\fR) is status 1, naming the peer.
+The same holds for \fBlisten\fR with one peer; a keep-open listener (\fBlisten -k\fR) closes
+a peer as soon as that peer's end of file arrives.
 .PP
 \fB-d\fR reads no stdin and keeps the write side open; \fB--send-only\fR
 never reads the socket and exits once stdin is sent; \fB--recv-only\fR

@@ -43,8 +43,9 @@ pub struct Options {
     pub quit_after: Option<Duration>,
     /// Half-close a connection when stdin ends.
     pub shutdown_on_eof: bool,
-    /// Go on sending stdin after the peer half-closed.
-    pub keep_sending: bool,
+    /// End the session at the peer's EOF even while stdin has more
+    /// (`--exit-on-peer-eof`); a terminal as stdin does the same.
+    pub exit_on_peer_eof: bool,
     /// Read stdin at all.
     pub read_stdin: bool,
     /// Read the socket at all; without it the session ends once stdin is sent.
@@ -69,7 +70,7 @@ impl Options {
             quit_after,
             // -d leaves the write side open; --recv-only closes it at once.
             shutdown_on_eof: !flags.no_shutdown && !flags.no_stdin,
-            keep_sending: flags.keep_sending,
+            exit_on_peer_eof: flags.exit_on_peer_eof,
             read_stdin: !flags.no_stdin && !flags.recv_only,
             read_socket: !flags.send_only,
             crlf: flags.crlf,

@@ -92,6 +92,13 @@ pub(super) struct Session<'p, 'a> {
     socket_broken: bool,
     /// The last read of the socket into an empty buffer found nothing.
     socket_dry: bool,
+    /// The peer's EOF ends the session, not only its direction: stdin is a
+    /// terminal (a person, who is done when the peer is) or
+    /// `--exit-on-peer-eof` asked for it.
+    end_at_peer_eof: bool,
+    /// The kernel says the peer is gone altogether (`POLLHUP`: a Unix peer
+    /// that closed), so nothing more of stdin can reach it.
+    peer_gone: bool,
 }
 
 impl<'p, 'a> Session<'p, 'a> {
@@ -144,7 +151,10 @@ impl<'p, 'a> Session<'p, 'a> {
         } else {
             CAPACITY
         };
+        let end_at_peer_eof = opts.exit_on_peer_eof || stdin_end == End::Terminal;
         Session {
+            end_at_peer_eof,
+            peer_gone: false,
             largest_message,
             scratch: if opts.crlf {
                 vec![0u8; CAPACITY / 2]
@@ -540,9 +550,11 @@ impl<'p, 'a> Session<'p, 'a> {
         // A socket we never read (--send-only) has not ended: only stdin can
         // end such a session.
         let received_all = opts.read_socket && !self.inn.open && !self.inn.buf.pending();
-        if (!opts.read_socket && sent_all)
-            || (self.connection && received_all && (!opts.keep_sending || sent_all))
-        {
+        // The peer's EOF ends only what the peer sends; stdin goes on to it
+        // (a file sent to a receiver whose own stdin is /dev/null must arrive
+        // whole), unless nothing more of stdin can be meant for it.
+        let peer_done = received_all && (sent_all || self.end_at_peer_eof || self.peer_gone);
+        if (!opts.read_socket && sent_all) || (self.connection && peer_done) {
             return Ok(Some(Ending::Finished));
         }
         let now = Instant::now();
@@ -572,7 +584,7 @@ impl<'p, 'a> Session<'p, 'a> {
 
     /// Sleep until something can move, a timer is due or a signal arrives;
     /// says whether a descriptor (other than the signals') was ready.
-    fn wait(&self, signals: &Signals) -> anyhow::Result<bool> {
+    fn wait(&mut self, signals: &Signals) -> anyhow::Result<bool> {
         let mut sock_events = PollFlags::empty();
         let mut fds = vec![PollFd::new(signals.fd(), PollFlags::POLLIN)];
         let out_pending = if self.messages || self.opts.crlf {
@@ -599,7 +611,12 @@ impl<'p, 'a> Session<'p, 'a> {
         {
             sock_events |= PollFlags::POLLIN;
         }
-        if !sock_events.is_empty() {
+        // After the peer's EOF the socket stays watched for its hang-up
+        // (reported whatever the events asked), which says the peer is gone.
+        let watch_hangup =
+            self.connection && self.opts.read_socket && !self.inn.open && !self.peer_gone;
+        let sock_at = fds.len();
+        if !sock_events.is_empty() || watch_hangup {
             fds.push(PollFd::new(self.sock(), sock_events));
         }
         let idle_at = self.opts.idle.map(|idle| self.last_activity + idle);
@@ -611,7 +628,14 @@ impl<'p, 'a> Session<'p, 'a> {
         if fds[0].any().unwrap_or(false) {
             signals.check()?;
         }
-        Ok(fds[1..].iter().any(|fd| fd.any().unwrap_or(false)))
+        let hung_up = fds
+            .get(sock_at)
+            .and_then(PollFd::revents)
+            .is_some_and(|r| r.contains(PollFlags::POLLHUP));
+        let ready = fds[1..].iter().any(|fd| fd.any().unwrap_or(false));
+        drop(fds);
+        self.peer_gone |= hung_up;
+        Ok(ready)
     }
 }
 

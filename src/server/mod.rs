@@ -406,7 +406,6 @@ impl<'a> Server<'a> {
         let opts = &self.settings.opts;
         // A broker's peers still hear each other after stdin ends.
         let shutdown_on_eof = opts.shutdown_on_eof && !self.settings.broker;
-        let keep_sending = opts.keep_sending;
         let peer = self.peer(idx);
         if !matches!(peer.role, Role::Stdio) {
             return Ok(());
@@ -425,7 +424,9 @@ impl<'a> Server<'a> {
             }
         }
         let peer = self.peer(idx);
-        if !peer.reading && (!keep_sending || sent_all) {
+        // A -k peer is closed at its EOF: stdin is shared, and a peer that
+        // has said all it will is done.
+        if !peer.reading {
             return self.close_peer(idx, None);
         }
         self.rearm(idx)

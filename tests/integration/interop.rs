@@ -210,11 +210,10 @@ fn wait_for_file(path: &str) {
 /// A stream exchange with a peer that serves its stdin (`from peer`, already
 /// fed and closed) and prints what it receives: each side sends a line and
 /// half-closes, both exit 0. The peer may half-close before sockcat has read
-/// its stdin, which would end sockcat's session at once (the spec's "peer
-/// closes first"); `--keep-sending` is how a user gets the line across anyway.
+/// its stdin; its EOF ends only what it sends, so sockcat's line still goes.
 fn connect_stream_exchange(server: Peer, target: &str) {
     let out = Sockcat::run(
-        ["connect", "--retry", "5s", "--keep-sending", target],
+        ["connect", "--retry", "5s", target],
         b"from sockcat\n",
         TIMEOUT,
     );

@@ -36,9 +36,9 @@ fn exchange(mut conn: UnixStream) {
 }
 
 /// A listener with `from sockcat` waiting on its stdin, up to `listening on`.
-/// It sends that and half-closes as soon as it accepts, so a sockcat client
-/// needs `--keep-sending` to be sure to send its own line (the peer may
-/// have closed before the client's stdin arrives).
+/// It sends that and half-closes as soon as it accepts; a sockcat client
+/// still sends its own line, since a peer's EOF ends only what the peer
+/// sends.
 fn listener(args: &[&str]) -> (Proc, String) {
     let mut server = Sockcat::spawn(["-v", "listen"].iter().chain(args));
     server.feed(b"from sockcat\n");
@@ -323,11 +323,7 @@ fn long_unix_path_for_listen_and_connect() {
         let (server, printed) = listener(&[&addr]);
         assert_eq!(printed, addr);
         assert!(is_socket(&path), "no socket file at the long path");
-        let client = Sockcat::run(
-            ["connect", "--keep-sending", &addr],
-            b"from test\n",
-            TIMEOUT,
-        );
+        let client = Sockcat::run(["connect", &addr], b"from test\n", TIMEOUT);
         client.assert_success();
         assert_eq!(client.stdout_str(), "from sockcat\n", "{client}");
         let out = server.wait(TIMEOUT);
@@ -349,11 +345,7 @@ fn abstract_names_for_listen_and_connect() {
     ] {
         let (server, printed) = listener(&[&listen_as]);
         assert!(printed.ends_with(&format!(":@{name}")), "{printed}");
-        let client = Sockcat::run(
-            ["connect", "--keep-sending", &connect_as],
-            b"from test\n",
-            TIMEOUT,
-        );
+        let client = Sockcat::run(["connect", &connect_as], b"from test\n", TIMEOUT);
         client.assert_success();
         assert_eq!(client.stdout_str(), "from sockcat\n", "{client}");
         let out = server.wait(TIMEOUT);
@@ -381,7 +373,7 @@ fn printed_unix_names_paste_back_byte_for_byte() {
                 .collect();
             assert_eq!(names, [bytes], "{typed} made the wrong file");
         }
-        let client = Sockcat::run(["connect", "--keep-sending", &printed], b"hi\n", TIMEOUT);
+        let client = Sockcat::run(["connect", &printed], b"hi\n", TIMEOUT);
         client.assert_success();
         assert_eq!(client.stdout_str(), "from sockcat\n", "{printed}: {client}");
         let out = server.wait(TIMEOUT);

@@ -10,6 +10,7 @@ mod interop;
 mod listen;
 mod observe;
 mod paths;
+mod peer_eof;
 mod ping;
 mod send;
 mod server;

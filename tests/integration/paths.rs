@@ -17,6 +17,7 @@ fn relay_tests_pass_with_copies_forced() {
             "connect::",
             "listen::",
             "interop::",
+            "peer_eof::",
             "observe::hexdump",
             "--skip",
             "paths::",
