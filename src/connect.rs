@@ -38,7 +38,7 @@ pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow:
     }
     let addr = addr::parse(&args.addr, addr_flags(&args.addr_flags, false))?;
     let mut dump = Hexdump::from_flags(&args.dump)?;
-    let dialed = dial(&addr, &args.dial, &args.sock, signals, reporter)?;
+    let dialed = dial("connect", &addr, &args.dial, &args.sock, signals, reporter)?;
     let opts = Options::new(&args.session, dialed.kind, Some(DATAGRAM_QUIT));
     let mut peer = Peer {
         fd: &dialed.fd,
@@ -70,8 +70,10 @@ pub fn addr_flags(flags: &AddrFlags, listen: bool) -> addr::Flags {
 
 /// Open a socket to `addr`: every resolved address in order, each attempt
 /// bounded by `-w`, the whole retried under `--retry` while the service is
-/// not up yet.
+/// not up yet. `verb` is the user's (`connect`, `send`), for what is said
+/// about an inherited descriptor, which is taken rather than connected.
 pub fn dial(
+    verb: &'static str,
     addr: &Addr,
     dial: &DialFlags,
     sock: &SockFlags,
@@ -79,7 +81,7 @@ pub fn dial(
     reporter: Reporter,
 ) -> anyhow::Result<Dialed> {
     if let Addr::Fd(n) = addr {
-        let (fd, kind, _) = socket::inherited(*n)?;
+        let (fd, kind, _) = socket::inherited(*n, verb)?;
         let peer = socket::peer_addr(&fd)
             .map(|sa| Addr::from_sockaddr(kind, &sa))
             .unwrap_or_else(|_| addr.clone());

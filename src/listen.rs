@@ -9,7 +9,7 @@ use std::time::Instant;
 use nix::errno::Errno;
 use nix::poll::PollFlags;
 use nix::sys::socket::{self as nixsock, AddressFamily, sockopt};
-use nix::sys::stat::{Mode, SFlag, umask};
+use nix::sys::stat::{Mode, umask};
 use nix::unistd::{Gid, Group, Uid, User};
 
 use crate::access::Credentials;
@@ -183,7 +183,7 @@ fn no_peer(listener: &Listener, args: &ListenArgs) -> anyhow::Error {
 /// `0.0.0.0` for all interfaces), stream sockets put in the listening state.
 pub fn bind(addr: &Addr, args: &ListenArgs) -> anyhow::Result<Listener> {
     if let Addr::Fd(n) = addr {
-        let (fd, kind, _) = socket::inherited(*n)?;
+        let (fd, kind, _) = socket::inherited(*n, "listen")?;
         if kind != Kind::Datagram && !socket::is_listening(&fd) {
             socket::listen(&fd, args.backlog).map_err(|e| Failure::new("listen on", addr, e))?;
         }
@@ -348,13 +348,7 @@ fn clear_the_way(
         Ok(stat) => stat,
     };
     if !socket::is_socket(&stat) {
-        let what = match SFlag::from_bits_truncate(stat.st_mode) & SFlag::S_IFMT {
-            SFlag::S_IFREG => "a regular file",
-            SFlag::S_IFDIR => "a directory",
-            SFlag::S_IFLNK => "a symbolic link",
-            SFlag::S_IFIFO => "a fifo",
-            _ => "a file that is not a socket",
-        };
+        let what = socket::file_type(&stat).unwrap_or("a file that is not a socket");
         return Err(usage!(
             "listen {addr}: {what} is in the way; not removing it"
         ));

@@ -51,7 +51,7 @@ pub fn run(args: &SendArgs, reporter: Reporter, signals: &Signals) -> anyhow::Re
         {
             signals.wait(None, PollFlags::empty(), Some(Instant::now() + interval))?;
         }
-        let dialed = dial(&addr, &args.dial, &args.sock, signals, reporter)?;
+        let dialed = dial("send", &addr, &args.dial, &args.sock, signals, reporter)?;
         check_kind(args, dialed.kind, &dialed.peer)?;
         let messages = messages(&payload, dialed.kind, args.lines);
         let ending = match dialed.kind {

@@ -568,26 +568,66 @@ pub fn is_listening(fd: &OwnedFd) -> bool {
     socket::getsockopt(fd, sockopt::AcceptConn).unwrap_or(false)
 }
 
-/// Take an inherited descriptor (`fd:N`) as a socket, with its kind.
-pub fn inherited(n: i32) -> anyhow::Result<(OwnedFd, Kind, AddressFamily)> {
-    let fd = take_inherited(n)?;
-    let kind = kind_of(&fd).map_err(|e| Failure::new("use", format!("fd:{n}"), e))?;
+/// Take an inherited descriptor (`fd:N`) as a socket, with its kind. `verb`
+/// is what the user asked of it (`listen`, `connect`, `send`), for messages.
+/// A descriptor that is not open, is stdio, or is not a socket is exit 2: the
+/// command line cannot work as written.
+pub fn inherited(n: i32, verb: &'static str) -> anyhow::Result<(OwnedFd, Kind, AddressFamily)> {
+    let fd = take_inherited(n, verb)?;
+    let kind = kind_of(&fd).map_err(|e| match e {
+        Errno::ENOTSOCK => match not_a_socket(&fd) {
+            Some(what) => usage!("{verb} fd:{n}: descriptor {n} is not a socket ({what})"),
+            None => usage!("{verb} fd:{n}: descriptor {n} is not a socket"),
+        },
+        Errno::EPROTOTYPE => usage!(
+            "{verb} fd:{n}: descriptor {n} is a socket of a type sockcat cannot use (not stream, datagram or seqpacket)"
+        ),
+        e => Failure::new(verb, format!("fd:{n}"), e).into(),
+    })?;
     let family = local_addr(&fd)
         .ok()
         .and_then(|sa| sa.family())
-        .ok_or_else(|| usage!("fd:{n} is a socket of an unknown family"))?;
+        .ok_or_else(|| usage!("{verb} fd:{n}: descriptor {n} is a socket of an unknown family"))?;
     nix::fcntl::fcntl(&fd, nix::fcntl::FcntlArg::F_SETFL(OFlag::O_NONBLOCK))
-        .map_err(|e| Failure::new("use", format!("fd:{n}"), e))?;
+        .map_err(|e| Failure::new(verb, format!("fd:{n}"), e))?;
     Ok((fd, kind, family))
 }
 
-/// Own descriptor `n`, after checking that it is open.
+/// What an open descriptor that is not a socket is, in a user's words.
+fn not_a_socket(fd: &OwnedFd) -> Option<&'static str> {
+    let stat = nix::sys::stat::fstat(fd).ok()?;
+    match SFlag::from_bits_truncate(stat.st_mode) & SFlag::S_IFMT {
+        // An anonymous pipe (`3< <(cmd)`) is a fifo without a name.
+        SFlag::S_IFIFO => Some("a pipe"),
+        SFlag::S_IFCHR if nix::unistd::isatty(fd).unwrap_or(false) => Some("a terminal"),
+        _ => file_type(&stat),
+    }
+}
+
+/// A file that is not a socket, as `ls -l` would tell it; `None` for a
+/// socket or what has no type a user would know (an eventfd, an epoll).
+pub fn file_type(stat: &FileStat) -> Option<&'static str> {
+    match SFlag::from_bits_truncate(stat.st_mode) & SFlag::S_IFMT {
+        SFlag::S_IFREG => Some("a regular file"),
+        SFlag::S_IFDIR => Some("a directory"),
+        SFlag::S_IFLNK => Some("a symbolic link"),
+        SFlag::S_IFIFO => Some("a fifo"),
+        SFlag::S_IFCHR => Some("a character device"),
+        SFlag::S_IFBLK => Some("a block device"),
+        _ => None,
+    }
+}
+
+/// Own descriptor `n`, after checking that it is open and not stdio.
 #[allow(unsafe_code)]
-fn take_inherited(n: i32) -> anyhow::Result<OwnedFd> {
+fn take_inherited(n: i32, verb: &'static str) -> anyhow::Result<OwnedFd> {
     use std::os::fd::FromRawFd;
-    if n <= 2 {
+    if let Some(stdio) = usize::try_from(n)
+        .ok()
+        .and_then(|i| ["stdin", "stdout", "stderr"].get(i))
+    {
         return Err(usage!(
-            "fd:{n} is one of stdin, stdout and stderr, which sockcat pipes"
+            "{verb} fd:{n}: descriptor {n} is {stdio}, which sockcat pipes itself (pass the socket as descriptor 3 or above)"
         ));
     }
     // SAFETY: the borrow lives only for this call; F_GETFD on a closed
@@ -597,8 +637,10 @@ fn take_inherited(n: i32) -> anyhow::Result<OwnedFd> {
         nix::fcntl::FcntlArg::F_GETFD,
     );
     match open {
-        Err(Errno::EBADF) => Err(usage!("fd:{n} is not an open descriptor")),
-        Err(e) => Err(Failure::new("use", format!("fd:{n}"), e).into()),
+        Err(Errno::EBADF) => Err(usage!(
+            "{verb} fd:{n}: descriptor {n} is not open (nothing was passed to sockcat as {n})"
+        )),
+        Err(e) => Err(Failure::new(verb, format!("fd:{n}"), e).into()),
         // SAFETY: descriptor n is open, is not stdio, and nothing else in
         // this process owns it: it was inherited, and `fd:N` is taken once.
         Ok(_) => Ok(unsafe { OwnedFd::from_raw_fd(n) }),

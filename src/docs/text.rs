@@ -56,6 +56,8 @@ A socket the process inherited as descriptor \fIN\fR (socat's \fBFD:\fR, a
 parent's or a service manager's socket).
 Its family and type are read from the socket itself (\fBSO_DOMAIN\fR,
 \fBSO_TYPE\fR), and \fBlisten\fR accepts on it when it is already listening.
+A descriptor that is not open, or is open on something other than a socket
+(a file, a pipe, a terminal), is exit 2.
 .PP
 \fIHOST\fR is a name, an IPv4 address or a bracketed IPv6 address
 (\fB[::1]\fR, also with a zone: \fB[fe80::1%eth0]\fR).
@@ -178,7 +180,7 @@ A run-time failure: refused, timed out, unreachable, reset, no reply.
 .TP
 .B 2
 The command line cannot be satisfied as written: a bad flag, a malformed
-address, an unknown host, a path that is not a socket.
+address, an unknown host, a path or \fBfd:\fIN\fR that is not a socket.
 .TP
 .BR 130 ", " 143
 Interrupted by SIGINT or SIGTERM.

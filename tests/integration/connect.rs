@@ -425,8 +425,19 @@ fn malformed_addresses_are_exit_2_with_a_reason() {
         (&["connect", "unix:"], "missing path"),
         (&["connect", "unix-dgram:@"], "missing abstract name"),
         (&["connect", "fd:abc"], "not a descriptor number"),
-        (&["connect", "fd:1"], "stdin, stdout and stderr"),
-        (&["connect", "fd:999"], "not an open descriptor"),
+        (&["connect", "fd:1"], "connect fd:1: descriptor 1 is stdout"),
+        (
+            &["connect", "fd:999"],
+            "connect fd:999: descriptor 999 is not open",
+        ),
+        (
+            &["listen", "fd:999"],
+            "listen fd:999: descriptor 999 is not open",
+        ),
+        (
+            &["send", "fd:999", "x"],
+            "send fd:999: descriptor 999 is not open",
+        ),
         (&["connect", "-u", "tcp:127.0.0.1:80"], "-u contradicts"),
         (&["connect", "-u", "unix:/tmp/x"], "-u contradicts"),
         (&["connect", "-U", "udp:127.0.0.1:80"], "-U contradicts"),

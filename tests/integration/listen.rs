@@ -575,6 +575,29 @@ fn inherited_tcp_listener() {
     assert_eq!(out.stdout_str(), "from test\n", "{out}");
 }
 
+#[test]
+fn an_inherited_descriptor_that_is_no_socket_is_exit_2_saying_what_it_is() {
+    // What `sockcat listen fd:3 3</etc/hostname` gives: a real descriptor,
+    // of the wrong kind. It is the command line that cannot work.
+    use std::os::fd::AsFd;
+    let dir = TempDir::new();
+    let file = std::fs::File::create(dir.join("plain")).expect("file");
+    let directory = std::fs::File::open(dir.path()).expect("directory");
+    let (pipe, _writer) = nix::unistd::pipe().expect("pipe");
+    let rows: &[(&str, BorrowedFd<'_>, &str, &str)] = &[
+        ("listen", file.as_fd(), "listen", "(a regular file)"),
+        ("connect", pipe.as_fd(), "connect", "(a pipe)"),
+        ("send", directory.as_fd(), "send", "(a directory)"),
+    ];
+    for (verb, fd, op, what) in rows {
+        let n = fd.as_raw_fd();
+        let out = spawn_with_fd(*fd, &[verb]).wait(TIMEOUT);
+        out.assert_code(2);
+        let want = format!("sockcat: {op} fd:{n}: descriptor {n} is not a socket {what}");
+        assert_eq!(out.stderr, want, "{out}");
+    }
+}
+
 // ---- datagram listeners and their peer ----
 
 /// One of the test's datagram senders, bound to an address of its own so
