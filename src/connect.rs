@@ -167,6 +167,10 @@ fn bind_source(
                 }
             };
             let local = socket::resolve(&source_addr)?.remove(0);
+            if kind == Kind::Datagram {
+                // Checked before binding, so nothing is left behind.
+                check_reply_address(&source_addr, &local)?;
+            }
             let file = SocketFile::bind(fd, local, &source_addr, false, false)?;
             return Ok(file);
         }
@@ -234,6 +238,27 @@ fn bind_source(
     let name = local.sockaddr.ip_addr(kind).unwrap_or(source);
     socket::bind(fd, &local).map_err(|e| Failure::new("bind", name, e))?;
     Ok(None)
+}
+
+/// A datagram client's own address is where replies go, so peers must be
+/// able to name it. A long path bound through its directory is known to
+/// the kernel as `/proc/self/fd/N/NAME`, which resolves only in this process.
+fn check_reply_address(source: &Addr, local: &Target) -> anyhow::Result<()> {
+    let Addr::Unix {
+        name: UnixName::Path(path),
+        ..
+    } = source
+    else {
+        return Ok(());
+    };
+    if local.unix.as_ref().is_none_or(|p| p.is_named_as_written()) {
+        return Ok(());
+    }
+    Err(usage!(
+        "-s {source}: a path of {} bytes cannot be a reply address (peers can send back only to a path of at most {} bytes); choose a shorter one",
+        path.as_os_str().len(),
+        socket::SUN_PATH_MAX
+    ))
 }
 
 /// The error for a connect that failed for good, with a hint where we have

@@ -68,6 +68,9 @@ impl SockAddr {
     }
 }
 
+/// The longest path `sun_path` holds (108 bytes with the terminating NUL).
+pub const SUN_PATH_MAX: usize = 107;
+
 /// A Unix socket path as the kernel can take it. `sun_path` holds 107 bytes;
 /// a longer path is reached through an `O_PATH` descriptor of its directory
 /// and `/proc/self/fd/N/NAME`, never truncated.
@@ -109,6 +112,14 @@ impl UnixPath {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Whether the kernel knows the socket by its path as the user wrote it.
+    /// A long path bound through its directory is named
+    /// `/proc/self/fd/N/NAME` instead, which only this process can resolve:
+    /// fine for reaching a socket, useless as an address to reply to.
+    pub fn is_named_as_written(&self) -> bool {
+        self.dir.is_none()
     }
 
     fn dir(&self) -> BorrowedFd<'_> {

@@ -75,6 +75,9 @@ connects; \fB-4\fR and \fB-6\fR filter them.
 .PP
 A Unix path longer than \fBsun_path\fR allows (107 bytes) still works:
 sockcat reaches it through its directory instead of truncating it.
+The one exception is a Unix datagram client's reply address (\fB-s\fR): the
+kernel would know the socket by its directory's descriptor, a name no peer can
+send back to, so a longer \fB-s\fR path is a usage error (exit 2).
 .PP
 A Unix path or abstract name reads backslash escapes: \fB\e\e\fR is a
 backslash and \fB\ex\fIHH\fR any byte (also \fB\en \er \et \e0\fR), so

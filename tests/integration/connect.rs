@@ -556,6 +556,45 @@ fn unix_datagram_named_source_is_removed_on_exit() {
 }
 
 #[test]
+fn a_datagram_source_path_too_long_to_reply_to_is_exit_2_and_binds_nothing() {
+    // A path over sun_path's 107 bytes can be reached through its directory,
+    // but bound that way the socket is named /proc/self/fd/N/NAME, which no
+    // peer can send a reply to.
+    let dir = TempDir::new();
+    let path = dir.join("dg.sock");
+    let server = UnixDatagram::bind(&path).expect("bind");
+    server.set_nonblocking(true).expect("nonblocking");
+    let mut deep = dir.path().to_path_buf();
+    while deep.as_os_str().len() < 120 {
+        deep.push("a-directory-name-of-some-length");
+    }
+    std::fs::create_dir_all(&deep).expect("mkdir -p");
+    let source = deep.join("me.sock").to_str().expect("utf-8").to_string();
+    let target = format!("unix-dgram:{path}");
+    let rows: &[&[&str]] = &[
+        &["connect", "-s", &source, &target],
+        &["connect", "-u", "-s", &source, &path],
+        &["send", "-s", &source, &target, "x"],
+    ];
+    for args in rows {
+        let out = Sockcat::run(*args, b"hello", TIMEOUT);
+        out.assert_code(2);
+        assert!(out.stderr.starts_with("sockcat: -s "), "{out}");
+        assert!(
+            out.stderr.contains("cannot be a reply address"),
+            "{args:?}{out}"
+        );
+        assert_eq!(out.stderr.lines().count(), 1, "one line{out}");
+        assert!(
+            !std::path::Path::new(&source).exists(),
+            "left a file behind{out}"
+        );
+        let mut buf = [0u8; 16];
+        assert!(server.recv(&mut buf).is_err(), "sent something{out}");
+    }
+}
+
+#[test]
 fn udp_listener_and_client_round_trip() {
     let mut server = Sockcat::spawn(["listen", "-v", "-u", "127.0.0.1:0"]);
     let addr = server.listening();
