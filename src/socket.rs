@@ -198,8 +198,16 @@ pub fn resolve(addr: &Addr) -> anyhow::Result<Vec<Target>> {
         Addr::Unix { name, .. } => {
             let (unix, sockaddr) = match name {
                 UnixName::Path(path) => {
-                    let (unix, sa) =
-                        UnixPath::new(path).map_err(|e| Failure::new("reach", addr, e))?;
+                    let (unix, sa) = UnixPath::new(path).map_err(|e| match e {
+                        // Even behind its directory the name does not fit:
+                        // no socket can have it.
+                        Errno::ENAMETOOLONG => usage!(
+                            "{}",
+                            Failure::new("reach", addr, e)
+                                .hint("the name after the last / is too long for a socket address")
+                        ),
+                        e => Failure::new("reach", addr, e).into(),
+                    })?;
                     (Some(unix), sa)
                 }
                 UnixName::Abstract(name) => {

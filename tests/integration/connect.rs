@@ -407,6 +407,8 @@ fn missing_and_foreign_unix_paths() {
 
 #[test]
 fn malformed_addresses_are_exit_2_with_a_reason() {
+    // A socket's own name too long for sun_path even behind its directory.
+    let long_name = format!("unix:/tmp/{}", "n".repeat(120));
     let cases: &[(&[&str], &str)] = &[
         (&["connect", ""], "empty"),
         (&["connect", "tcp:localhost"], "missing port"),
@@ -424,6 +426,8 @@ fn malformed_addresses_are_exit_2_with_a_reason() {
         (&["connect", "tcp:bad host:80"], "not a host name"),
         (&["connect", "unix:"], "missing path"),
         (&["connect", "unix-dgram:@"], "missing abstract name"),
+        (&["connect", &long_name], "file name too long"),
+        (&["listen", &long_name], "file name too long"),
         (&["connect", "fd:abc"], "not a descriptor number"),
         (&["connect", "fd:1"], "connect fd:1: descriptor 1 is stdout"),
         (
