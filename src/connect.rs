@@ -95,9 +95,21 @@ pub fn dial(
     let kind = addr.kind().unwrap_or(Kind::Stream);
     let retry_until = dial.retry.map(|d| Instant::now() + d);
     let mut attempt = 0;
+    // The latest failed attempt, reported under -v only once another
+    // attempt follows it: the last one is the error itself, said once.
+    let mut failed: Option<(Addr, Errno)> = None;
+    let report = |failed: &mut Option<(Addr, Errno)>, next: &str| {
+        if let Some((name, errno)) = failed.take() {
+            reporter.report(Event::Attempt {
+                target: &name,
+                reason: format!("{}; {next}", crate::error::describe(errno)),
+            });
+        }
+    };
     loop {
         let mut last = Errno::ECONNREFUSED;
         for target in socket::resolve(addr)? {
+            report(&mut failed, "trying the next address");
             let name = target
                 .sockaddr
                 .ip_addr(kind)
@@ -118,10 +130,7 @@ pub fn dial(
                     });
                 }
                 Err(e) => {
-                    reporter.report(Event::Attempt {
-                        target: &name,
-                        reason: crate::error::describe(e),
-                    });
+                    failed = Some((name, e));
                     last = e;
                 }
             }
@@ -129,6 +138,7 @@ pub fn dial(
         if let Some(until) = retry_until.filter(|_| socket::is_retryable(last)) {
             let now = Instant::now();
             if now < until {
+                report(&mut failed, "retrying");
                 // The last pause is cut short so that one attempt falls at DUR.
                 let pause_end = (now + socket::retry_pause(attempt)).min(until);
                 signals.wait(None, nix::poll::PollFlags::empty(), Some(pause_end))?;
@@ -292,8 +302,9 @@ fn connect_failure(addr: &Addr, errno: Errno) -> anyhow::Error {
         }
     }
     match errno {
-        Errno::ETIMEDOUT => anyhow::Error::new(Failure::new("connect", addr, errno))
-            .context(TimedOut("connect".into())),
+        // The whole message is the TimedOut's: a context on top of the
+        // Failure would print the verb twice (`connect: connect …`).
+        Errno::ETIMEDOUT => TimedOut(Failure::new("connect", addr, errno).to_string()).into(),
         Errno::ECONNREFUSED if matches!(addr, Addr::Inet { .. }) => {
             Failure::new("connect", addr, errno)
                 .hint("nothing is listening there")

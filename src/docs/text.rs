@@ -113,6 +113,9 @@ sockcat: connect unix:/run/app.sock: no such file (is the service running?)
 .EE
 .PP
 \fB-v\fR reports each step on stderr.
+Each failure is reported once: a connect attempt that failed is shown when
+another attempt follows it (the name's next address, or a \fB--retry\fR),
+and the one that ends the run is only its error line.
 A listener prints exactly one \fBlistening on \fIADDR\fR line, in canonical
 form and with the real port when port 0 was asked for, once it accepts
 connections; scripts wait for that line.
@@ -167,7 +170,9 @@ datagram from a sender replies cannot reach.
 .TP
 .B error
 \fB"message"\fR, with \fB"target"\fR when one connect attempt failed and
-more may follow, or \fB"status"\fR (the exit status) when the run ends.
+another follows (the name's next address, or a \fB--retry\fR), or
+\fB"status"\fR (the exit status) when the run ends.
+The failure that ends the run is that last object alone.
 .TP
 .B timeout
 \fB"message"\fR and \fB"status"\fR: the run ended because \fB-w\fR or

@@ -387,6 +387,89 @@ fn refused_connect_is_exit_1() {
 }
 
 #[test]
+fn each_failure_is_reported_once_also_under_verbose_and_events() {
+    let (_held, port) = closed_port();
+    let refused = format!("tcp:127.0.0.1:{port}");
+    // A listener whose accept queue is full: the SYN goes unanswered.
+    let (full, silent, _) = crate::faults::tcp_peer_with_no_room();
+    let _filler = std::net::TcpStream::connect(full.local_addr().expect("addr")).expect("fill");
+    let rows: &[(&[&str], String)] = &[
+        (
+            &["connect", &refused],
+            format!("sockcat: connect {refused}: connection refused (nothing is listening there)"),
+        ),
+        (
+            &["connect", "-w", "200ms", &silent],
+            format!("sockcat: connect {silent}: timed out"),
+        ),
+        (
+            &["send", &refused, "x"],
+            format!("sockcat: connect {refused}: connection refused (nothing is listening there)"),
+        ),
+        (
+            &["send", "-w", "200ms", &silent, "x"],
+            format!("sockcat: connect {silent}: timed out"),
+        ),
+    ];
+    for (args, line) in rows {
+        let out = Sockcat::run(*args, b"", TIMEOUT);
+        out.assert_code(1);
+        assert_eq!(&out.stderr, line, "{out}");
+        let mut verbose = vec!["-v"];
+        verbose.extend_from_slice(args);
+        let out = Sockcat::run(&verbose, b"", TIMEOUT);
+        out.assert_code(1);
+        assert_eq!(&out.stderr, line, "only the failure, once{out}");
+        let mut json = vec!["--events", "json"];
+        json.extend_from_slice(args);
+        let out = Sockcat::run(&json, b"", TIMEOUT);
+        out.assert_code(1);
+        let events: Vec<serde_json::Value> = out
+            .stderr
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("JSON"))
+            .collect();
+        assert_eq!(events.len(), 1, "one event{out}");
+        let message = events[0]["message"].as_str().expect("message");
+        assert_eq!(Some(message), line.strip_prefix("sockcat: "), "{out}");
+        let name = if line.ends_with("timed out") {
+            "timeout"
+        } else {
+            "error"
+        };
+        assert_eq!(events[0]["event"], name, "{out}");
+    }
+}
+
+#[test]
+fn a_failed_attempt_followed_by_a_retry_is_reported_then_the_last_once() {
+    let (_held, port) = closed_port();
+    let refused = format!("tcp:127.0.0.1:{port}");
+    let out = Sockcat::run(
+        ["-v", "connect", "--retry", "200ms", &refused],
+        b"",
+        TIMEOUT,
+    );
+    out.assert_code(1);
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    // Attempts at 0 and at 200ms at least; every one but the last is an
+    // attempt line, and the last is only the final error.
+    assert!(lines.len() >= 2, "{out}");
+    let (last, attempts) = lines.split_last().expect("lines");
+    assert_eq!(
+        *last,
+        format!("sockcat: connect {refused}: connection refused (nothing is listening there)")
+    );
+    for line in attempts {
+        assert_eq!(
+            *line,
+            format!("sockcat: connect {refused}: connection refused; retrying"),
+            "{out}"
+        );
+    }
+}
+
+#[test]
 fn missing_and_foreign_unix_paths() {
     let dir = TempDir::new();
     let missing = dir.join("nope.sock");
