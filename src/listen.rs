@@ -66,7 +66,7 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
                 .map_err(|e| Failure::new("ask for credentials on", &listener.local, e))?;
         }
         if !signals.wait(Some(listener.fd.as_fd()), PollFlags::POLLIN, deadline)? {
-            return Err(no_peer(&listener, args));
+            return Err(no_peer(&listener.local, args.timeout));
         }
         let mut peer = Peer {
             fd: &listener.fd,
@@ -81,7 +81,7 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
 
     let (conn, peer_name) = loop {
         if !signals.wait(Some(listener.fd.as_fd()), PollFlags::POLLIN, deadline)? {
-            return Err(no_peer(&listener, args));
+            return Err(no_peer(&listener.local, args.timeout));
         }
         let conn = match socket::accept(&listener.fd) {
             Ok(fd) => fd,
@@ -168,15 +168,13 @@ fn check_server_flags(
     Ok(())
 }
 
-fn no_peer(listener: &Listener, args: &ListenArgs) -> anyhow::Error {
-    let waited = args
-        .timeout
+/// `-w` ran out before a peer came: a timeout (the `timeout` event), for
+/// the one-peer listener and the server alike.
+pub fn no_peer(local: &Addr, waited: Option<std::time::Duration>) -> anyhow::Error {
+    let waited = waited
         .map(|d| humantime::format_duration(d).to_string())
         .unwrap_or_default();
-    anyhow::Error::new(TimedOut(format!(
-        "listen {}: no peer within {waited}",
-        listener.local
-    )))
+    TimedOut(format!("listen {local}: no peer within {waited}")).into()
 }
 
 /// Bind `addr` for listening: each resolved address in order (`[::]` then

@@ -175,8 +175,8 @@ another follows (the name's next address, or a \fB--retry\fR), or
 The failure that ends the run is that last object alone.
 .TP
 .B timeout
-\fB"message"\fR and \fB"status"\fR: the run ended because \fB-w\fR or
-\fB-i\fR ran out.
+\fB"message"\fR and \fB"status"\fR: the run ended because \fB-w\fR,
+\fB-i\fR or \fBsend\fR's \fB-W\fR ran out.
 .SH "EXIT STATUS"
 .TP
 .B 0

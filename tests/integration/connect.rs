@@ -470,6 +470,45 @@ fn a_failed_attempt_followed_by_a_retry_is_reported_then_the_last_once() {
 }
 
 #[test]
+fn a_timeout_waiting_for_a_peer_or_a_reply_is_one_timeout_event() {
+    let silent = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let udp = format!("udp:{}", silent.local_addr().expect("addr"));
+    let rows: &[(&[&str], &str)] = &[
+        (
+            &["listen", "-w", "100ms", "tcp:127.0.0.1:0"],
+            "no peer within 100ms",
+        ),
+        (
+            &["listen", "-k", "-w", "100ms", "tcp:127.0.0.1:0"],
+            "no peer within 100ms",
+        ),
+        (
+            &["listen", "-k", "-u", "-w", "100ms", "udp:127.0.0.1:0"],
+            "no peer within 100ms",
+        ),
+        (
+            &["send", "-r", "-W", "100ms", &udp, "x"],
+            "no reply within 100ms",
+        ),
+    ];
+    for (args, fragment) in rows {
+        let mut verbose = vec!["-v"];
+        verbose.extend_from_slice(args);
+        let out = Sockcat::run(&verbose, b"", TIMEOUT);
+        out.assert_code(1);
+        assert_eq!(out.stderr.matches(fragment).count(), 1, "{out}");
+        let mut json = vec!["--events", "json"];
+        json.extend_from_slice(args);
+        let out = Sockcat::run(&json, b"", TIMEOUT);
+        out.assert_code(1);
+        let last: serde_json::Value =
+            serde_json::from_str(out.stderr.lines().last().expect("a line")).expect("JSON");
+        assert_eq!(last["event"], "timeout", "{out}");
+        assert_eq!(out.stderr.matches(fragment).count(), 1, "{out}");
+    }
+}
+
+#[test]
 fn missing_and_foreign_unix_paths() {
     let dir = TempDir::new();
     let missing = dir.join("nope.sock");
