@@ -121,11 +121,11 @@ pub struct AddrFlags {
 // Socket options, meaning the same on every verb that opens a socket.
 #[derive(Debug, Args, Clone, Default)]
 pub struct SockFlags {
-    /// Disable Nagle's algorithm (TCP_NODELAY).
+    /// Disable Nagle's algorithm (TCP_NODELAY); TCP only.
     #[arg(long)]
     pub nodelay: bool,
 
-    /// Enable TCP keepalive probes (SO_KEEPALIVE).
+    /// Enable TCP keepalive probes (SO_KEEPALIVE); TCP only.
     #[arg(long)]
     pub keepalive: bool,
 

@@ -116,7 +116,7 @@ pub fn dial(
                 .unwrap_or_else(|| addr.clone());
             let fd = socket::open(target.family, kind)
                 .map_err(|e| Failure::new("open a socket for", &name, e))?;
-            socket::apply_options(&fd, sock, target.family, kind)?;
+            socket::apply_options(&fd, sock, target.family, kind, addr)?;
             let source_file = bind_source(&fd, &target, kind, dial)?;
             let deadline = dial.timeout.map(|d| Instant::now() + d);
             match socket::connect(&fd, &target, deadline, signals)? {

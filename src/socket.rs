@@ -318,18 +318,31 @@ pub fn open(family: AddressFamily, kind: Kind) -> nix::Result<OwnedFd> {
     )
 }
 
-/// Apply `--nodelay`, `--keepalive`, `--sndbuf`, `--rcvbuf`.
+/// Apply `--nodelay`, `--keepalive`, `--sndbuf`, `--rcvbuf` to a socket
+/// just opened for `addr`, before it is bound or connected. `--nodelay` and
+/// `--keepalive` are TCP's: elsewhere the kernel takes them and does
+/// nothing (a Unix socket has no Nagle and no keepalive timer), so they are
+/// exit 2 rather than silently ignored.
 pub fn apply_options(
     fd: &OwnedFd,
     flags: &SockFlags,
     family: AddressFamily,
     kind: Kind,
+    addr: &Addr,
 ) -> anyhow::Result<()> {
     let tcp = kind == Kind::Stream && family != AddressFamily::Unix;
-    if flags.nodelay && tcp {
+    for (flag, given) in [
+        ("--nodelay", flags.nodelay),
+        ("--keepalive", flags.keepalive),
+    ] {
+        if given && !tcp {
+            return Err(usage!("{flag} needs a TCP socket, not {addr}"));
+        }
+    }
+    if flags.nodelay {
         socket::setsockopt(fd, sockopt::TcpNoDelay, &true).context("set TCP_NODELAY")?;
     }
-    if flags.keepalive && kind != Kind::Datagram {
+    if flags.keepalive {
         socket::setsockopt(fd, sockopt::KeepAlive, &true).context("set SO_KEEPALIVE")?;
     }
     if let Some(bytes) = flags.sndbuf {

@@ -188,7 +188,9 @@ A run-time failure: refused, timed out, unreachable, reset, no reply.
 .TP
 .B 2
 The command line cannot be satisfied as written: a bad flag, a malformed
-address, an unknown host, a path or \fBfd:\fIN\fR that is not a socket.
+address, an unknown host, a path or \fBfd:\fIN\fR that is not a socket, a
+flag that cannot apply to the address (\fB--mode\fR on a TCP listener,
+\fB--nodelay\fR on a Unix socket).
 .TP
 .BR 130 ", " 143
 Interrupted by SIGINT or SIGTERM.
@@ -560,6 +562,9 @@ canonical addresses (bytes that are not printable ASCII written as
 \fB--mode\fR, \fB--owner\fR and \fB--group\fR set the socket file's mode and
 ownership before \fBlisten\fR(2), so no peer can ever connect while they are
 wrong.
+They and \fB--unlink\fR are about a file sockcat creates, so they need a Unix
+socket path: on a TCP or UDP address, an abstract name or \fBfd:\fIN\fR they
+are exit 2, before anything is bound.
 .PP
 A file already at \fIPATH\fR is an error, unless \fB--unlink\fR is given and
 it is a stale socket, one that nobody accepts on.
