@@ -411,6 +411,21 @@ pub fn local_addr(fd: &OwnedFd) -> nix::Result<SockaddrStorage> {
     socket::getsockname(fd.as_raw_fd())
 }
 
+/// The address a connection accepted on `listener` reached. For IP it is
+/// the connection's own (`getsockname`): on a wildcard listener, the
+/// address the peer connected to rather than `[::]`, and an IPv4 peer of
+/// a dual-stack socket as IPv4. A Unix connection's own name is only the
+/// listener's path as bound (a long one through /proc/self/fd), so the
+/// listener's canonical address says it better.
+pub fn reached(conn: &OwnedFd, listener: &Addr) -> Addr {
+    match (listener, local_addr(conn)) {
+        (Addr::Inet { kind, .. }, Ok(sa)) if sa.as_unix_addr().is_none() => {
+            Addr::from_sockaddr(*kind, &sa)
+        }
+        _ => listener.clone(),
+    }
+}
+
 pub fn peer_addr(fd: &OwnedFd) -> nix::Result<SockaddrStorage> {
     socket::getpeername(fd.as_raw_fd())
 }

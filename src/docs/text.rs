@@ -554,9 +554,13 @@ A refused peer is closed before any byte is read from it, and \fB-v\fR says
 why.
 .SH ENVIRONMENT
 A child of \fB-e\fR or \fB-c\fR finds in its environment
-\fBSOCKCAT_PEER\fR and \fBSOCKCAT_LOCAL\fR, the peer's and the listener's
-canonical addresses (bytes that are not printable ASCII written as
-\fB\exHH\fR), and for Unix peers \fBSOCKCAT_PEER_PID\fR,
+\fBSOCKCAT_PEER\fR, the peer's canonical address, and \fBSOCKCAT_LOCAL\fR,
+the local address the peer reached: for TCP the connection's own, so that
+on a wildcard listener (\fB:8080\fR) it is the address the peer connected
+to (\fBtcp:127.0.0.1:8080\fR, an IPv4 peer as IPv4), and for Unix the
+listener's.
+Bytes that are not printable ASCII are written as \fB\exHH\fR.
+For Unix peers there are also \fBSOCKCAT_PEER_PID\fR,
 \fBSOCKCAT_PEER_UID\fR and \fBSOCKCAT_PEER_GID\fR.
 .SH "SOCKET FILES"
 \fB--mode\fR, \fB--owner\fR and \fB--group\fR set the socket file's mode and
