@@ -122,11 +122,11 @@ pub struct AddrFlags {
 // Socket options, meaning the same on every verb that opens a socket.
 #[derive(Debug, Args, Clone, Default)]
 pub struct SockFlags {
-    /// Disable Nagle's algorithm (TCP_NODELAY).
+    /// Disable Nagle's algorithm (TCP_NODELAY); TCP only.
     #[arg(long)]
     pub nodelay: bool,
 
-    /// Enable TCP keepalive probes (SO_KEEPALIVE).
+    /// Enable TCP keepalive probes (SO_KEEPALIVE); TCP only.
     #[arg(long)]
     pub keepalive: bool,
 
@@ -264,7 +264,8 @@ pub struct ListenArgs {
     /// Every word after `-e` belongs to the command, so give it last; when ADDR
     /// was not given before `-e`, the last word is ADDR (`-e cat unix:/x`).
     /// stderr stays sockcat's. The child finds SOCKCAT_PEER and SOCKCAT_LOCAL
-    /// (canonical addresses) in its environment and, for Unix peers,
+    /// (canonical addresses: the peer's, and the local one it reached) in its
+    /// environment and, for Unix peers,
     /// SOCKCAT_PEER_PID, SOCKCAT_PEER_UID and SOCKCAT_PEER_GID. When the child
     /// exits its peer is closed; when the peer leaves, the child reads EOF.
     /// Children are reaped as they exit. Without `-k` one peer is served.

@@ -38,7 +38,7 @@ pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow:
     }
     let addr = addr::parse(&args.addr, addr_flags(&args.addr_flags, false))?;
     let mut dump = Hexdump::from_flags(&args.dump)?;
-    let dialed = dial(&addr, &args.dial, &args.sock, signals, reporter)?;
+    let dialed = dial("connect", &addr, &args.dial, &args.sock, signals, reporter)?;
     let opts = Options::new(&args.session, dialed.kind, Some(DATAGRAM_QUIT));
     let mut peer = Peer {
         fd: &dialed.fd,
@@ -70,8 +70,10 @@ pub fn addr_flags(flags: &AddrFlags, listen: bool) -> addr::Flags {
 
 /// Open a socket to `addr`: every resolved address in order, each attempt
 /// bounded by `-w`, the whole retried under `--retry` while the service is
-/// not up yet.
+/// not up yet. `verb` is the user's (`connect`, `send`), for what is said
+/// about an inherited descriptor, which is taken rather than connected.
 pub fn dial(
+    verb: &'static str,
     addr: &Addr,
     dial: &DialFlags,
     sock: &SockFlags,
@@ -79,7 +81,7 @@ pub fn dial(
     reporter: Reporter,
 ) -> anyhow::Result<Dialed> {
     if let Addr::Fd(n) = addr {
-        let (fd, kind, _) = socket::inherited(*n)?;
+        let (fd, kind, _) = socket::inherited(*n, verb)?;
         let peer = socket::peer_addr(&fd)
             .map(|sa| Addr::from_sockaddr(kind, &sa))
             .unwrap_or_else(|_| addr.clone());
@@ -93,16 +95,28 @@ pub fn dial(
     let kind = addr.kind().unwrap_or(Kind::Stream);
     let retry_until = dial.retry.map(|d| Instant::now() + d);
     let mut attempt = 0;
+    // The latest failed attempt, reported under -v only once another
+    // attempt follows it: the last one is the error itself, said once.
+    let mut failed: Option<(Addr, Errno)> = None;
+    let report = |failed: &mut Option<(Addr, Errno)>, next: &str| {
+        if let Some((name, errno)) = failed.take() {
+            reporter.report(Event::Attempt {
+                target: &name,
+                reason: format!("{}; {next}", crate::error::describe(errno)),
+            });
+        }
+    };
     loop {
         let mut last = Errno::ECONNREFUSED;
         for target in socket::resolve(addr)? {
+            report(&mut failed, "trying the next address");
             let name = target
                 .sockaddr
                 .ip_addr(kind)
                 .unwrap_or_else(|| addr.clone());
             let fd = socket::open(target.family, kind)
                 .map_err(|e| Failure::new("open a socket for", &name, e))?;
-            socket::apply_options(&fd, sock, target.family, kind)?;
+            socket::apply_options(&fd, sock, target.family, kind, addr)?;
             let source_file = bind_source(&fd, &target, kind, dial)?;
             let deadline = dial.timeout.map(|d| Instant::now() + d);
             match socket::connect(&fd, &target, deadline, signals)? {
@@ -116,10 +130,7 @@ pub fn dial(
                     });
                 }
                 Err(e) => {
-                    reporter.report(Event::Attempt {
-                        target: &name,
-                        reason: crate::error::describe(e),
-                    });
+                    failed = Some((name, e));
                     last = e;
                 }
             }
@@ -127,6 +138,7 @@ pub fn dial(
         if let Some(until) = retry_until.filter(|_| socket::is_retryable(last)) {
             let now = Instant::now();
             if now < until {
+                report(&mut failed, "retrying");
                 // The last pause is cut short so that one attempt falls at DUR.
                 let pause_end = (now + socket::retry_pause(attempt)).min(until);
                 signals.wait(None, nix::poll::PollFlags::empty(), Some(pause_end))?;
@@ -165,6 +177,10 @@ fn bind_source(
                 }
             };
             let local = socket::resolve(&source_addr)?.remove(0);
+            if kind == Kind::Datagram {
+                // Checked before binding, so nothing is left behind.
+                check_reply_address(&source_addr, &local)?;
+            }
             let file = SocketFile::bind(fd, local, &source_addr, false, false)?;
             return Ok(file);
         }
@@ -234,6 +250,27 @@ fn bind_source(
     Ok(None)
 }
 
+/// A datagram client's own address is where replies go, so peers must be
+/// able to name it. A long path bound through its directory is known to
+/// the kernel as `/proc/self/fd/N/NAME`, which resolves only in this process.
+fn check_reply_address(source: &Addr, local: &Target) -> anyhow::Result<()> {
+    let Addr::Unix {
+        name: UnixName::Path(path),
+        ..
+    } = source
+    else {
+        return Ok(());
+    };
+    if local.unix.as_ref().is_none_or(|p| p.is_named_as_written()) {
+        return Ok(());
+    }
+    Err(usage!(
+        "-s {source}: a path of {} bytes cannot be a reply address (peers can send back only to a path of at most {} bytes); choose a shorter one",
+        path.as_os_str().len(),
+        socket::SUN_PATH_MAX
+    ))
+}
+
 /// The error for a connect that failed for good, with a hint where we have
 /// one. A path that is there but is not a socket is exit 2.
 fn connect_failure(addr: &Addr, errno: Errno) -> anyhow::Error {
@@ -265,8 +302,9 @@ fn connect_failure(addr: &Addr, errno: Errno) -> anyhow::Error {
         }
     }
     match errno {
-        Errno::ETIMEDOUT => anyhow::Error::new(Failure::new("connect", addr, errno))
-            .context(TimedOut("connect".into())),
+        // The whole message is the TimedOut's: a context on top of the
+        // Failure would print the verb twice (`connect: connect …`).
+        Errno::ETIMEDOUT => TimedOut(Failure::new("connect", addr, errno).to_string()).into(),
         Errno::ECONNREFUSED if matches!(addr, Addr::Inet { .. }) => {
             Failure::new("connect", addr, errno)
                 .hint("nothing is listening there")

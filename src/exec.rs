@@ -22,6 +22,7 @@ use nix::unistd::Pid;
 use crate::access::Credentials;
 use crate::addr::Addr;
 use crate::error::quote;
+use crate::socket;
 use crate::usage;
 
 /// The variables a child learns its peer from; inherited ones are removed.
@@ -88,14 +89,15 @@ impl Program {
         &self.shown
     }
 
-    /// Start the program for one peer. The socket becomes the child's stdin
-    /// and stdout (blocking again: the flag is shared with our descriptor,
-    /// which we only keep in order to close the peer when the child exits).
+    /// Start the program for one peer, accepted on the listener at
+    /// `listener`. The socket becomes the child's stdin and stdout (blocking
+    /// again: the flag is shared with our descriptor, which we only keep in
+    /// order to close the peer when the child exits).
     pub fn spawn(
         &self,
         sock: &OwnedFd,
         peer: &Addr,
-        local: &Addr,
+        listener: &Addr,
         cred: Option<Credentials>,
     ) -> nix::Result<Pid> {
         let flags = OFlag::from_bits_truncate(fcntl(sock, FcntlArg::F_GETFL)?);
@@ -129,7 +131,7 @@ impl Program {
         };
         // Display escapes what a peer controls (a Unix path it bound).
         set("SOCKCAT_PEER", peer.to_string());
-        set("SOCKCAT_LOCAL", local.to_string());
+        set("SOCKCAT_LOCAL", socket::reached(sock, listener).to_string());
         if let Some(cred) = cred {
             set("SOCKCAT_PEER_PID", cred.pid.to_string());
             set("SOCKCAT_PEER_UID", cred.uid.to_string());

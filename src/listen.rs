@@ -9,7 +9,7 @@ use std::time::Instant;
 use nix::errno::Errno;
 use nix::poll::PollFlags;
 use nix::sys::socket::{self as nixsock, AddressFamily, sockopt};
-use nix::sys::stat::{Mode, SFlag, umask};
+use nix::sys::stat::{Mode, umask};
 use nix::unistd::{Gid, Group, Uid, User};
 
 use crate::access::Credentials;
@@ -40,8 +40,18 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
     let kind = addr.kind().unwrap_or(Kind::Stream);
     let mut settings = server::Settings::new(args, kind, exec)?;
     let mut dump = Hexdump::from_flags(&args.dump)?;
+    // What cannot apply to ADDR is exit 2 before anything is bound or
+    // created. An inherited socket's family and type are known only once
+    // it is taken (which binds nothing).
+    check_file_flags(args, &addr)?;
+    let inherited = matches!(addr, Addr::Fd(_));
+    if !inherited {
+        check_server_flags(args, &settings, &addr, kind)?;
+    }
     let listener = bind(&addr, args)?;
-    check_server_flags(args, &settings, &listener)?;
+    if inherited {
+        check_server_flags(args, &settings, &listener.local, listener.kind)?;
+    }
     settings.opts = Options::new(&args.session, listener.kind, None);
     reporter.report(Event::Listening {
         local: &listener.local,
@@ -66,7 +76,7 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
                 .map_err(|e| Failure::new("ask for credentials on", &listener.local, e))?;
         }
         if !signals.wait(Some(listener.fd.as_fd()), PollFlags::POLLIN, deadline)? {
-            return Err(no_peer(&listener, args));
+            return Err(no_peer(&listener.local, args.timeout));
         }
         let mut peer = Peer {
             fd: &listener.fd,
@@ -81,7 +91,7 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
 
     let (conn, peer_name) = loop {
         if !signals.wait(Some(listener.fd.as_fd()), PollFlags::POLLIN, deadline)? {
-            return Err(no_peer(&listener, args));
+            return Err(no_peer(&listener.local, args.timeout));
         }
         let conn = match socket::accept(&listener.fd) {
             Ok(fd) => fd,
@@ -141,14 +151,41 @@ fn split_exec(args: &ListenArgs) -> anyhow::Result<(&str, Option<&[String]>)> {
     }
 }
 
-/// What the server flags cannot mean on this listener is exit 2.
+/// `--mode`, `--owner`, `--group` and `--unlink` are about the socket file
+/// sockcat creates, so they need a Unix path to bind: not an IP address,
+/// an abstract name (no file) or an inherited socket (not ours to change).
+fn check_file_flags(args: &ListenArgs, addr: &Addr) -> anyhow::Result<()> {
+    if matches!(
+        addr,
+        Addr::Unix {
+            name: UnixName::Path(_),
+            ..
+        }
+    ) {
+        return Ok(());
+    }
+    let given = [
+        ("--mode", args.mode.is_some()),
+        ("--owner", args.owner.is_some()),
+        ("--group", args.group.is_some()),
+        ("--unlink", args.unlink),
+    ];
+    match given.iter().find(|(_, given)| *given) {
+        Some((flag, _)) => Err(usage!("{flag} needs a Unix socket path, not {addr}")),
+        None => Ok(()),
+    }
+}
+
+/// What the server flags cannot mean on this listener (`local`, of `kind`)
+/// is exit 2.
 fn check_server_flags(
     args: &ListenArgs,
     settings: &server::Settings,
-    listener: &Listener,
+    local: &Addr,
+    kind: Kind,
 ) -> anyhow::Result<()> {
-    settings.access.check_fits(&listener.local)?;
-    if listener.kind == Kind::Datagram {
+    settings.access.check_fits(local)?;
+    if kind == Kind::Datagram {
         let what = if settings.program.is_some() {
             Some("-e and -c need")
         } else if args.broker {
@@ -159,31 +196,26 @@ fn check_server_flags(
             None
         };
         if let Some(what) = what {
-            return Err(usage!(
-                "{what} a stream or seqpacket listener, not {}",
-                listener.local
-            ));
+            return Err(usage!("{what} a stream or seqpacket listener, not {local}"));
         }
     }
     Ok(())
 }
 
-fn no_peer(listener: &Listener, args: &ListenArgs) -> anyhow::Error {
-    let waited = args
-        .timeout
+/// `-w` ran out before a peer came: a timeout (the `timeout` event), for
+/// the one-peer listener and the server alike.
+pub fn no_peer(local: &Addr, waited: Option<std::time::Duration>) -> anyhow::Error {
+    let waited = waited
         .map(|d| humantime::format_duration(d).to_string())
         .unwrap_or_default();
-    anyhow::Error::new(TimedOut(format!(
-        "listen {}: no peer within {waited}",
-        listener.local
-    )))
+    TimedOut(format!("listen {local}: no peer within {waited}")).into()
 }
 
 /// Bind `addr` for listening: each resolved address in order (`[::]` then
 /// `0.0.0.0` for all interfaces), stream sockets put in the listening state.
 pub fn bind(addr: &Addr, args: &ListenArgs) -> anyhow::Result<Listener> {
     if let Addr::Fd(n) = addr {
-        let (fd, kind, _) = socket::inherited(*n)?;
+        let (fd, kind, _) = socket::inherited(*n, "listen")?;
         if kind != Kind::Datagram && !socket::is_listening(&fd) {
             socket::listen(&fd, args.backlog).map_err(|e| Failure::new("listen on", addr, e))?;
         }
@@ -202,7 +234,7 @@ pub fn bind(addr: &Addr, args: &ListenArgs) -> anyhow::Result<Listener> {
     for target in socket::resolve(addr)? {
         let fd = socket::open(target.family, kind)
             .map_err(|e| Failure::new("open a socket for", addr, e))?;
-        socket::apply_options(&fd, &args.sock, target.family, kind)?;
+        socket::apply_options(&fd, &args.sock, target.family, kind, addr)?;
         let file = match target.family {
             AddressFamily::Unix => {
                 let wants_perms =
@@ -210,10 +242,6 @@ pub fn bind(addr: &Addr, args: &ListenArgs) -> anyhow::Result<Listener> {
                 let file = SocketFile::bind(&fd, target, addr, args.unlink, wants_perms)?;
                 if let Some(file) = &file {
                     file.set_permissions(args, addr)?;
-                } else if wants_perms {
-                    return Err(usage!(
-                        "--mode, --owner and --group need a Unix socket path, not {addr}"
-                    ));
                 }
                 file
             }
@@ -348,13 +376,7 @@ fn clear_the_way(
         Ok(stat) => stat,
     };
     if !socket::is_socket(&stat) {
-        let what = match SFlag::from_bits_truncate(stat.st_mode) & SFlag::S_IFMT {
-            SFlag::S_IFREG => "a regular file",
-            SFlag::S_IFDIR => "a directory",
-            SFlag::S_IFLNK => "a symbolic link",
-            SFlag::S_IFIFO => "a fifo",
-            _ => "a file that is not a socket",
-        };
+        let what = socket::file_type(&stat).unwrap_or("a file that is not a socket");
         return Err(usage!(
             "listen {addr}: {what} is in the way; not removing it"
         ));

@@ -17,7 +17,7 @@ use crate::connect::{Dialed, addr_flags, dial};
 use crate::error::{Failure, quote};
 use crate::escape::{self, BadEscape};
 use crate::hexdump::{Direction, Hexdump, show};
-use crate::report::Reporter;
+use crate::report::{Reporter, TimedOut};
 use crate::signals::Signals;
 use crate::socket::{self, MessageLimit};
 use crate::usage;
@@ -51,7 +51,7 @@ pub fn run(args: &SendArgs, reporter: Reporter, signals: &Signals) -> anyhow::Re
         {
             signals.wait(None, PollFlags::empty(), Some(Instant::now() + interval))?;
         }
-        let dialed = dial(&addr, &args.dial, &args.sock, signals, reporter)?;
+        let dialed = dial("send", &addr, &args.dial, &args.sock, signals, reporter)?;
         check_kind(args, dialed.kind, &dialed.peer)?;
         let messages = messages(&payload, dialed.kind, args.lines);
         let ending = match dialed.kind {
@@ -465,11 +465,12 @@ fn no_reply(peer: &Addr, wait: Option<Duration>, received: u64) -> anyhow::Error
     let wait = wait
         .map(|w| humantime::format_duration(w).to_string())
         .unwrap_or_default();
-    if received == 0 {
-        anyhow::anyhow!("send {peer}: no reply within {wait}")
+    let message = if received == 0 {
+        format!("send {peer}: no reply within {wait}")
     } else {
-        anyhow::anyhow!("send {peer}: the reply did not end within {wait} ({received} bytes came)")
-    }
+        format!("send {peer}: the reply did not end within {wait} ({received} bytes came)")
+    };
+    TimedOut(message).into()
 }
 
 /// Wait until closing cannot lose what was sent. A TCP socket closed with

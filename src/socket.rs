@@ -68,6 +68,9 @@ impl SockAddr {
     }
 }
 
+/// The longest path `sun_path` holds (108 bytes with the terminating NUL).
+pub const SUN_PATH_MAX: usize = 107;
+
 /// A Unix socket path as the kernel can take it. `sun_path` holds 107 bytes;
 /// a longer path is reached through an `O_PATH` descriptor of its directory
 /// and `/proc/self/fd/N/NAME`, never truncated.
@@ -109,6 +112,14 @@ impl UnixPath {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Whether the kernel knows the socket by its path as the user wrote it.
+    /// A long path bound through its directory is named
+    /// `/proc/self/fd/N/NAME` instead, which only this process can resolve:
+    /// fine for reaching a socket, useless as an address to reply to.
+    pub fn is_named_as_written(&self) -> bool {
+        self.dir.is_none()
     }
 
     fn dir(&self) -> BorrowedFd<'_> {
@@ -187,8 +198,16 @@ pub fn resolve(addr: &Addr) -> anyhow::Result<Vec<Target>> {
         Addr::Unix { name, .. } => {
             let (unix, sockaddr) = match name {
                 UnixName::Path(path) => {
-                    let (unix, sa) =
-                        UnixPath::new(path).map_err(|e| Failure::new("reach", addr, e))?;
+                    let (unix, sa) = UnixPath::new(path).map_err(|e| match e {
+                        // Even behind its directory the name does not fit:
+                        // no socket can have it.
+                        Errno::ENAMETOOLONG => usage!(
+                            "{}",
+                            Failure::new("reach", addr, e)
+                                .hint("the name after the last / is too long for a socket address")
+                        ),
+                        e => Failure::new("reach", addr, e).into(),
+                    })?;
                     (Some(unix), sa)
                 }
                 UnixName::Abstract(name) => {
@@ -299,18 +318,31 @@ pub fn open(family: AddressFamily, kind: Kind) -> nix::Result<OwnedFd> {
     )
 }
 
-/// Apply `--nodelay`, `--keepalive`, `--sndbuf`, `--rcvbuf`.
+/// Apply `--nodelay`, `--keepalive`, `--sndbuf`, `--rcvbuf` to a socket
+/// just opened for `addr`, before it is bound or connected. `--nodelay` and
+/// `--keepalive` are TCP's: elsewhere the kernel takes them and does
+/// nothing (a Unix socket has no Nagle and no keepalive timer), so they are
+/// exit 2 rather than silently ignored.
 pub fn apply_options(
     fd: &OwnedFd,
     flags: &SockFlags,
     family: AddressFamily,
     kind: Kind,
+    addr: &Addr,
 ) -> anyhow::Result<()> {
     let tcp = kind == Kind::Stream && family != AddressFamily::Unix;
-    if flags.nodelay && tcp {
+    for (flag, given) in [
+        ("--nodelay", flags.nodelay),
+        ("--keepalive", flags.keepalive),
+    ] {
+        if given && !tcp {
+            return Err(usage!("{flag} needs a TCP socket, not {addr}"));
+        }
+    }
+    if flags.nodelay {
         socket::setsockopt(fd, sockopt::TcpNoDelay, &true).context("set TCP_NODELAY")?;
     }
-    if flags.keepalive && kind != Kind::Datagram {
+    if flags.keepalive {
         socket::setsockopt(fd, sockopt::KeepAlive, &true).context("set SO_KEEPALIVE")?;
     }
     if let Some(bytes) = flags.sndbuf {
@@ -377,6 +409,21 @@ pub fn accept(listener: &OwnedFd) -> nix::Result<OwnedFd> {
 
 pub fn local_addr(fd: &OwnedFd) -> nix::Result<SockaddrStorage> {
     socket::getsockname(fd.as_raw_fd())
+}
+
+/// The address a connection accepted on `listener` reached. For IP it is
+/// the connection's own (`getsockname`): on a wildcard listener, the
+/// address the peer connected to rather than `[::]`, and an IPv4 peer of
+/// a dual-stack socket as IPv4. A Unix connection's own name is only the
+/// listener's path as bound (a long one through /proc/self/fd), so the
+/// listener's canonical address says it better.
+pub fn reached(conn: &OwnedFd, listener: &Addr) -> Addr {
+    match (listener, local_addr(conn)) {
+        (Addr::Inet { kind, .. }, Ok(sa)) if sa.as_unix_addr().is_none() => {
+            Addr::from_sockaddr(*kind, &sa)
+        }
+        _ => listener.clone(),
+    }
 }
 
 pub fn peer_addr(fd: &OwnedFd) -> nix::Result<SockaddrStorage> {
@@ -568,26 +615,66 @@ pub fn is_listening(fd: &OwnedFd) -> bool {
     socket::getsockopt(fd, sockopt::AcceptConn).unwrap_or(false)
 }
 
-/// Take an inherited descriptor (`fd:N`) as a socket, with its kind.
-pub fn inherited(n: i32) -> anyhow::Result<(OwnedFd, Kind, AddressFamily)> {
-    let fd = take_inherited(n)?;
-    let kind = kind_of(&fd).map_err(|e| Failure::new("use", format!("fd:{n}"), e))?;
+/// Take an inherited descriptor (`fd:N`) as a socket, with its kind. `verb`
+/// is what the user asked of it (`listen`, `connect`, `send`), for messages.
+/// A descriptor that is not open, is stdio, or is not a socket is exit 2: the
+/// command line cannot work as written.
+pub fn inherited(n: i32, verb: &'static str) -> anyhow::Result<(OwnedFd, Kind, AddressFamily)> {
+    let fd = take_inherited(n, verb)?;
+    let kind = kind_of(&fd).map_err(|e| match e {
+        Errno::ENOTSOCK => match not_a_socket(&fd) {
+            Some(what) => usage!("{verb} fd:{n}: descriptor {n} is not a socket ({what})"),
+            None => usage!("{verb} fd:{n}: descriptor {n} is not a socket"),
+        },
+        Errno::EPROTOTYPE => usage!(
+            "{verb} fd:{n}: descriptor {n} is a socket of a type sockcat cannot use (not stream, datagram or seqpacket)"
+        ),
+        e => Failure::new(verb, format!("fd:{n}"), e).into(),
+    })?;
     let family = local_addr(&fd)
         .ok()
         .and_then(|sa| sa.family())
-        .ok_or_else(|| usage!("fd:{n} is a socket of an unknown family"))?;
+        .ok_or_else(|| usage!("{verb} fd:{n}: descriptor {n} is a socket of an unknown family"))?;
     nix::fcntl::fcntl(&fd, nix::fcntl::FcntlArg::F_SETFL(OFlag::O_NONBLOCK))
-        .map_err(|e| Failure::new("use", format!("fd:{n}"), e))?;
+        .map_err(|e| Failure::new(verb, format!("fd:{n}"), e))?;
     Ok((fd, kind, family))
 }
 
-/// Own descriptor `n`, after checking that it is open.
+/// What an open descriptor that is not a socket is, in a user's words.
+fn not_a_socket(fd: &OwnedFd) -> Option<&'static str> {
+    let stat = nix::sys::stat::fstat(fd).ok()?;
+    match SFlag::from_bits_truncate(stat.st_mode) & SFlag::S_IFMT {
+        // An anonymous pipe (`3< <(cmd)`) is a fifo without a name.
+        SFlag::S_IFIFO => Some("a pipe"),
+        SFlag::S_IFCHR if nix::unistd::isatty(fd).unwrap_or(false) => Some("a terminal"),
+        _ => file_type(&stat),
+    }
+}
+
+/// A file that is not a socket, as `ls -l` would tell it; `None` for a
+/// socket or what has no type a user would know (an eventfd, an epoll).
+pub fn file_type(stat: &FileStat) -> Option<&'static str> {
+    match SFlag::from_bits_truncate(stat.st_mode) & SFlag::S_IFMT {
+        SFlag::S_IFREG => Some("a regular file"),
+        SFlag::S_IFDIR => Some("a directory"),
+        SFlag::S_IFLNK => Some("a symbolic link"),
+        SFlag::S_IFIFO => Some("a fifo"),
+        SFlag::S_IFCHR => Some("a character device"),
+        SFlag::S_IFBLK => Some("a block device"),
+        _ => None,
+    }
+}
+
+/// Own descriptor `n`, after checking that it is open and not stdio.
 #[allow(unsafe_code)]
-fn take_inherited(n: i32) -> anyhow::Result<OwnedFd> {
+fn take_inherited(n: i32, verb: &'static str) -> anyhow::Result<OwnedFd> {
     use std::os::fd::FromRawFd;
-    if n <= 2 {
+    if let Some(stdio) = usize::try_from(n)
+        .ok()
+        .and_then(|i| ["stdin", "stdout", "stderr"].get(i))
+    {
         return Err(usage!(
-            "fd:{n} is one of stdin, stdout and stderr, which sockcat pipes"
+            "{verb} fd:{n}: descriptor {n} is {stdio}, which sockcat pipes itself (pass the socket as descriptor 3 or above)"
         ));
     }
     // SAFETY: the borrow lives only for this call; F_GETFD on a closed
@@ -597,8 +684,10 @@ fn take_inherited(n: i32) -> anyhow::Result<OwnedFd> {
         nix::fcntl::FcntlArg::F_GETFD,
     );
     match open {
-        Err(Errno::EBADF) => Err(usage!("fd:{n} is not an open descriptor")),
-        Err(e) => Err(Failure::new("use", format!("fd:{n}"), e).into()),
+        Err(Errno::EBADF) => Err(usage!(
+            "{verb} fd:{n}: descriptor {n} is not open (nothing was passed to sockcat as {n})"
+        )),
+        Err(e) => Err(Failure::new(verb, format!("fd:{n}"), e).into()),
         // SAFETY: descriptor n is open, is not stdio, and nothing else in
         // this process owns it: it was inherited, and `fd:N` is taken once.
         Ok(_) => Ok(unsafe { OwnedFd::from_raw_fd(n) }),

@@ -56,6 +56,8 @@ A socket the process inherited as descriptor \fIN\fR (socat's \fBFD:\fR, a
 parent's or a service manager's socket).
 Its family and type are read from the socket itself (\fBSO_DOMAIN\fR,
 \fBSO_TYPE\fR), and \fBlisten\fR accepts on it when it is already listening.
+A descriptor that is not open, or is open on something other than a socket
+(a file, a pipe, a terminal), is exit 2.
 .PP
 \fIHOST\fR is a name, an IPv4 address or a bracketed IPv6 address
 (\fB[::1]\fR, also with a zone: \fB[fe80::1%eth0]\fR).
@@ -73,6 +75,9 @@ connects; \fB-4\fR and \fB-6\fR filter them.
 .PP
 A Unix path longer than \fBsun_path\fR allows (107 bytes) still works:
 sockcat reaches it through its directory instead of truncating it.
+The one exception is a Unix datagram client's reply address (\fB-s\fR): the
+kernel would know the socket by its directory's descriptor, a name no peer can
+send back to, so a longer \fB-s\fR path is a usage error (exit 2).
 .PP
 A Unix path or abstract name reads backslash escapes: \fB\e\e\fR is a
 backslash and \fB\ex\fIHH\fR any byte (also \fB\en \er \et \e0\fR), so
@@ -108,6 +113,9 @@ sockcat: connect unix:/run/app.sock: no such file (is the service running?)
 .EE
 .PP
 \fB-v\fR reports each step on stderr.
+Each failure is reported once: a connect attempt that failed is shown when
+another attempt follows it (the name's next address, or a \fB--retry\fR),
+and the one that ends the run is only its error line.
 A listener prints exactly one \fBlistening on \fIADDR\fR line, in canonical
 form and with the real port when port 0 was asked for, once it accepts
 connections; scripts wait for that line.
@@ -162,11 +170,13 @@ datagram from a sender replies cannot reach.
 .TP
 .B error
 \fB"message"\fR, with \fB"target"\fR when one connect attempt failed and
-more may follow, or \fB"status"\fR (the exit status) when the run ends.
+another follows (the name's next address, or a \fB--retry\fR), or
+\fB"status"\fR (the exit status) when the run ends.
+The failure that ends the run is that last object alone.
 .TP
 .B timeout
-\fB"message"\fR and \fB"status"\fR: the run ended because \fB-w\fR or
-\fB-i\fR ran out.
+\fB"message"\fR and \fB"status"\fR: the run ended because \fB-w\fR,
+\fB-i\fR or \fBsend\fR's \fB-W\fR ran out.
 .SH "EXIT STATUS"
 .TP
 .B 0
@@ -178,7 +188,9 @@ A run-time failure: refused, timed out, unreachable, reset, no reply.
 .TP
 .B 2
 The command line cannot be satisfied as written: a bad flag, a malformed
-address, an unknown host, a path that is not a socket.
+address, an unknown host, a path or \fBfd:\fIN\fR that is not a socket, a
+flag that cannot apply to the address (\fB--mode\fR on a TCP listener,
+\fB--nodelay\fR on a Unix socket).
 .TP
 .BR 130 ", " 143
 Interrupted by SIGINT or SIGTERM.
@@ -557,14 +569,21 @@ A refused peer is closed before any byte is read from it, and \fB-v\fR says
 why.
 .SH ENVIRONMENT
 A child of \fB-e\fR or \fB-c\fR finds in its environment
-\fBSOCKCAT_PEER\fR and \fBSOCKCAT_LOCAL\fR, the peer's and the listener's
-canonical addresses (bytes that are not printable ASCII written as
-\fB\exHH\fR), and for Unix peers \fBSOCKCAT_PEER_PID\fR,
+\fBSOCKCAT_PEER\fR, the peer's canonical address, and \fBSOCKCAT_LOCAL\fR,
+the local address the peer reached: for TCP the connection's own, so that
+on a wildcard listener (\fB:8080\fR) it is the address the peer connected
+to (\fBtcp:127.0.0.1:8080\fR, an IPv4 peer as IPv4), and for Unix the
+listener's.
+Bytes that are not printable ASCII are written as \fB\exHH\fR.
+For Unix peers there are also \fBSOCKCAT_PEER_PID\fR,
 \fBSOCKCAT_PEER_UID\fR and \fBSOCKCAT_PEER_GID\fR.
 .SH "SOCKET FILES"
 \fB--mode\fR, \fB--owner\fR and \fB--group\fR set the socket file's mode and
 ownership before \fBlisten\fR(2), so no peer can ever connect while they are
 wrong.
+They and \fB--unlink\fR are about a file sockcat creates, so they need a Unix
+socket path: on a TCP or UDP address, an abstract name or \fBfd:\fIN\fR they
+are exit 2, before anything is bound.
 .PP
 A file already at \fIPATH\fR is an error, unless \fB--unlink\fR is given and
 it is a stale socket, one that nobody accepts on.

@@ -215,11 +215,7 @@ pub fn serve(
             signals.take()?;
         }
         if !received_any && deadline.is_some_and(|d| Instant::now() >= d) {
-            let waited = settings
-                .timeout
-                .map(|d| humantime::format_duration(d).to_string())
-                .unwrap_or_default();
-            anyhow::bail!("listen {}: no peer within {waited}", listener.local);
+            return Err(crate::listen::no_peer(&listener.local, settings.timeout));
         }
     }
 }

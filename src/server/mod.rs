@@ -252,12 +252,7 @@ impl<'a> Server<'a> {
             }
             let now = Instant::now();
             if self.served == 0 && self.deadline.is_some_and(|d| now >= d) {
-                let waited = self
-                    .settings
-                    .timeout
-                    .map(|d| humantime::format_duration(d).to_string())
-                    .unwrap_or_default();
-                anyhow::bail!("listen {}: no peer within {waited}", self.local);
+                return Err(crate::listen::no_peer(&self.local, self.settings.timeout));
             }
             if self.starved.is_some_and(|t| now >= t) {
                 self.starved = None;

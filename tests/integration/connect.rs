@@ -368,6 +368,128 @@ fn refused_connect_is_exit_1() {
 }
 
 #[test]
+fn each_failure_is_reported_once_also_under_verbose_and_events() {
+    let (_held, port) = closed_port();
+    let refused = format!("tcp:127.0.0.1:{port}");
+    // A listener whose accept queue is full: the SYN goes unanswered.
+    let (full, silent, _) = crate::faults::tcp_peer_with_no_room();
+    let _filler = std::net::TcpStream::connect(full.local_addr().expect("addr")).expect("fill");
+    let rows: &[(&[&str], String)] = &[
+        (
+            &["connect", &refused],
+            format!("sockcat: connect {refused}: connection refused (nothing is listening there)"),
+        ),
+        (
+            &["connect", "-w", "200ms", &silent],
+            format!("sockcat: connect {silent}: timed out"),
+        ),
+        (
+            &["send", &refused, "x"],
+            format!("sockcat: connect {refused}: connection refused (nothing is listening there)"),
+        ),
+        (
+            &["send", "-w", "200ms", &silent, "x"],
+            format!("sockcat: connect {silent}: timed out"),
+        ),
+    ];
+    for (args, line) in rows {
+        let out = Sockcat::run(*args, b"", TIMEOUT);
+        out.assert_code(1);
+        assert_eq!(&out.stderr, line, "{out}");
+        let mut verbose = vec!["-v"];
+        verbose.extend_from_slice(args);
+        let out = Sockcat::run(&verbose, b"", TIMEOUT);
+        out.assert_code(1);
+        assert_eq!(&out.stderr, line, "only the failure, once{out}");
+        let mut json = vec!["--events", "json"];
+        json.extend_from_slice(args);
+        let out = Sockcat::run(&json, b"", TIMEOUT);
+        out.assert_code(1);
+        let events: Vec<serde_json::Value> = out
+            .stderr
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("JSON"))
+            .collect();
+        assert_eq!(events.len(), 1, "one event{out}");
+        let message = events[0]["message"].as_str().expect("message");
+        assert_eq!(Some(message), line.strip_prefix("sockcat: "), "{out}");
+        let name = if line.ends_with("timed out") {
+            "timeout"
+        } else {
+            "error"
+        };
+        assert_eq!(events[0]["event"], name, "{out}");
+    }
+}
+
+#[test]
+fn a_failed_attempt_followed_by_a_retry_is_reported_then_the_last_once() {
+    let (_held, port) = closed_port();
+    let refused = format!("tcp:127.0.0.1:{port}");
+    let out = Sockcat::run(
+        ["-v", "connect", "--retry", "200ms", &refused],
+        b"",
+        TIMEOUT,
+    );
+    out.assert_code(1);
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    // Attempts at 0 and at 200ms at least; every one but the last is an
+    // attempt line, and the last is only the final error.
+    assert!(lines.len() >= 2, "{out}");
+    let (last, attempts) = lines.split_last().expect("lines");
+    assert_eq!(
+        *last,
+        format!("sockcat: connect {refused}: connection refused (nothing is listening there)")
+    );
+    for line in attempts {
+        assert_eq!(
+            *line,
+            format!("sockcat: connect {refused}: connection refused; retrying"),
+            "{out}"
+        );
+    }
+}
+
+#[test]
+fn a_timeout_waiting_for_a_peer_or_a_reply_is_one_timeout_event() {
+    let silent = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let udp = format!("udp:{}", silent.local_addr().expect("addr"));
+    let rows: &[(&[&str], &str)] = &[
+        (
+            &["listen", "-w", "100ms", "tcp:127.0.0.1:0"],
+            "no peer within 100ms",
+        ),
+        (
+            &["listen", "-k", "-w", "100ms", "tcp:127.0.0.1:0"],
+            "no peer within 100ms",
+        ),
+        (
+            &["listen", "-k", "-u", "-w", "100ms", "udp:127.0.0.1:0"],
+            "no peer within 100ms",
+        ),
+        (
+            &["send", "-r", "-W", "100ms", &udp, "x"],
+            "no reply within 100ms",
+        ),
+    ];
+    for (args, fragment) in rows {
+        let mut verbose = vec!["-v"];
+        verbose.extend_from_slice(args);
+        let out = Sockcat::run(&verbose, b"", TIMEOUT);
+        out.assert_code(1);
+        assert_eq!(out.stderr.matches(fragment).count(), 1, "{out}");
+        let mut json = vec!["--events", "json"];
+        json.extend_from_slice(args);
+        let out = Sockcat::run(&json, b"", TIMEOUT);
+        out.assert_code(1);
+        let last: serde_json::Value =
+            serde_json::from_str(out.stderr.lines().last().expect("a line")).expect("JSON");
+        assert_eq!(last["event"], "timeout", "{out}");
+        assert_eq!(out.stderr.matches(fragment).count(), 1, "{out}");
+    }
+}
+
+#[test]
 fn missing_and_foreign_unix_paths() {
     let dir = TempDir::new();
     let missing = dir.join("nope.sock");
@@ -388,6 +510,8 @@ fn missing_and_foreign_unix_paths() {
 
 #[test]
 fn malformed_addresses_are_exit_2_with_a_reason() {
+    // A socket's own name too long for sun_path even behind its directory.
+    let long_name = format!("unix:/tmp/{}", "n".repeat(120));
     let cases: &[(&[&str], &str)] = &[
         (&["connect", ""], "empty"),
         (&["connect", "tcp:localhost"], "missing port"),
@@ -405,9 +529,22 @@ fn malformed_addresses_are_exit_2_with_a_reason() {
         (&["connect", "tcp:bad host:80"], "not a host name"),
         (&["connect", "unix:"], "missing path"),
         (&["connect", "unix-dgram:@"], "missing abstract name"),
+        (&["connect", &long_name], "file name too long"),
+        (&["listen", &long_name], "file name too long"),
         (&["connect", "fd:abc"], "not a descriptor number"),
-        (&["connect", "fd:1"], "stdin, stdout and stderr"),
-        (&["connect", "fd:999"], "not an open descriptor"),
+        (&["connect", "fd:1"], "connect fd:1: descriptor 1 is stdout"),
+        (
+            &["connect", "fd:999"],
+            "connect fd:999: descriptor 999 is not open",
+        ),
+        (
+            &["listen", "fd:999"],
+            "listen fd:999: descriptor 999 is not open",
+        ),
+        (
+            &["send", "fd:999", "x"],
+            "send fd:999: descriptor 999 is not open",
+        ),
         (&["connect", "-u", "tcp:127.0.0.1:80"], "-u contradicts"),
         (&["connect", "-u", "unix:/tmp/x"], "-u contradicts"),
         (&["connect", "-U", "udp:127.0.0.1:80"], "-U contradicts"),
@@ -523,6 +660,45 @@ fn unix_datagram_named_source_is_removed_on_exit() {
         !std::path::Path::new(&reply_path).exists(),
         "reply socket removed"
     );
+}
+
+#[test]
+fn a_datagram_source_path_too_long_to_reply_to_is_exit_2_and_binds_nothing() {
+    // A path over sun_path's 107 bytes can be reached through its directory,
+    // but bound that way the socket is named /proc/self/fd/N/NAME, which no
+    // peer can send a reply to.
+    let dir = TempDir::new();
+    let path = dir.join("dg.sock");
+    let server = UnixDatagram::bind(&path).expect("bind");
+    server.set_nonblocking(true).expect("nonblocking");
+    let mut deep = dir.path().to_path_buf();
+    while deep.as_os_str().len() < 120 {
+        deep.push("a-directory-name-of-some-length");
+    }
+    std::fs::create_dir_all(&deep).expect("mkdir -p");
+    let source = deep.join("me.sock").to_str().expect("utf-8").to_string();
+    let target = format!("unix-dgram:{path}");
+    let rows: &[&[&str]] = &[
+        &["connect", "-s", &source, &target],
+        &["connect", "-u", "-s", &source, &path],
+        &["send", "-s", &source, &target, "x"],
+    ];
+    for args in rows {
+        let out = Sockcat::run(*args, b"hello", TIMEOUT);
+        out.assert_code(2);
+        assert!(out.stderr.starts_with("sockcat: -s "), "{out}");
+        assert!(
+            out.stderr.contains("cannot be a reply address"),
+            "{args:?}{out}"
+        );
+        assert_eq!(out.stderr.lines().count(), 1, "one line{out}");
+        assert!(
+            !std::path::Path::new(&source).exists(),
+            "left a file behind{out}"
+        );
+        let mut buf = [0u8; 16];
+        assert!(server.recv(&mut buf).is_err(), "sent something{out}");
+    }
 }
 
 #[test]

@@ -559,7 +559,7 @@ fn peer_resets_before_connect_is_seen(scene: &Scene) -> Staged {
 
 /// A loopback listener that takes one connection into its accept queue
 /// and drops the SYNs of any more (a backlog of 0).
-fn tcp_peer_with_no_room() -> (TcpListener, String, u16) {
+pub fn tcp_peer_with_no_room() -> (TcpListener, String, u16) {
     use nix::sys::socket::{AddressFamily, Backlog, SockFlag, SockType, SockaddrIn};
     let fd = nix::sys::socket::socket(
         AddressFamily::Inet,

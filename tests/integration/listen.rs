@@ -304,6 +304,100 @@ fn owner_and_group_are_set_when_listening_is_printed() {
     assert!(!Path::new(&path).exists(), "socket file left behind");
 }
 
+#[test]
+fn flags_that_cannot_apply_to_the_address_are_exit_2_before_binding() {
+    // Every address here is one sockcat cannot bind (taken, or in a
+    // directory that does not exist): a flag refused only after binding
+    // would show as that run-time failure (exit 1) instead.
+    let dir = TempDir::new();
+    let tcp_sock = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let tcp = format!("tcp:{}", tcp_sock.local_addr().expect("addr"));
+    let udp_sock = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let udp = format!("udp:{}", udp_sock.local_addr().expect("addr"));
+    let name = format!("sockcat-test-{}-taken", std::process::id());
+    let taken_name = {
+        use std::os::linux::net::SocketAddrExt;
+        std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes()).expect("name")
+    };
+    let _taken = UnixListener::bind_addr(&taken_name).expect("bind abstract");
+    let abstract_name = format!("@{name}");
+    let unreachable = format!("unix:{}", dir.join("no-such-dir/s"));
+    let not_a_path =
+        |flag: &str, addr: &str| format!("{flag} needs a Unix socket path, not {addr}");
+    let rows: Vec<(Vec<&str>, String)> = vec![
+        (
+            vec!["listen", "--mode", "600", &tcp],
+            not_a_path("--mode", &tcp),
+        ),
+        (
+            vec!["listen", "--owner", "0", &tcp],
+            not_a_path("--owner", &tcp),
+        ),
+        (
+            vec!["listen", "--group", "0", &udp],
+            not_a_path("--group", &udp),
+        ),
+        (
+            vec!["listen", "--unlink", &tcp],
+            not_a_path("--unlink", &tcp),
+        ),
+        (
+            vec!["listen", "--mode", "600", &abstract_name],
+            not_a_path("--mode", &format!("unix:{abstract_name}")),
+        ),
+        (
+            vec!["listen", "--unlink", "-u", &abstract_name],
+            not_a_path("--unlink", &format!("unix-dgram:{abstract_name}")),
+        ),
+        (
+            vec!["listen", "--mode", "600", "fd:999"],
+            not_a_path("--mode", "fd:999"),
+        ),
+        (
+            vec!["listen", "--allow-uid", "0", &tcp],
+            format!("--allow-uid and --allow-gid admit Unix peers; {tcp} is an IP listener"),
+        ),
+        (
+            vec!["listen", "--allow", "10.0.0.0/8", &unreachable],
+            format!("--allow and --deny take IP networks; {unreachable} is a Unix listener"),
+        ),
+        (
+            vec!["listen", "-k", "-e", "cat", &udp],
+            format!("-e and -c need a stream or seqpacket listener, not {udp}"),
+        ),
+        (
+            vec!["listen", "--nodelay", &unreachable],
+            format!("--nodelay needs a TCP socket, not {unreachable}"),
+        ),
+        (
+            vec!["listen", "--keepalive", &udp],
+            format!("--keepalive needs a TCP socket, not {udp}"),
+        ),
+        (
+            vec!["connect", "--nodelay", &unreachable],
+            format!("--nodelay needs a TCP socket, not {unreachable}"),
+        ),
+        (
+            vec!["send", "--keepalive", &unreachable, "x"],
+            format!("--keepalive needs a TCP socket, not {unreachable}"),
+        ),
+    ];
+    for (args, message) in rows {
+        let out = Sockcat::run(&args, b"", TIMEOUT);
+        out.assert_code(2);
+        assert_eq!(out.stderr.lines().count(), 1, "one line{out}");
+        assert!(
+            out.stderr.starts_with(&format!("sockcat: {message}")),
+            "{args:?}: want {message:?}{out}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path()).expect("ls").count(),
+        0,
+        "created something"
+    );
+}
+
 // ---- names the kernel cannot take as they are ----
 
 #[test]
@@ -565,6 +659,29 @@ fn inherited_tcp_listener() {
     let out = server.wait(TIMEOUT);
     out.assert_success();
     assert_eq!(out.stdout_str(), "from test\n", "{out}");
+}
+
+#[test]
+fn an_inherited_descriptor_that_is_no_socket_is_exit_2_saying_what_it_is() {
+    // What `sockcat listen fd:3 3</etc/hostname` gives: a real descriptor,
+    // of the wrong kind. It is the command line that cannot work.
+    use std::os::fd::AsFd;
+    let dir = TempDir::new();
+    let file = std::fs::File::create(dir.join("plain")).expect("file");
+    let directory = std::fs::File::open(dir.path()).expect("directory");
+    let (pipe, _writer) = nix::unistd::pipe().expect("pipe");
+    let rows: &[(&str, BorrowedFd<'_>, &str, &str)] = &[
+        ("listen", file.as_fd(), "listen", "(a regular file)"),
+        ("connect", pipe.as_fd(), "connect", "(a pipe)"),
+        ("send", directory.as_fd(), "send", "(a directory)"),
+    ];
+    for (verb, fd, op, what) in rows {
+        let n = fd.as_raw_fd();
+        let out = spawn_with_fd(*fd, &[verb]).wait(TIMEOUT);
+        out.assert_code(2);
+        let want = format!("sockcat: {op} fd:{n}: descriptor {n} is not a socket {what}");
+        assert_eq!(out.stderr, want, "{out}");
+    }
 }
 
 // ---- datagram listeners and their peer ----

@@ -541,6 +541,28 @@ fn exec_without_keep_open_serves_one_peer_with_its_environment() {
 }
 
 #[test]
+fn exec_local_is_the_address_the_peer_reached() {
+    // A wildcard listener: the child wants which address the peer reached,
+    // not `[::]`, and an IPv4 peer on the dual-stack socket as IPv4.
+    let (server, addr) = listen(&["listen", "-v", "-k", "-c", "echo $SOCKCAT_LOCAL", ":0"]);
+    let port = port_of(&addr);
+    assert_eq!(addr, format!("tcp:[::]:{port}"), "dual-stack wildcard");
+    let mut peers = vec![(connect(&format!("tcp:127.0.0.1:{port}")), "tcp:127.0.0.1")];
+    match TcpStream::connect(format!("[::1]:{port}")) {
+        Ok(s) => peers.push((s, "tcp:[::1]")),
+        Err(e) => eprintln!("no IPv6 loopback ({e}); checking IPv4 only"),
+    }
+    for (mut s, host) in peers {
+        s.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+        let mut got = String::new();
+        s.read_to_string(&mut got).expect("read");
+        assert_eq!(got, format!("{host}:{port}\n"));
+    }
+    server.signal(Signal::SIGTERM);
+    server.wait(TIMEOUT).assert_code(143);
+}
+
+#[test]
 fn exec_closed_events_do_not_invent_byte_counts() {
     // The bytes go between the peer and the child, past sockcat: its
     // closed event says how long, not how much (null, not 0).
