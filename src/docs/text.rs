@@ -92,9 +92,10 @@ A printed address never needs \fB4\fR or \fB6\fR in its scheme:
 A Unix peer that has no address prints as its scheme with an empty path
 (\fBunix:\fR); its pid, uid and gid say who it is.
 .SH DURATIONS
-Every \fIDUR\fR is a number with a unit, as in \fB250ms\fR, \fB5s\fR,
-\fB2m\fR or \fB1h30m\fR.
-A bare number is an error, so \fB-w 5\fR must be written \fB-w 5s\fR.
+Every \fIDUR\fR is a bare number of seconds, as nc and \fBtimeout\fR(1)
+read it (\fB5\fR, \fB0.5\fR), or a number with a unit, as in \fB250ms\fR,
+\fB5s\fR, \fB2m\fR or \fB1h30m\fR.
+A negative duration, or one longer than 100 years, is exit 2.
 .SH OUTPUT
 Data goes to stdout, untouched.
 Everything else goes to stderr, prefixed \fBsockcat:\fR, and nothing is
@@ -236,7 +237,7 @@ sockcat connect receiver:9000 < backup.tar
 .SH "COMING FROM NC, NCAT OR SOCAT"
 sockcat takes one address where nc takes a host and a port, and a verb
 instead of nc's \fB-l\fR.
-Durations take a unit.
+Durations are seconds, as in nc, unless they carry a unit.
 On a stream, stdin's end half-closes the socket by default (nc's \fB-N\fR).
 .SS "nc (OpenBSD netcat)"
 .TP
@@ -260,10 +261,10 @@ On a stream, stdin's end half-closes the socket by default (nc's \fB-N\fR).
 file is left behind)
 .TP
 .B nc -w 5 host 80
-.B sockcat connect -w 5s host:80
+.B sockcat connect -w 5 host:80
 .TP
 .B nc -q 1 host 80
-.B sockcat connect -q 1s host:80
+.B sockcat connect -q 1 host:80
 .TP
 .B nc -N host 80
 \fBsockcat connect host:80\fR (\fB--no-shutdown\fR for nc's default)
@@ -800,7 +801,8 @@ slowest round trip.
 \fB-w\fR \fIDUR\fR ends the run after \fIDUR\fR, or once \fIN\fR replies
 have come with \fB-c\fR.
 .PP
-Unlike iputils, every duration takes a unit: \fB-i 200ms\fR, \fB-W 2s\fR.
+As in iputils, a bare number is seconds (\fB-i 0.2\fR, \fB-W 2\fR); a
+unit may be given too (\fB-i 200ms\fR).
 An interval below 2 ms needs a raw socket's privileges, as in iputils.
 \fB-I\fR names the interface or source address, which an IPv6 link-local
 \fIHOST\fR needs.
