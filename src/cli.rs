@@ -65,8 +65,10 @@ pub enum Verb {
 
     /// Bind ADDR, wait for one peer and pipe it to stdin/stdout.
     ///
-    /// A datagram listener takes the first sender as its peer. A Unix socket file
-    /// the listener created is removed when it exits, on SIGINT and SIGTERM too.
+    /// A datagram listener takes the first sender as its peer and, after stdin
+    /// ends, keeps receiving until interrupted (or until `-q` of silence). A Unix
+    /// socket file the listener created is removed when it exits, on SIGINT and
+    /// SIGTERM too.
     /// With `-k` it keeps accepting and serves peers concurrently on one event
     /// loop; `-e`/`-c` give each peer a program of its own, `--broker` relays
     /// peers to each other, and `--allow`/`--deny`/`--allow-uid`/`--allow-gid`
@@ -178,6 +180,7 @@ pub struct SessionFlags {
     #[arg(short = 'i', long = "idle-timeout", value_name = "DUR", value_parser = parse_duration, allow_negative_numbers = true)]
     pub idle_timeout: Option<Duration>,
 
+    // `listen` words this for itself (`listen_quit_after`): a listener has no default.
     /// Exit DUR after stdin ends, whatever the peer does (datagrams: DUR of silence, default 1s).
     #[arg(short = 'q', long = "quit-after", value_name = "DUR", value_parser = parse_duration, allow_negative_numbers = true)]
     pub quit_after: Option<Duration>,
@@ -243,8 +246,10 @@ pub struct ConnectArgs {
     pub dump: DumpFlags,
 }
 
-// The help text of `sockcat listen` is on `Verb::Listen`.
+// The help text of `sockcat listen` is on `Verb::Listen`. `-q` is shared
+// with `connect`, but only `connect` has a default for datagrams.
 #[derive(Debug, Args)]
+#[command(mut_args(listen_quit_after))]
 pub struct ListenArgs {
     /// Where to listen: tcp:HOST:PORT, :PORT, PORT, udp:…, unix:PATH, unix-dgram:PATH,
     /// unix-seqpacket:PATH, @NAME, PATH or fd:N.
@@ -528,6 +533,21 @@ pub struct ManArgs {
     /// Write every page under DIR instead.
     #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath, conflicts_with = "verb")]
     pub dir: Option<PathBuf>,
+}
+
+/// `listen -q`: a datagram listener keeps receiving after stdin ends, as
+/// a listener should, unless `-q` is given; only `connect` waits 1s.
+/// (`mut_args`, not `mut_arg`, which would move `-q` to the end of the
+/// list the completions are generated from.)
+fn listen_quit_after(arg: clap::Arg) -> clap::Arg {
+    if arg.get_id() != "quit_after" {
+        return arg;
+    }
+    arg.help(
+        "Exit DUR after stdin ends, whatever the peer does \
+         (datagrams: DUR of silence; without -q a datagram listener keeps receiving)",
+    )
+    .long_help(None)
 }
 
 /// The longest DUR taken, 100 of humantime's years (365.25 days): far past

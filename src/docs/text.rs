@@ -570,6 +570,9 @@ sockcat reads no stdin until it has a peer to send it to.
 It keeps receiving until it is interrupted, unless \fB-q\fR \fIDUR\fR of
 silence after stdin ends (exit 0) or \fB-i\fR \fIDUR\fR with no data either
 way (exit 1) ends the session first.
+There is no default \fB-q\fR here: the 1s that \fBsockcat connect\fR waits
+for replies after stdin ends is a client's, and a listener whose stdin has
+ended is still there for its sender.
 .PP
 With \fB-k\fR, datagrams from every sender are printed and stdin goes to
 the latest sender (\fB-v\fR names it).

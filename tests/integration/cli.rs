@@ -41,3 +41,42 @@ fn bad_durations_are_exit_2_saying_why() {
         assert!(!out.stderr.contains("panicked"), "{out}");
     }
 }
+
+/// The text `-q` gets in `text` (help or roff): from its flag to the next
+/// blank line or roff request.
+fn quit_after_help(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| {
+            l.contains("-q, --quit-after") || l.contains(r"\fB\-q\fR, \fB\-\-quit\-after")
+        })
+        .unwrap_or_else(|| panic!("no -q in:\n{text}"));
+    lines[at..]
+        .iter()
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty() && !l.starts_with('.'))
+        .chain(std::iter::once(&lines[at]))
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn quit_after_help_says_what_each_verb_does_on_datagrams() {
+    for how in [["listen", "--help"], ["man", "listen"]] {
+        let out = Sockcat::run(how, b"", TIMEOUT);
+        out.assert_success();
+        let help = quit_after_help(&out.stdout_str());
+        assert!(!help.contains("default 1s"), "{how:?}: {help}");
+        assert!(help.contains("keeps receiving"), "{how:?}: {help}");
+    }
+    let out = Sockcat::run(["listen", "-h"], b"", TIMEOUT);
+    assert!(!out.stdout_str().contains("default 1s"), "{out}");
+    for how in [["connect", "--help"], ["man", "connect"]] {
+        let out = Sockcat::run(how, b"", TIMEOUT);
+        out.assert_success();
+        let help = quit_after_help(&out.stdout_str());
+        assert!(help.contains("default 1s"), "{how:?}: {help}");
+    }
+}
