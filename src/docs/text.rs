@@ -247,6 +247,12 @@ On a stream, stdin's end half-closes the socket by default (nc's \fB-N\fR).
 .B nc -l 8080
 .B sockcat listen 8080
 .TP
+.B nc -l -p 8080
+\fBsockcat listen 8080\fR (traditional netcat's form, also \fI-lp 8080\fR)
+.TP
+.B nc -l 127.0.0.1 8080
+.B sockcat listen 127.0.0.1:8080
+.TP
 .B nc -u host 53
 .B sockcat connect -u host:53
 .TP
@@ -280,6 +286,13 @@ file is left behind)
 .TP
 .B nc -x ...
 \fBsockcat connect -x\fR is a hex dump, not a proxy
+.PP
+A command line typed the nc way is exit 2, and the error's tip gives its
+sockcat form: \fIsockcat connect localhost 80\fR gets "write it as
+localhost:80", and \fIsockcat listen -l -p 8080\fR (or with \fI-lp\fR,
+\fI-p\fR alone, or \fI-l\fR and a port) gets \fBsockcat listen 8080\fR.
+nc's \fB-n\fR (no DNS) is left out of it: a numeric address needs no
+lookup in sockcat either.
 .SS ncat
 .TP
 .B ncat --send-only host 80

@@ -80,3 +80,54 @@ fn quit_after_help_says_what_each_verb_does_on_datagrams() {
         assert!(help.contains("default 1s"), "{how:?}: {help}");
     }
 }
+
+#[test]
+fn nc_command_lines_get_the_sockcat_form() {
+    let listen = "(listen is nc's -l, and takes one address)";
+    let cases = [
+        (
+            "connect localhost 80",
+            "write it as localhost:80 (sockcat connect localhost:80)",
+        ),
+        (
+            "connect -u host 53",
+            "write it as host:53 (sockcat connect -u host:53)",
+        ),
+        (
+            "connect -w 5 127.0.0.1 9",
+            "write it as 127.0.0.1:9 (sockcat connect -w 5 127.0.0.1:9)",
+        ),
+        ("listen -l -p 8080", "write it as sockcat listen 8080 "),
+        ("listen -p 8080", "write it as sockcat listen 8080 "),
+        ("listen -lp 8080", "write it as sockcat listen 8080 "),
+        ("listen -l 8080", "write it as sockcat listen 8080 "),
+        ("listen -u -l -p 53", "write it as sockcat listen -u 53 "),
+        ("listen -lvnp 4444", "write it as sockcat listen -v 4444 "),
+    ];
+    for (line, hint) in cases {
+        let out = Sockcat::run(line.split(' '), b"", TIMEOUT);
+        out.assert_code(2);
+        assert!(out.stdout.is_empty(), "{out}");
+        let tip = format!("tip: {hint}");
+        assert!(out.stderr.contains(&tip), "expected {tip:?}{out}");
+        if line.starts_with("listen") {
+            assert!(out.stderr.contains(listen), "{out}");
+        }
+        // clap's own tip for `-p` would only mislead.
+        assert!(!out.stderr.contains("as a value, use '--"), "{out}");
+    }
+}
+
+#[test]
+fn other_usage_errors_keep_clap_s_own_tip() {
+    let out = Sockcat::run(["listen", "-p", "8080", "9090"], b"", TIMEOUT);
+    out.assert_code(2);
+    assert!(!out.stderr.contains("write it as"), "{out}");
+    let out = Sockcat::run(["connect", "--nodelya", "h:1"], b"", TIMEOUT);
+    out.assert_code(2);
+    assert!(
+        out.stderr
+            .contains("tip: a similar argument exists: '--nodelay'"),
+        "{out}"
+    );
+}
