@@ -804,10 +804,19 @@ An ICMP error about one of our requests prints as iputils prints it
 (\fBFrom 10.9.0.1 icmp_seq=1 Destination Host Unreachable\fR), and the
 statistics line then adds \fB+N errors\fR (likewise \fB+N duplicates\fR and
 \fB+N corrupted\fR for replies with a bad checksum, never shown as replies).
-Addresses are always numeric: there are no reverse lookups (what iputils
-ping's \fB-n\fR asks for).
-Round-trip times come from the monotonic clock, in milliseconds with three
-decimals.
+.PP
+A \fIHOST\fR given as an address gets numbers only, as in iputils, which
+then behaves as if given ping's \fB-n\fR.
+A \fIHOST\fR given by name gets names, as iputils 20221126 prints them: on
+IPv4 the header and the summary use its canonical name, and every line
+about an address names it by reverse lookup
+(\fB64 bytes from localhost (127.0.0.1): icmp_seq=1 ...\fR); on IPv6 the
+header shows the target that way too
+(\fBPING localhost(localhost (::1)) 56 data bytes\fR).
+Each address is looked up once; \fB--json\fR has addresses only.
+Round-trip times come from the monotonic clock, in milliseconds, rounded as
+iputils rounds them: three decimals below 1 ms, fewer above
+(\fB0.045\fR, \fB1.23\fR, \fB12.3\fR, \fB123\fR).
 .SH TIMING
 Requests leave every \fB-i\fR \fIDUR\fR (default 1s) on a fixed schedule,
 so a slow reply never delays the next request.
