@@ -77,7 +77,7 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l mode -d 'Mode
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l owner -d 'Owner of the Unix socket file (user name or uid), set before listen(2)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l group -d 'Group of the Unix socket file (group name or gid), set before listen(2)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s i -l idle-timeout -d 'End the session after DUR with no data in either direction (exit 1)' -r
-complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s q -l quit-after -d 'Exit DUR after stdin ends, whatever the peer does (datagrams: DUR of silence, default 1s)' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s q -l quit-after -d 'Exit DUR after stdin ends, whatever the peer does (datagrams: DUR of silence; without -q a datagram listener keeps receiving)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l sndbuf -d 'Send buffer size in bytes (SO_SNDBUF); for Unix sockets also the largest message that can be sent' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l rcvbuf -d 'Receive buffer size in bytes (SO_RCVBUF)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l hexdump-file -d 'Append the hex dump to FILE instead of stderr (implies -x)' -r -F

@@ -1,11 +1,15 @@
 //! The command line: one clap derive that feeds the parser, the man pages and
 //! the shell completions. Addresses arrive as raw strings; each verb parses
 //! them with `addr::parse` once it knows `-u`, `-U` and whether it listens.
+//! Every DUR flag reads its value with `parse_duration`; `nc` answers a
+//! command line written the nc way with its sockcat form.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
+
+pub mod nc;
 
 /// Pipe bytes between stdin/stdout and TCP, UDP or Unix sockets.
 ///
@@ -66,8 +70,10 @@ pub enum Verb {
 
     /// Bind ADDR, wait for one peer and pipe it to stdin/stdout.
     ///
-    /// A datagram listener takes the first sender as its peer. A Unix socket file
-    /// the listener created is removed when it exits, on SIGINT and SIGTERM too.
+    /// A datagram listener takes the first sender as its peer and, after stdin
+    /// ends, keeps receiving until interrupted (or until `-q` of silence). A Unix
+    /// socket file the listener created is removed when it exits, on SIGINT and
+    /// SIGTERM too.
     /// With `-k` it keeps accepting and serves peers concurrently on one event
     /// loop; `-e`/`-c` give each peer a program of its own, `--broker` relays
     /// peers to each other, and `--allow`/`--deny`/`--allow-uid`/`--allow-gid`
@@ -151,11 +157,11 @@ pub struct DialFlags {
     pub source_port: Option<String>,
 
     /// Give up a connect that takes longer than DUR.
-    #[arg(short = 'w', long = "timeout", value_name = "DUR", value_parser = humantime::parse_duration)]
+    #[arg(short = 'w', long = "timeout", value_name = "DUR", value_parser = parse_duration, allow_negative_numbers = true)]
     pub timeout: Option<Duration>,
 
     /// Retry a connect refused because the service is not up yet, for up to DUR.
-    #[arg(long, value_name = "DUR", value_parser = humantime::parse_duration)]
+    #[arg(long, value_name = "DUR", value_parser = parse_duration, allow_negative_numbers = true)]
     pub retry: Option<Duration>,
 }
 
@@ -176,11 +182,12 @@ pub struct DumpFlags {
 #[derive(Debug, Args, Clone, Default)]
 pub struct SessionFlags {
     /// End the session after DUR with no data in either direction (exit 1).
-    #[arg(short = 'i', long = "idle-timeout", value_name = "DUR", value_parser = humantime::parse_duration)]
+    #[arg(short = 'i', long = "idle-timeout", value_name = "DUR", value_parser = parse_duration, allow_negative_numbers = true)]
     pub idle_timeout: Option<Duration>,
 
+    // `listen` words this for itself (`listen_quit_after`): a listener has no default.
     /// Exit DUR after stdin ends, whatever the peer does (datagrams: DUR of silence, default 1s).
-    #[arg(short = 'q', long = "quit-after", value_name = "DUR", value_parser = humantime::parse_duration)]
+    #[arg(short = 'q', long = "quit-after", value_name = "DUR", value_parser = parse_duration, allow_negative_numbers = true)]
     pub quit_after: Option<Duration>,
 
     /// Keep the socket's write side open when stdin ends (no half-close).
@@ -248,8 +255,10 @@ pub struct ConnectArgs {
     pub dump: DumpFlags,
 }
 
-// The help text of `sockcat listen` is on `Verb::Listen`.
+// The help text of `sockcat listen` is on `Verb::Listen`. `-q` is shared
+// with `connect`, but only `connect` has a default for datagrams.
 #[derive(Debug, Args)]
+#[command(mut_args(listen_quit_after))]
 pub struct ListenArgs {
     /// Where to listen: tcp:HOST:PORT, :PORT, PORT, udp:…, unix:PATH, unix-dgram:PATH,
     /// unix-seqpacket:PATH, @NAME, PATH or fd:N.
@@ -301,7 +310,7 @@ pub struct ListenArgs {
     pub addr_flags: AddrFlags,
 
     /// Give up if no peer arrives within DUR (exit 1).
-    #[arg(short = 'w', long = "timeout", value_name = "DUR", value_parser = humantime::parse_duration)]
+    #[arg(short = 'w', long = "timeout", value_name = "DUR", value_parser = parse_duration, allow_negative_numbers = true)]
     pub timeout: Option<Duration>,
 
     /// Queue of connections not yet accepted (the kernel caps it at net.core.somaxconn).
@@ -421,7 +430,7 @@ pub struct SendArgs {
     pub reply: bool,
 
     /// Give up waiting for the reply after DUR (exit 1).
-    #[arg(short = 'W', long = "wait", value_name = "DUR", value_parser = humantime::parse_duration)]
+    #[arg(short = 'W', long = "wait", value_name = "DUR", value_parser = parse_duration, allow_negative_numbers = true)]
     pub wait: Option<Duration>,
 
     /// Send the message N times.
@@ -429,7 +438,7 @@ pub struct SendArgs {
     pub count: u64,
 
     /// Pause DUR between repeated sends.
-    #[arg(long, value_name = "DUR", value_parser = humantime::parse_duration)]
+    #[arg(long, value_name = "DUR", value_parser = parse_duration, allow_negative_numbers = true)]
     pub interval: Option<Duration>,
 
     #[command(flatten)]
@@ -469,15 +478,15 @@ pub struct PingArgs {
     pub count: Option<u64>,
 
     /// Wait DUR between requests (below 2ms only when privileged).
-    #[arg(short = 'i', long, value_name = "DUR", default_value = "1s", value_parser = humantime::parse_duration)]
+    #[arg(short = 'i', long, value_name = "DUR", default_value = "1s", value_parser = parse_duration, allow_negative_numbers = true)]
     pub interval: Duration,
 
     /// After the last request, how long to wait when no reply has come (default 10s).
-    #[arg(short = 'W', long = "timeout", value_name = "DUR", value_parser = humantime::parse_duration)]
+    #[arg(short = 'W', long = "timeout", value_name = "DUR", value_parser = parse_duration, allow_negative_numbers = true)]
     pub timeout: Option<Duration>,
 
     /// Stop after DUR, whatever has been sent or received.
-    #[arg(short = 'w', long, value_name = "DUR", value_parser = humantime::parse_duration)]
+    #[arg(short = 'w', long, value_name = "DUR", value_parser = parse_duration, allow_negative_numbers = true)]
     pub deadline: Option<Duration>,
 
     /// Bytes of payload in each request.
@@ -537,6 +546,76 @@ pub struct ManArgs {
     pub dir: Option<PathBuf>,
 }
 
+/// `listen -q`: a datagram listener keeps receiving after stdin ends, as
+/// a listener should, unless `-q` is given; only `connect` waits 1s.
+/// (`mut_args`, not `mut_arg`, which would move `-q` to the end of the
+/// list the completions are generated from.)
+fn listen_quit_after(arg: clap::Arg) -> clap::Arg {
+    if arg.get_id() != "quit_after" {
+        return arg;
+    }
+    arg.help(
+        "Exit DUR after stdin ends, whatever the peer does \
+         (datagrams: DUR of silence; without -q a datagram listener keeps receiving)",
+    )
+    .long_help(None)
+}
+
+/// The longest DUR taken, 100 of humantime's years (365.25 days): far past
+/// any real wait, and short enough that a deadline `Instant::now() + DUR`
+/// can never overflow (which would panic).
+const MAX_DURATION: Duration = Duration::from_secs(100 * 36525 * 24 * 60 * 60 / 100);
+
+/// Every DUR flag's value: a bare number of seconds (`5`, `0.5`), as nc's
+/// `-w` and timeout(1) read it, else a humantime duration (`500ms`, `2s`,
+/// `1h30m`). Negative, non-finite and absurdly long values are refused.
+/// Each DUR flag has `allow_negative_numbers`, so that `-w -5` reaches this
+/// function and is refused as negative instead of being read as a flag.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    const EXPECTED: &str =
+        "not a duration (expected seconds, as in 5 or 0.5, or a number with a unit: 500ms, 2s, 1m)";
+    const TOO_LONG: &str = "too long a duration (at most 100 years)";
+    let word = text
+        .trim()
+        .trim_start_matches(['+', '-'])
+        .to_ascii_lowercase();
+    let duration = match bare_seconds(text) {
+        Some(duration) => duration,
+        None if text.trim_start().starts_with('-') => {
+            return Err("a duration cannot be negative".into());
+        }
+        None if word == "inf" || word == "infinity" => return Err(TOO_LONG.into()),
+        None => match humantime::parse_duration(text) {
+            Ok(duration) => duration,
+            Err(humantime::DurationError::NumberOverflow) => return Err(TOO_LONG.into()),
+            Err(_) => return Err(EXPECTED.into()),
+        },
+    };
+    if duration > MAX_DURATION {
+        return Err(TOO_LONG.into());
+    }
+    Ok(duration)
+}
+
+/// `5`, `0.5`, `.5` or `5.` as seconds; `None` when `text` is not such a
+/// number. Digits past nanoseconds are dropped; a whole part too large for
+/// a u64 saturates, to be refused as too long.
+fn bare_seconds(text: &str) -> Option<Duration> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() && fraction.is_empty() || !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    let secs = if whole.is_empty() {
+        0
+    } else {
+        whole.parse::<u64>().unwrap_or(u64::MAX)
+    };
+    let fraction = &fraction[..fraction.len().min(9)];
+    let nanos = format!("{fraction:0<9}").parse::<u32>().unwrap_or(0);
+    Some(Duration::new(secs, nanos))
+}
+
 /// A CIDR, or a bare address meaning that one host.
 fn parse_net(text: &str) -> Result<ipnet::IpNet, String> {
     text.parse::<ipnet::IpNet>()
@@ -587,6 +666,137 @@ mod tests {
         assert_eq!(parse_net("10.0.0.0/8").unwrap().to_string(), "10.0.0.0/8");
         assert_eq!(parse_net("::1").unwrap().to_string(), "::1/128");
         assert!(parse_net("10.0.0.0/33").is_err());
+    }
+
+    #[test]
+    fn durations_are_bare_seconds_or_humantime() {
+        let ms = Duration::from_millis;
+        for (text, want) in [
+            ("5", ms(5000)),
+            ("0", ms(0)),
+            ("0.5", ms(500)),
+            (".25", ms(250)),
+            ("2.", ms(2000)),
+            ("007", ms(7000)),
+            ("0.1", ms(100)),
+            ("1.000000001", Duration::new(1, 1)),
+            ("1.0000000019", Duration::new(1, 1)),
+            ("500ms", ms(500)),
+            ("2s", ms(2000)),
+            ("1m", ms(60_000)),
+            ("1h30m", ms(5_400_000)),
+            ("100years", MAX_DURATION),
+            ("3155760000", MAX_DURATION),
+        ] {
+            assert_eq!(parse_duration(text), Ok(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn bad_durations_say_why() {
+        for (text, why) in [
+            ("-5", "cannot be negative"),
+            ("-0.5", "cannot be negative"),
+            ("-1s", "cannot be negative"),
+            ("nan", "not a duration"),
+            ("NaN", "not a duration"),
+            ("inf", "too long"),
+            ("-inf", "cannot be negative"),
+            ("+Infinity", "too long"),
+            ("3155760001", "too long"),
+            ("3155760000.5", "too long"),
+            ("99999999999999999999999", "too long"),
+            ("101years", "too long"),
+            ("99999999999999999999999s", "too long"),
+            ("", "not a duration"),
+            (".", "not a duration"),
+            ("1.2.3", "not a duration"),
+            ("1e3", "not a duration"),
+            ("5x", "not a duration"),
+            ("s", "not a duration"),
+            ("0x10", "not a duration"),
+        ] {
+            let err = parse_duration(text).expect_err(text);
+            assert!(err.contains(why), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn every_dur_flag_takes_bare_seconds() {
+        let parse =
+            |args: &[&str]| Cli::try_parse_from(args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        let s = Duration::from_secs;
+        let cli = parse(&[
+            "sockcat", "connect", "-w", "5", "--retry", "30", "-i", "30", "-q", "0.5", "h:1",
+        ]);
+        let Verb::Connect(args) = cli.verb else {
+            panic!("connect")
+        };
+        assert_eq!(args.dial.timeout, Some(s(5)));
+        assert_eq!(args.dial.retry, Some(s(30)));
+        assert_eq!(args.session.idle_timeout, Some(s(30)));
+        assert_eq!(args.session.quit_after, Some(Duration::from_millis(500)));
+        let cli = parse(&["sockcat", "listen", "-w", "2", "-q", "1", "-i", "3", ":0"]);
+        let Verb::Listen(args) = cli.verb else {
+            panic!("listen")
+        };
+        assert_eq!(args.timeout, Some(s(2)));
+        assert_eq!(args.session.quit_after, Some(s(1)));
+        assert_eq!(args.session.idle_timeout, Some(s(3)));
+        let cli = parse(&[
+            "sockcat",
+            "send",
+            "-W",
+            "2",
+            "--interval",
+            "0.1",
+            "-w",
+            "1",
+            "--retry",
+            "4",
+            "h:1",
+        ]);
+        let Verb::Send(args) = cli.verb else {
+            panic!("send")
+        };
+        assert_eq!(args.wait, Some(s(2)));
+        assert_eq!(args.interval, Some(Duration::from_millis(100)));
+        assert_eq!(
+            (args.dial.timeout, args.dial.retry),
+            (Some(s(1)), Some(s(4)))
+        );
+        let cli = parse(&["sockcat", "ping", "-i", "0.2", "-W", "1", "-w", "10", "h"]);
+        let Verb::Ping(args) = cli.verb else {
+            panic!("ping")
+        };
+        assert_eq!(args.interval, Duration::from_millis(200));
+        assert_eq!((args.timeout, args.deadline), (Some(s(1)), Some(s(10))));
+        let cli = parse(&["sockcat", "ping", "h"]);
+        let Verb::Ping(args) = cli.verb else {
+            panic!("ping")
+        };
+        assert_eq!(args.interval, s(1));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_duration_never_panics(text in "\\PC*") {
+            let _ = parse_duration(&text);
+        }
+
+        #[test]
+        fn parse_duration_never_panics_on_numbers(text in "[-+]?[0-9]{0,25}(\\.[0-9]{0,25})?[a-z]{0,3}") {
+            if let Ok(duration) = parse_duration(&text) {
+                proptest::prop_assert!(duration <= MAX_DURATION);
+            }
+        }
+
+        #[test]
+        fn seconds_and_millis_read_exactly(secs in 0u64..1_000_000, millis in 0u32..1000) {
+            let want = Duration::new(secs, millis * 1_000_000);
+            proptest::prop_assert_eq!(parse_duration(&format!("{secs}.{millis:03}")), Ok(want));
+            proptest::prop_assert_eq!(parse_duration(&format!("{secs}s{millis}ms")), Ok(want));
+        }
     }
 
     #[test]

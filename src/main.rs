@@ -25,7 +25,7 @@ use clap::{CommandFactory, FromArgMatches};
 use nix::fcntl::{OFlag, open};
 use nix::sys::signal::{SigHandler, Signal, signal};
 use nix::sys::stat::Mode;
-use sockcat::cli::Cli;
+use sockcat::cli::{Cli, nc};
 
 #[allow(unsafe_code)] // The entry point must be unmangled for the C runtime to find it.
 #[unsafe(no_mangle)]
@@ -63,12 +63,13 @@ fn arguments(argc: c_int, argv: *const *const c_char) -> Vec<OsString> {
 /// `Cli::parse`, except that clap's description of the command line is
 /// kept, not freed: it lives until exit anyway, and freeing its few hundred
 /// allocations is ~3% of a one-line exchange. Errors (and --help) exit the
-/// way `parse` does.
+/// way `parse` does; a command line written the nc way gets its sockcat
+/// form as the error's tip.
 fn parse_command_line(args: Vec<OsString>) -> Cli {
     let command = Box::leak(Box::new(Cli::command()));
     let mut matches = command
-        .try_get_matches_from_mut(args)
-        .unwrap_or_else(|e| e.exit());
+        .try_get_matches_from_mut(&args)
+        .unwrap_or_else(|e| nc::with_hint(e, &args).exit());
     let cli = Cli::from_arg_matches_mut(&mut matches).unwrap_or_else(|e| e.format(command).exit());
     std::mem::forget(matches);
     cli

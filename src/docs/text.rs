@@ -97,9 +97,10 @@ A printed address never needs \fB4\fR or \fB6\fR in its scheme:
 A Unix peer that has no address prints as its scheme with an empty path
 (\fBunix:\fR); its pid, uid and gid say who it is.
 .SH DURATIONS
-Every \fIDUR\fR is a number with a unit, as in \fB250ms\fR, \fB5s\fR,
-\fB2m\fR or \fB1h30m\fR.
-A bare number is an error, so \fB-w 5\fR must be written \fB-w 5s\fR.
+Every \fIDUR\fR is a bare number of seconds, as nc and \fBtimeout\fR(1)
+read it (\fB5\fR, \fB0.5\fR), or a number with a unit, as in \fB250ms\fR,
+\fB5s\fR, \fB2m\fR or \fB1h30m\fR.
+A negative duration, or one longer than 100 years, is exit 2.
 .SH OUTPUT
 Data goes to stdout, untouched.
 Everything else goes to stderr, prefixed \fBsockcat:\fR, and nothing is
@@ -248,7 +249,7 @@ sockcat connect receiver:9000 < backup.tar
 .SH "COMING FROM NC, NCAT OR SOCAT"
 sockcat takes one address where nc takes a host and a port, and a verb
 instead of nc's \fB-l\fR.
-Durations take a unit.
+Durations are seconds, as in nc, unless they carry a unit.
 On a stream, stdin's end half-closes the socket by default (nc's \fB-N\fR).
 .SS "nc (OpenBSD netcat)"
 .TP
@@ -257,6 +258,12 @@ On a stream, stdin's end half-closes the socket by default (nc's \fB-N\fR).
 .TP
 .B nc -l 8080
 .B sockcat listen 8080
+.TP
+.B nc -l -p 8080
+\fBsockcat listen 8080\fR (traditional netcat's form, also \fI-lp 8080\fR)
+.TP
+.B nc -l 127.0.0.1 8080
+.B sockcat listen 127.0.0.1:8080
 .TP
 .B nc -u host 53
 .B sockcat connect -u host:53
@@ -272,10 +279,10 @@ On a stream, stdin's end half-closes the socket by default (nc's \fB-N\fR).
 file is left behind)
 .TP
 .B nc -w 5 host 80
-.B sockcat connect -w 5s host:80
+.B sockcat connect -w 5 host:80
 .TP
 .B nc -q 1 host 80
-.B sockcat connect -q 1s host:80
+.B sockcat connect -q 1 host:80
 .TP
 .B nc -N host 80
 \fBsockcat connect host:80\fR (\fB--no-shutdown\fR for nc's default)
@@ -291,6 +298,13 @@ file is left behind)
 .TP
 .B nc -x ...
 \fBsockcat connect -x\fR is a hex dump, not a proxy
+.PP
+A command line typed the nc way is exit 2, and the error's tip gives its
+sockcat form: \fIsockcat connect localhost 80\fR gets "write it as
+localhost:80", and \fIsockcat listen -l -p 8080\fR (or with \fI-lp\fR,
+\fI-p\fR alone, or \fI-l\fR and a port) gets \fBsockcat listen 8080\fR.
+nc's \fB-n\fR (no DNS) is left out of it: a numeric address needs no
+lookup in sockcat either.
 .SS ncat
 .TP
 .B ncat --send-only host 80
@@ -603,6 +617,9 @@ sockcat reads no stdin until it has a peer to send it to.
 It keeps receiving until it is interrupted, unless \fB-q\fR \fIDUR\fR of
 silence after stdin ends (exit 0) or \fB-i\fR \fIDUR\fR with no data either
 way (exit 1) ends the session first.
+There is no default \fB-q\fR here: the 1s that \fBsockcat connect\fR waits
+for replies after stdin ends is a client's, and a listener whose stdin has
+ended is still there for its sender.
 .PP
 With \fB-k\fR, datagrams from every sender are printed and stdin goes to
 the latest sender (\fB-v\fR names it).
@@ -821,10 +838,19 @@ An ICMP error about one of our requests prints as iputils prints it
 (\fBFrom 10.9.0.1 icmp_seq=1 Destination Host Unreachable\fR), and the
 statistics line then adds \fB+N errors\fR (likewise \fB+N duplicates\fR and
 \fB+N corrupted\fR for replies with a bad checksum, never shown as replies).
-Addresses are always numeric: there are no reverse lookups (what iputils
-ping's \fB-n\fR asks for).
-Round-trip times come from the monotonic clock, in milliseconds with three
-decimals.
+.PP
+A \fIHOST\fR given as an address gets numbers only, as in iputils, which
+then behaves as if given ping's \fB-n\fR.
+A \fIHOST\fR given by name gets names, as iputils 20221126 prints them: on
+IPv4 the header and the summary use its canonical name, and every line
+about an address names it by reverse lookup
+(\fB64 bytes from localhost (127.0.0.1): icmp_seq=1 ...\fR); on IPv6 the
+header shows the target that way too
+(\fBPING localhost(localhost (::1)) 56 data bytes\fR).
+Each address is looked up once; \fB--json\fR has addresses only.
+Round-trip times come from the monotonic clock, in milliseconds, rounded as
+iputils rounds them: three decimals below 1 ms, fewer above
+(\fB0.045\fR, \fB1.23\fR, \fB12.3\fR, \fB123\fR).
 .SH TIMING
 Requests leave every \fB-i\fR \fIDUR\fR (default 1s) on a fixed schedule,
 so a slow reply never delays the next request.
@@ -834,7 +860,8 @@ slowest round trip.
 \fB-w\fR \fIDUR\fR ends the run after \fIDUR\fR, or once \fIN\fR replies
 have come with \fB-c\fR.
 .PP
-Unlike iputils, every duration takes a unit: \fB-i 200ms\fR, \fB-W 2s\fR.
+As in iputils, a bare number is seconds (\fB-i 0.2\fR, \fB-W 2\fR); a
+unit may be given too (\fB-i 200ms\fR).
 An interval below 2 ms needs a raw socket's privileges, as in iputils.
 \fB-I\fR names the interface or source address, which an IPv6 link-local
 \fIHOST\fR needs.

@@ -8,11 +8,13 @@
 //! Packet bytes are `icmp`'s business, the words printed `output`'s; this
 //! file owns timing, matching replies to requests, and the exit status.
 
+mod names;
 mod output;
 mod socket;
 
+use std::collections::HashMap;
 use std::io;
-use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::net::{IpAddr, SocketAddr};
 use std::os::fd::AsFd;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -29,7 +31,7 @@ use crate::error::{describe, escape, exit_status};
 use crate::icmp::{self, Arrival, Expect, Family, Notice, Reply, Timestamp};
 use crate::report::Reporter;
 use crate::usage;
-use output::{Output, ReplyLine, Stats, SummaryLine};
+use output::{Output, ReplyLine, Shown, Stats, SummaryLine};
 use socket::{Datagram, IcmpSocket, Kind, Options, Queued, Source};
 
 /// iputils' MINUSERINTERVAL: anything faster is a flood, for the privileged.
@@ -87,8 +89,15 @@ fn ping(args: &PingArgs, reporter: Reporter) -> Result<u8> {
         .as_deref()
         .map(|text| Source::parse(text, &host))
         .transpose()?;
-    let target = resolve(&args.host, &host, args.ipv4, args.ipv6)?;
+    let (target, canonical) = resolve(&args.host, &host, args.ipv4, args.ipv6)?;
     let target = socket::scope(target, source.as_ref(), &host)?;
+    // As iputils: a HOST given by name gets names in the output, an
+    // address gets numbers only (its -n), and JSON always has numbers.
+    let by_name = !names::is_numeric(&args.host);
+    let name = match canonical {
+        Some(canonical) if by_name && target.is_ipv4() => canonical,
+        _ => host.clone(),
+    };
     let family = Family::of(target.ip());
     let max_size = if family == Family::V4 {
         MAX_SIZE_V4
@@ -126,9 +135,18 @@ fn ping(args: &PingArgs, reporter: Reporter) -> Result<u8> {
         json: args.json,
         quiet: args.quiet,
         host: host.clone(),
+        name,
+    };
+    let mut reverse = Reverse {
+        names: (by_name && !args.json).then(HashMap::new),
     };
     let from = source.as_ref().map(|s| (local, s.device().unwrap_or("")));
-    out.header(target.ip(), args.size, from)?;
+    let shown = socket::show(target);
+    out.header(target.ip(), reverse.show(target, &shown), args.size, from)?;
+    if args.quiet {
+        // No line after the header names an address: no lookups to wait on.
+        reverse.names = None;
+    }
     let mut session = Session {
         args,
         reporter,
@@ -138,6 +156,7 @@ fn ping(args: &PingArgs, reporter: Reporter) -> Result<u8> {
         sock,
         signals,
         out,
+        reverse,
         stats: Stats::default(),
         sent_at: vec![None; SEQ_SLOTS],
         answered: vec![false; SEQ_SLOTS],
@@ -147,16 +166,18 @@ fn ping(args: &PingArgs, reporter: Reporter) -> Result<u8> {
     session.run()
 }
 
-/// HOST's first address of the family asked for, by getaddrinfo. A literal
-/// IPv4-mapped IPv6 address is pinged over IPv4, the only way it answers.
-fn resolve(text: &str, host: &str, v4: bool, v6: bool) -> Result<SocketAddr> {
+/// HOST's first address of the family asked for, by getaddrinfo, and its
+/// canonical name. A literal IPv4-mapped IPv6 address is pinged over IPv4,
+/// the only way it answers.
+fn resolve(text: &str, host: &str, v4: bool, v6: bool) -> Result<(SocketAddr, Option<String>)> {
     let bare = text
         .strip_prefix('[')
         .and_then(|t| t.strip_suffix(']'))
         .unwrap_or(text);
-    let found: Vec<SocketAddr> = (bare, 0)
-        .to_socket_addrs()
-        .map_err(|_| usage!("ping {host}: unknown host"))?
+    let lookup = names::lookup(bare).ok_or_else(|| usage!("ping {host}: unknown host"))?;
+    let found: Vec<SocketAddr> = lookup
+        .addrs
+        .into_iter()
         .map(|addr| match addr {
             SocketAddr::V6(v6) => v6
                 .ip()
@@ -167,7 +188,7 @@ fn resolve(text: &str, host: &str, v4: bool, v6: bool) -> Result<SocketAddr> {
         .collect();
     let wanted = |addr: &&SocketAddr| (!v4 || addr.is_ipv4()) && (!v6 || addr.is_ipv6());
     match found.iter().find(wanted) {
-        Some(addr) => Ok(*addr),
+        Some(addr) => Ok((*addr, lookup.canonical)),
         None if found.is_empty() => Err(usage!("ping {host}: unknown host")),
         None => Err(usage!(
             "ping {host}: no IPv{} address",
@@ -214,6 +235,7 @@ struct Session<'a> {
     sock: IcmpSocket,
     signals: SignalFd,
     out: Output<io::Stdout>,
+    reverse: Reverse,
     stats: Stats,
     /// When each sequence number was last sent, by the monotonic clock.
     sent_at: Vec<Option<Instant>>,
@@ -418,14 +440,14 @@ impl Session<'_> {
             }
             match icmp::classify(&self.buf[..len], expect) {
                 Ok(Arrival::Reply(reply)) => {
-                    let from = from.map_or_else(
-                        || reply.source.unwrap_or(self.target.ip()).to_string(),
-                        socket::show,
-                    );
-                    self.on_reply(&reply, &from, reply.ttl.or(ttl), at)?;
+                    let sender = from.unwrap_or_else(|| {
+                        SocketAddr::new(reply.source.unwrap_or(self.target.ip()), 0)
+                    });
+                    self.on_reply(&reply, sender, reply.ttl.or(ttl), at)?;
                 }
                 Ok(Arrival::Problem(problem)) if problem.destination == self.target.ip() => {
-                    self.on_problem(problem.seq, &shown, problem.notice)?;
+                    let sender = from.unwrap_or(self.target);
+                    self.on_problem(problem.seq, sender, problem.notice)?;
                 }
                 Ok(Arrival::Problem(_)) => {
                     let why = "an ICMP error about a request to another host";
@@ -506,8 +528,8 @@ impl Session<'_> {
                         code,
                         info,
                     };
-                    let from = offender.unwrap_or(self.target.ip()).to_string();
-                    if self.on_problem(quoted.sequence(), &from, notice)? {
+                    let from = offender.map_or(self.target, |ip| SocketAddr::new(ip, 0));
+                    if self.on_problem(quoted.sequence(), from, notice)? {
                         counted += 1;
                     }
                 }
@@ -516,8 +538,15 @@ impl Session<'_> {
         }
     }
 
-    fn on_reply(&mut self, reply: &Reply, from: &str, ttl: Option<u8>, at: Instant) -> Result<()> {
+    fn on_reply(
+        &mut self,
+        reply: &Reply,
+        sender: SocketAddr,
+        ttl: Option<u8>,
+        at: Instant,
+    ) -> Result<()> {
         let slot = usize::from(reply.seq);
+        let from = &socket::show(sender);
         let host = &self.host;
         let Some(sent) = self.sent_at[slot] else {
             self.reporter.notice(format_args!(
@@ -547,7 +576,7 @@ impl Session<'_> {
             self.next_send = at;
         }
         let line = ReplyLine {
-            from,
+            from: self.reverse.show(sender, from),
             bytes: reply.len,
             seq: reply.seq,
             ttl,
@@ -559,12 +588,14 @@ impl Session<'_> {
     }
 
     /// An ICMP error about request `seq`; false when we never sent it.
-    fn on_problem(&mut self, seq: u16, from: &str, notice: Notice) -> Result<bool> {
+    fn on_problem(&mut self, seq: u16, sender: SocketAddr, notice: Notice) -> Result<bool> {
         if self.sent_at[usize::from(seq)].is_none() {
             return Ok(false);
         }
         self.stats.errors += 1;
-        self.out.problem(from, seq, notice)?;
+        let from = socket::show(sender);
+        self.out
+            .problem(self.reverse.show(sender, &from), seq, notice)?;
         Ok(true)
     }
 
@@ -572,6 +603,28 @@ impl Session<'_> {
         self.stats
             .transmitted
             .saturating_sub(self.stats.received + self.stats.errors)
+    }
+}
+
+/// The reverse names of the addresses that answer, for a HOST given by
+/// name, as iputils' `pr_addr` prints them. Each address is looked up once:
+/// a lookup may wait on DNS, and replies come every interval.
+struct Reverse {
+    /// By address; `None` when the output has numbers only.
+    names: Option<HashMap<SocketAddr, Option<String>>>,
+}
+
+impl Reverse {
+    /// `addr`, which prints as `shown` in numbers, as the output shows it.
+    fn show<'a>(&'a mut self, mut addr: SocketAddr, shown: &'a str) -> Shown<'a> {
+        addr.set_port(0);
+        let name = self.names.as_mut().and_then(|names| {
+            names
+                .entry(addr)
+                .or_insert_with(|| names::reverse(addr))
+                .as_deref()
+        });
+        Shown { addr: shown, name }
     }
 }
 
@@ -605,16 +658,17 @@ mod tests {
 
     #[test]
     fn hosts_resolve_by_family() {
+        let addr = |text, v4, v6| resolve(text, "h", v4, v6).ok().map(|(addr, _)| addr);
         assert_eq!(
-            resolve("127.0.0.1", "h", false, false).ok(),
+            addr("127.0.0.1", false, false),
             Some("127.0.0.1:0".parse().expect("addr"))
         );
         assert_eq!(
-            resolve("[::1]", "h", false, false).ok(),
+            addr("[::1]", false, false),
             Some("[::1]:0".parse().expect("addr"))
         );
         assert_eq!(
-            resolve("::ffff:127.0.0.1", "h", false, false).ok(),
+            addr("::ffff:127.0.0.1", false, false),
             Some("127.0.0.1:0".parse().expect("addr"))
         );
         let err = resolve("::1", "::1", true, false)

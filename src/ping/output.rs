@@ -1,8 +1,11 @@
 //! What `ping` prints and the counts behind it: iputils ping's lines, word
-//! for word, or one JSON object per line with `--json`. The statistics are
-//! kept in whole microseconds and summed with iputils' own integer
-//! arithmetic, so the same round trips give the same `rtt` line.
+//! for word (those of iputils 20221126: `PING ::1(::1) 56 data bytes`), or
+//! one JSON object per line with `--json`. The statistics are kept in whole
+//! microseconds and summed with iputils' own integer arithmetic, so the
+//! same round trips give the same `rtt` line. Which names appear is
+//! `names`' business; this file only places them.
 
+use std::fmt;
 use std::io::{self, Write};
 use std::net::IpAddr;
 use std::time::Duration;
@@ -117,6 +120,21 @@ pub fn ms3(us: u64) -> String {
     format!("{}.{:03}", us / 1000, us % 1000)
 }
 
+/// A reply's `time=`, as iputils rounds it: three significant decimals
+/// below 1 ms, fewer above (`0.045`, `1.23`, `12.3`, `123`), rounding
+/// half up as its integer arithmetic does.
+pub fn reply_ms(us: u64) -> String {
+    if us >= 100_000 - 50 {
+        format!("{}", (us + 500) / 1000)
+    } else if us >= 10_000 - 5 {
+        format!("{}.{}", (us + 50) / 1000, (us + 50) % 1000 / 100)
+    } else if us >= 1000 {
+        format!("{}.{:02}", (us + 5) / 1000, (us + 5) % 1000 / 10)
+    } else {
+        ms3(us)
+    }
+}
+
 /// iputils' packet loss: `%g` of the percentage rounded to a C `float`.
 pub fn loss_percent(transmitted: u64, received: u64) -> String {
     let lost = transmitted.saturating_sub(received) as f64;
@@ -153,9 +171,28 @@ fn trim_zeros(number: &str) -> &str {
     }
 }
 
+/// An address as iputils prints it: `name (addr)` for a host given by
+/// name, else the address alone.
+#[derive(Debug, Clone, Copy)]
+pub struct Shown<'a> {
+    /// The address in numbers (an IPv6 link-local one with its zone).
+    pub addr: &'a str,
+    /// Its reverse name; looked up only when HOST was given by name.
+    pub name: Option<&'a str>,
+}
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name {
+            Some(name) => write!(f, "{name} ({})", self.addr),
+            None => f.write_str(self.addr),
+        }
+    }
+}
+
 /// One echo reply, as printed.
 pub struct ReplyLine<'a> {
-    pub from: &'a str,
+    pub from: Shown<'a>,
     pub bytes: usize,
     pub seq: u16,
     pub ttl: Option<u8>,
@@ -177,23 +214,32 @@ pub struct Output<W: Write> {
     pub out: W,
     pub json: bool,
     pub quiet: bool,
-    /// HOST as the user typed it, control bytes escaped.
+    /// HOST as the user typed it, control bytes escaped (JSON's "host").
     pub host: String,
+    /// HOST as the header and summary name it: for an IPv4 host given by
+    /// name its canonical name, as iputils prints it; else `host`.
+    pub name: String,
 }
 
 impl<W: Write> Output<W> {
     /// `PING host (addr) 56(84) bytes of data.`; IPv6 has no IP header
-    /// count: `PING host (addr) 56 data bytes`. `-I` adds `from SRC DEV: `.
+    /// count, no space before its parenthesis, and shows the target as
+    /// replies show their sender: `PING ::1(::1) 56 data bytes`, `PING
+    /// localhost(localhost (::1)) 56 data bytes`. `-I` adds `from SRC DEV: `.
     pub fn header(
         &mut self,
         address: IpAddr,
+        target: Shown<'_>,
         size: usize,
         from: Option<(IpAddr, &str)>,
     ) -> io::Result<()> {
         if self.json {
             return Ok(());
         }
-        let mut line = format!("PING {} ({address}) ", self.host);
+        let mut line = match address {
+            IpAddr::V4(_) => format!("PING {} ({address}) ", self.name),
+            IpAddr::V6(_) => format!("PING {}({target}) ", self.name),
+        };
         if let Some((source, device)) = from {
             line.push_str(&format!("from {source} {device}: "));
         }
@@ -213,7 +259,7 @@ impl<W: Write> Output<W> {
             let object = object(&[
                 ("type", "reply".into()),
                 ("host", self.host.as_str().into()),
-                ("from", reply.from.into()),
+                ("from", reply.from.addr.into()),
                 ("bytes", reply.bytes.into()),
                 ("icmp_seq", reply.seq.into()),
                 ("ttl", reply.ttl.into()),
@@ -229,7 +275,7 @@ impl<W: Write> Output<W> {
         if let Some(ttl) = reply.ttl {
             line.push_str(&format!(" ttl={ttl}"));
         }
-        line.push_str(&format!(" time={} ms", ms3(us)));
+        line.push_str(&format!(" time={} ms", reply_ms(us)));
         if reply.duplicate {
             line.push_str(" (DUP!)");
         }
@@ -237,7 +283,7 @@ impl<W: Write> Output<W> {
     }
 
     /// `From 10.9.0.1 icmp_seq=1 Destination Host Unreachable`.
-    pub fn problem(&mut self, from: &str, seq: u16, notice: Notice) -> io::Result<()> {
+    pub fn problem(&mut self, from: Shown<'_>, seq: u16, notice: Notice) -> io::Result<()> {
         if self.quiet {
             return Ok(());
         }
@@ -245,7 +291,7 @@ impl<W: Write> Output<W> {
             let object = object(&[
                 ("type", "error".into()),
                 ("host", self.host.as_str().into()),
-                ("from", from.into()),
+                ("from", from.addr.into()),
                 ("icmp_seq", seq.into()),
                 ("icmp_type", notice.kind.into()),
                 ("icmp_code", notice.code.into()),
@@ -303,7 +349,7 @@ impl<W: Write> Output<W> {
             let loss = loss_percent(stats.transmitted, stats.received);
             line.push_str(&format!(", {loss}% packet loss, time {elapsed_ms}ms"));
         }
-        writeln!(self.out, "\n--- {} ping statistics ---\n{line}", self.host)?;
+        writeln!(self.out, "\n--- {} ping statistics ---\n{line}", self.name)?;
         // iputils ends the block with a newline whether or not an rtt line came.
         match rtt {
             Some(r) => {
@@ -352,6 +398,7 @@ mod tests {
             json,
             quiet,
             host: "localhost".into(),
+            name: "localhost".into(),
         }
     }
 
@@ -406,21 +453,20 @@ mod tests {
         assert_eq!(isqrt(u128::from(u64::MAX)), u128::from(u32::MAX));
     }
 
+    fn numeric(addr: &str) -> Shown<'_> {
+        Shown { addr, name: None }
+    }
+
     #[test]
     fn text_lines_are_iputils_lines() {
         let mut out = output(false, false);
-        out.header("127.0.0.1".parse().expect("addr"), 56, None)
+        let v4 = "127.0.0.1".parse().expect("addr");
+        out.header(v4, numeric("127.0.0.1"), 56, None)
             .expect("write");
-        out.header("::1".parse().expect("addr"), 56, None)
+        out.header(v4, numeric("127.0.0.1"), 100, Some((v4, "lo")))
             .expect("write");
-        out.header(
-            "127.0.0.1".parse().expect("addr"),
-            100,
-            Some(("127.0.0.1".parse().expect("addr"), "lo")),
-        )
-        .expect("write");
         let reply = ReplyLine {
-            from: "127.0.0.1",
+            from: numeric("127.0.0.1"),
             bytes: 64,
             seq: 1,
             ttl: Some(64),
@@ -440,7 +486,7 @@ mod tests {
             code: 1,
             info: 0,
         };
-        out.problem("10.9.0.1", 2, notice).expect("write");
+        out.problem(numeric("10.9.0.1"), 2, notice).expect("write");
         let mut stats = Stats {
             transmitted: 3,
             errors: 1,
@@ -450,23 +496,118 @@ mod tests {
         stats.record(Duration::from_micros(1234), true);
         let summary = SummaryLine {
             stats: &stats,
-            address: "127.0.0.1".parse().expect("addr"),
+            address: v4,
             elapsed: Duration::from_micros(2_003_400),
         };
         out.summary(&summary).expect("write");
         assert_eq!(
             text(out),
             "PING localhost (127.0.0.1) 56(84) bytes of data.\n\
-             PING localhost (::1) 56 data bytes\n\
              PING localhost (127.0.0.1) from 127.0.0.1 lo: 100(128) bytes of data.\n\
              64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=0.045 ms\n\
-             64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=1.234 ms (DUP!)\n\
+             64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=1.23 ms (DUP!)\n\
              From 10.9.0.1 icmp_seq=2 Destination Host Unreachable\n\
              \n\
              --- localhost ping statistics ---\n\
              3 packets transmitted, 1 received, +1 duplicates, +1 errors, 66.6667% packet loss, time 2003ms\n\
              rtt min/avg/max/mdev = 0.045/0.639/1.234/0.594 ms\n"
         );
+    }
+
+    /// As iputils 20221126 printed them for `ping ::1`, `ping ip6-loopback`
+    /// (::1 named ip6-localhost) and `ping v4alias` (127.0.0.1 named
+    /// v4alias-canon first, then localhost by its reverse lookup).
+    #[test]
+    fn names_are_placed_as_iputils_places_them() {
+        let v6 = "::1".parse().expect("addr");
+        let mut out = output(false, false);
+        out.host = "::1".into();
+        out.name = "::1".into();
+        out.header(v6, numeric("::1"), 56, None).expect("write");
+        let mut reply = ReplyLine {
+            from: numeric("::1"),
+            bytes: 64,
+            seq: 1,
+            ttl: Some(64),
+            rtt: Duration::from_micros(68),
+            duplicate: false,
+        };
+        out.reply(&reply).expect("write");
+        out.host = "ip6-loopback".into();
+        out.name = "ip6-loopback".into();
+        let named = Shown {
+            addr: "::1",
+            name: Some("ip6-localhost"),
+        };
+        out.header(v6, named, 56, None).expect("write");
+        reply.from = named;
+        out.reply(&reply).expect("write");
+        out.host = "v4alias".into();
+        out.name = "v4alias-canon".into();
+        let v4 = "127.0.0.1".parse().expect("addr");
+        let named = Shown {
+            addr: "127.0.0.1",
+            name: Some("localhost"),
+        };
+        out.header(v4, named, 56, None).expect("write");
+        reply.from = named;
+        out.reply(&reply).expect("write");
+        let notice = Notice {
+            family: Family::V4,
+            kind: 11,
+            code: 0,
+            info: 0,
+        };
+        let router = Shown {
+            addr: "10.9.0.1",
+            name: Some("gw.example"),
+        };
+        out.problem(router, 2, notice).expect("write");
+        let stats = Stats {
+            transmitted: 1,
+            ..Stats::default()
+        };
+        let summary = SummaryLine {
+            stats: &stats,
+            address: v4,
+            elapsed: Duration::ZERO,
+        };
+        out.summary(&summary).expect("write");
+        assert_eq!(
+            text(out),
+            "PING ::1(::1) 56 data bytes\n\
+             64 bytes from ::1: icmp_seq=1 ttl=64 time=0.068 ms\n\
+             PING ip6-loopback(ip6-localhost (::1)) 56 data bytes\n\
+             64 bytes from ip6-localhost (::1): icmp_seq=1 ttl=64 time=0.068 ms\n\
+             PING v4alias-canon (127.0.0.1) 56(84) bytes of data.\n\
+             64 bytes from localhost (127.0.0.1): icmp_seq=1 ttl=64 time=0.068 ms\n\
+             From gw.example (10.9.0.1) icmp_seq=2 Time to live exceeded\n\
+             \n\
+             --- v4alias-canon ping statistics ---\n\
+             1 packets transmitted, 0 received, 100% packet loss, time 0ms\n\n"
+        );
+    }
+
+    #[test]
+    fn reply_times_are_rounded_as_iputils_rounds_them() {
+        for (us, shown) in [
+            (0, "0.000"),
+            (45, "0.045"),
+            (999, "0.999"),
+            (1000, "1.00"),
+            (1234, "1.23"),
+            (1235, "1.24"),
+            (9994, "9.99"),
+            (9995, "10.0"),
+            (12_345, "12.3"),
+            (12_350, "12.4"),
+            (99_949, "99.9"),
+            (99_950, "100"),
+            (123_456, "123"),
+            (1_234_567, "1235"),
+        ] {
+            assert_eq!(reply_ms(us), shown, "{us} µs");
+        }
     }
 
     #[test]
@@ -493,7 +634,7 @@ mod tests {
     fn quiet_keeps_only_header_and_summary() {
         let mut out = output(false, true);
         let reply = ReplyLine {
-            from: "::1",
+            from: numeric("::1"),
             bytes: 64,
             seq: 1,
             ttl: None,
@@ -502,7 +643,7 @@ mod tests {
         };
         out.reply(&reply).expect("write");
         out.problem(
-            "::1",
+            numeric("::1"),
             1,
             Notice {
                 family: Family::V6,
@@ -518,10 +659,15 @@ mod tests {
     #[test]
     fn json_lines_parse() {
         let mut out = output(true, false);
-        out.header("127.0.0.1".parse().expect("addr"), 56, None)
-            .expect("write");
+        out.header(
+            "127.0.0.1".parse().expect("addr"),
+            numeric("127.0.0.1"),
+            56,
+            None,
+        )
+        .expect("write");
         let reply = ReplyLine {
-            from: "127.0.0.1",
+            from: numeric("127.0.0.1"),
             bytes: 64,
             seq: 7,
             ttl: Some(64),

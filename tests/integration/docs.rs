@@ -664,7 +664,7 @@ fn the_flag_check_sees_what_a_reader_sees() {
         ".B sockcat listen -K 8080",
         ".EX",
         "--- not a flag ---",
-        "printf 'a|b' | sudo sockcat listen -w 5 8080 | jq .",
+        "printf 'a|b' | sudo sockcat listen -w 5x 8080 | jq .",
         ".EE",
     ]
     .join("\n")
@@ -679,8 +679,9 @@ fn the_flag_check_sees_what_a_reader_sees() {
         "line 6: `-K`: no flag -K",
         "line 6: `--frame`: no flag --frame",
         "line 7: `sockcat listen -K 8080`: error: unexpected argument '-K' found",
-        "line 10: `sockcat listen -w 5 8080`: error: invalid value '5' for \
-         '--timeout <DUR>': time unit needed, for example 5sec or 5ms",
+        "line 10: `sockcat listen -w 5x 8080`: error: invalid value '5x' for \
+         '--timeout <DUR>': not a duration (expected seconds, as in 5 or 0.5, \
+         or a number with a unit: 500ms, 2s, 1m)",
     ];
     assert_eq!(problems, expected);
 }

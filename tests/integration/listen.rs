@@ -3,12 +3,13 @@
 //! signals, never removing someone else's file), long and abstract Unix
 //! names, the accept timeout, the printed address, dual-stack `:0`, peer
 //! credentials under `-v`, inherited listening sockets (`fd:N`), and the
-//! datagram listener's choice of peer.
+//! datagram listener's choice of peer and its life after stdin ends.
 //!
 //! The peers here are the test's own std sockets (and sockcat itself for
 //! the long-path and abstract connects); real peer programs are in
 //! `interop.rs`.
 
+use std::fs::File;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream, UdpSocket};
 use std::os::fd::{AsRawFd, BorrowedFd};
@@ -16,12 +17,13 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::os::unix::net::{UnixDatagram, UnixListener, UnixStream};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
 
-use crate::support::{Proc, Sockcat, TIMEOUT, TempDir, bin, require_root};
+use crate::support::{Proc, Sockcat, TIMEOUT, TempDir, bin, require_root, wait_until};
 
 /// A stream exchange with a listening sockcat started by `listener`: send a
 /// line, half-close, read its line up to its close.
@@ -809,6 +811,48 @@ fn ignores_queued_datagrams_of_others(addr: &str) {
     out.assert_success();
     assert_eq!(out.stdout_str(), "from a\n", "{out}");
     assert!(!b.has_pending(), "stdin went to B too: {out}");
+}
+
+/// A datagram listener whose stdin has ended goes on receiving until it is
+/// interrupted: the 1s that `connect` waits for replies (its default `-q`)
+/// is not a listener's, as `listen --help` and sockcat-listen(1) say.
+fn keeps_receiving_after_stdin_ends(addr: &str) {
+    let dir = TempDir::new();
+    let stdout = dir.join("stdout");
+    let file = File::create(&stdout).expect("stdout file");
+    let mut cmd = Command::new(bin());
+    cmd.args(["-v", "listen", addr]);
+    let mut server = Proc::spawn_to(&mut cmd, Stdio::null(), Stdio::from(file));
+    let printed = server.listening();
+    let a = Sender::new(&printed, &dir, "a");
+    a.send(b"one\n").expect("send");
+    server.wait_for_stderr("accepted", TIMEOUT);
+    let printed = || std::fs::read_to_string(&stdout).unwrap_or_default();
+    wait_until("the first datagram on stdout", TIMEOUT, || {
+        printed() == "one\n"
+    });
+    // Not to synchronise: the time that must pass without the listener
+    // quitting, longer than connect's default -q of 1s.
+    thread::sleep(Duration::from_millis(1500));
+    assert!(!server.exited(), "the listener quit after stdin ended");
+    a.send(b"two\n").expect("send");
+    wait_until("the second datagram on stdout", TIMEOUT, || {
+        printed() == "one\ntwo\n"
+    });
+    server.signal(Signal::SIGINT);
+    let out = server.wait(TIMEOUT);
+    out.assert_code(130);
+}
+
+#[test]
+fn udp_listener_keeps_receiving_after_stdin_ends() {
+    keeps_receiving_after_stdin_ends("udp:127.0.0.1:0");
+}
+
+#[test]
+fn unix_dgram_listener_keeps_receiving_after_stdin_ends() {
+    let dir = TempDir::new();
+    keeps_receiving_after_stdin_ends(&format!("unix-dgram:{}", dir.join("s")));
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod cli;
 mod connect;
 mod docs;
 mod faults;

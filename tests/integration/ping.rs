@@ -1,8 +1,11 @@
 //! `sockcat ping` against loopback, and inside network namespaces the tests
 //! create: no packet leaves for anywhere but 127.0.0.0/8, ::1 or a
 //! namespace of our own. Output is held to the same line patterns that
-//! real iputils `ping` output matches, run side by side when installed.
+//! real iputils `ping` output matches, and, where the installed `ping` is
+//! iputils 20221126, to its very output, times masked, run side by side
+//! (names from an /etc/hosts of the test's own, in a mount namespace).
 
+use std::fs;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -11,12 +14,12 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
 
-use crate::support::{self, Output, Proc, Sockcat, TIMEOUT};
+use crate::support::{self, Output, Proc, Sockcat, TIMEOUT, TempDir};
 
 /// The lines of an iputils ping run. `{n}` is digits, `{d}` a decimal
 /// number, `{w}` a word without spaces, `{_}` an optional space (iputils
 /// 20221126 prints `PING ::1(::1)`, later releases `PING ::1 (::1)`), `{*}`
-/// anything.
+/// anything. A host given by name brings `name (addr)` forms.
 const LINES: &[&str] = &[
     "PING {w}{_}({w}) {n}({n}) bytes of data.",
     "PING {w}{_}({w}) {n} data bytes",
@@ -27,8 +30,12 @@ const LINES: &[&str] = &[
     "{n} packets transmitted, {n} received, {d}% packet loss, time {n}ms",
     "{n} packets transmitted, {n} received, +{n} errors, {d}% packet loss, time {n}ms",
     "rtt min/avg/max/mdev = {d}/{d}/{d}/{d} ms",
+    "PING {w}{_}({w} ({w})) {n} data bytes",
+    "{n} bytes from {w} ({w}): icmp_seq={n} ttl={n} time={d} ms",
+    "From {w} ({w}) icmp_seq={n} {*}",
 ];
 const REPLY: &str = "{n} bytes from {w}: icmp_seq={n} ttl={n} time={d} ms";
+const NAMED_REPLY: &str = "{n} bytes from {w} ({w}): icmp_seq={n} ttl={n} time={d} ms";
 
 /// Whether `line` matches `pattern` (see `LINES`), by backtracking.
 fn matches(pattern: &str, line: &str) -> bool {
@@ -66,7 +73,88 @@ fn assert_iputils_lines(stdout: &str, what: &str) {
 }
 
 fn replies(stdout: &str) -> usize {
-    stdout.lines().filter(|l| matches(REPLY, l)).count()
+    let reply = |l: &&str| matches(REPLY, l) || matches(NAMED_REPLY, l);
+    stdout.lines().filter(reply).count()
+}
+
+/// The iputils release whose output sockcat's is, word for word.
+const IPUTILS: &str = "20221126";
+
+/// How the side-by-side tests hold sockcat to the installed `ping`: to its
+/// very output when it is that iputils release, else (another release
+/// words a few lines differently) to the line patterns both match. `None`
+/// when there is no `ping` (the test skips, saying so).
+fn installed_iputils() -> Option<Exact> {
+    if !support::require("ping") {
+        return None;
+    }
+    let version = Command::new("ping")
+        .arg("-V")
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+        .unwrap_or_default();
+    if version.contains(&format!("iputils {IPUTILS}")) {
+        return Some(Exact(true));
+    }
+    let version = version.lines().next().unwrap_or("no version");
+    eprintln!("ping is not iputils {IPUTILS} ({version}): comparing line patterns only");
+    Some(Exact(false))
+}
+
+/// Whether outputs are compared line for line (else by pattern).
+#[derive(Clone, Copy)]
+struct Exact(bool);
+
+/// `stdout` with what changes from run to run masked: round trips and
+/// the elapsed time.
+fn masked(stdout: &str) -> String {
+    let mask = |line: &str, start: &str, end: &str| -> String {
+        let Some(at) = line.find(start).map(|at| at + start.len()) else {
+            return line.to_string();
+        };
+        match line[at..].find(end) {
+            Some(len) => format!("{}T{}", &line[..at], &line[at + len..]),
+            None => line.to_string(),
+        }
+    };
+    let lines: Vec<String> = stdout
+        .lines()
+        .map(|line| {
+            let line = mask(line, " time=", " ms");
+            let line = mask(&line, ", time ", "ms");
+            mask(&line, "rtt min/avg/max/mdev = ", " ms")
+        })
+        .collect();
+    lines.join("\n")
+}
+
+/// Runs iputils ping and `sockcat ping` with `args`, each through `run`
+/// (the program, then its arguments), and holds sockcat's output to
+/// iputils', times masked.
+#[track_caller]
+fn side_by_side(exact: Exact, args: &[&str], run: &dyn Fn(&str, &[&str]) -> Output) {
+    let real = run("ping", args);
+    real.assert_success();
+    let mut ours = vec!["ping"];
+    ours.extend_from_slice(args);
+    let out = run(support::bin(), &ours);
+    out.assert_success();
+    assert_iputils_lines(&out.stdout_str(), "sockcat");
+    assert_iputils_lines(&real.stdout_str(), "iputils");
+    if exact.0 {
+        assert_eq!(
+            masked(&out.stdout_str()),
+            masked(&real.stdout_str()),
+            "sockcat and iputils differ for ping {}:{out}{real}",
+            args.join(" ")
+        );
+    }
+}
+
+fn run_here(program: &str, args: &[&str]) -> Output {
+    let mut cmd = Command::new(program);
+    cmd.args(args);
+    Proc::spawn_with(&mut cmd, Stdio::null()).wait(TIMEOUT)
 }
 
 fn has_ipv6_loopback() -> bool {
@@ -133,10 +221,7 @@ fn ping_ipv6_loopback_like_iputils() {
     let out = run_ping(&["-c", "2", "-i", "20ms", "::1"]);
     out.assert_success();
     let stdout = out.stdout_str();
-    assert!(
-        stdout.starts_with("PING ::1 (::1) 56 data bytes\n"),
-        "{out}"
-    );
+    assert!(stdout.starts_with("PING ::1(::1) 56 data bytes\n"), "{out}");
     assert_eq!(replies(&stdout), 2, "{out}");
     assert_iputils_lines(&stdout, "sockcat");
     if support::require("ping") {
@@ -145,6 +230,92 @@ fn ping_ipv6_loopback_like_iputils() {
         let real = Proc::spawn_with(&mut cmd, Stdio::null()).wait(TIMEOUT);
         real.assert_success();
         assert_iputils_lines(&real.stdout_str(), "iputils");
+    }
+}
+
+#[test]
+fn ping_prints_what_iputils_prints() {
+    if !support::require_root() {
+        return;
+    }
+    let Some(exact) = installed_iputils() else {
+        return;
+    };
+    let mut hosts = vec!["127.0.0.1", "127.1", "localhost"];
+    if has_ipv6_loopback() {
+        hosts.push("::1");
+    }
+    for host in hosts {
+        side_by_side(exact, &["-c", "2", "-i", "0.2", host], &run_here);
+    }
+    side_by_side(exact, &["-c", "1", "-s", "100", "127.0.0.1"], &run_here);
+}
+
+/// Names from an /etc/hosts of the test's own: ::1 is ip6-localhost (alias
+/// ip6-loopback) and 127.0.0.1 is localhost, which v4alias also names, as
+/// an alias of v4alias-canon.
+const HOSTS: &str = "127.0.0.1 localhost\n::1 ip6-localhost ip6-loopback\n\
+                     127.0.0.1 v4alias-canon v4alias\n";
+
+#[test]
+fn ping_by_name_prints_what_iputils_prints() {
+    if !support::require_root() || !support::require("unshare") || !support::require("mount") {
+        return;
+    }
+    let Some(exact) = installed_iputils() else {
+        return;
+    };
+    let dir = TempDir::new();
+    let hosts = dir.join("hosts");
+    fs::write(&hosts, HOSTS).expect("write hosts");
+    // The bind mount lives in a mount namespace of its own: the machine's
+    // /etc/hosts is never touched.
+    let with_hosts = |program: &str, args: &[&str]| {
+        let mut cmd = Command::new("unshare");
+        cmd.args([
+            "-m",
+            "sh",
+            "-c",
+            r#"mount --bind "$0" /etc/hosts && exec "$@""#,
+        ])
+        .arg(&hosts)
+        .arg(program)
+        .args(args);
+        Proc::spawn_with(&mut cmd, Stdio::null()).wait(TIMEOUT)
+    };
+    let probe = with_hosts("true", &[]);
+    if probe.code() != Some(0) {
+        support::skip(&format!("cannot bind-mount /etc/hosts: {}", probe.stderr));
+        return;
+    }
+    // IPv4: the canonical name heads the run, and replies are named by
+    // their reverse lookup.
+    side_by_side(exact, &["-c", "2", "-i", "0.2", "v4alias"], &with_hosts);
+    side_by_side(exact, &["-c", "1", "localhost"], &with_hosts);
+    let named = with_hosts(support::bin(), &["ping", "-c", "1", "v4alias"]);
+    assert!(
+        named
+            .stdout_str()
+            .starts_with("PING v4alias-canon (127.0.0.1) 56(84) bytes of data.\n64 bytes from localhost (127.0.0.1): icmp_seq=1 ttl="),
+        "{named}"
+    );
+    if has_ipv6_loopback() {
+        // IPv6: the name as typed, and the target as its replies show it.
+        side_by_side(
+            exact,
+            &["-c", "2", "-i", "0.2", "ip6-loopback"],
+            &with_hosts,
+        );
+        side_by_side(exact, &["-6", "-c", "1", "ip6-localhost"], &with_hosts);
+        side_by_side(exact, &["-q", "-c", "1", "ip6-loopback"], &with_hosts);
+        let named = with_hosts(support::bin(), &["ping", "-c", "1", "ip6-loopback"]);
+        assert!(
+            named.stdout_str().starts_with(
+                "PING ip6-loopback(ip6-localhost (::1)) 56 data bytes\n\
+                 64 bytes from ip6-localhost (::1): icmp_seq=1 ttl="
+            ),
+            "{named}"
+        );
     }
 }
 
@@ -541,6 +712,24 @@ fn pattern_matcher_knows_iputils_lines() {
     ));
     assert!(matches(LINES[1], "PING ::1(::1) 56 data bytes"));
     assert!(matches(LINES[1], "PING ::1 (::1) 56 data bytes"));
+    assert!(matches(
+        LINES[9],
+        "PING ip6-loopback(ip6-localhost (::1)) 56 data bytes"
+    ));
+    assert!(matches(
+        NAMED_REPLY,
+        "64 bytes from localhost (127.0.0.1): icmp_seq=1 ttl=64 time=1.23 ms"
+    ));
+    assert_eq!(
+        masked(
+            "64 bytes from ::1: icmp_seq=1 ttl=64 time=0.045 ms\n\
+                1 packets transmitted, 1 received, 0% packet loss, time 0ms\n\
+                rtt min/avg/max/mdev = 0.045/0.045/0.045/0.000 ms"
+        ),
+        "64 bytes from ::1: icmp_seq=1 ttl=64 time=T ms\n\
+         1 packets transmitted, 1 received, 0% packet loss, time Tms\n\
+         rtt min/avg/max/mdev = T ms"
+    );
     assert!(matches(
         LINES[6],
         "3 packets transmitted, 2 received, 33.3333% packet loss, time 2003ms"
