@@ -43,11 +43,35 @@ impl End {
     }
 }
 
-/// Which buffer a direction gets.
+/// The route a direction's bytes take: through our memory, or spliced
+/// through a kernel pipe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Path {
+pub enum Route {
     Copy,
     Splice,
+}
+
+impl Route {
+    pub fn name(self) -> &'static str {
+        match self {
+            Route::Copy => "copy",
+            Route::Splice => "splice",
+        }
+    }
+}
+
+/// The route `SOCKCAT_RELAY=copy|splice` forces, if it is set; any other
+/// value is a usage error rather than a silent default.
+pub fn forced_route() -> anyhow::Result<Option<Route>> {
+    match std::env::var_os("SOCKCAT_RELAY") {
+        None => Ok(None),
+        Some(v) if v == "copy" => Ok(Some(Route::Copy)),
+        Some(v) if v == "splice" => Ok(Some(Route::Splice)),
+        Some(v) => Err(crate::usage!(
+            "SOCKCAT_RELAY={}: expected copy or splice",
+            crate::error::escape(std::os::unix::ffi::OsStrExt::as_bytes(v.as_os_str()))
+        )),
+    }
 }
 
 /// The fastest path for a stream between a stdio end and a socket, as
@@ -57,15 +81,10 @@ pub enum Path {
 /// where bytes come a line at a time anyway. The environment variable
 /// `SOCKCAT_RELAY=copy|splice` overrides the choice (for tests and for
 /// measuring).
-pub fn choose(stdio: End) -> Path {
-    match std::env::var("SOCKCAT_RELAY").as_deref() {
-        Ok("copy") => return Path::Copy,
-        Ok("splice") => return Path::Splice,
-        _ => {}
-    }
+pub fn choose(stdio: End) -> Route {
     match stdio {
-        End::Terminal => Path::Copy,
-        _ => Path::Splice,
+        End::Terminal => Route::Copy,
+        _ => Route::Splice,
     }
 }
 
@@ -84,11 +103,25 @@ pub enum Buffer {
 
 impl Buffer {
     /// A buffer for `path`; a kernel pipe that cannot be made gives memory.
-    pub fn new(path: Path, capacity: usize) -> Buffer {
-        match path {
-            Path::Splice => Kernel::new(capacity)
+    pub fn new(route: Route, capacity: usize) -> Buffer {
+        match route {
+            Route::Splice => Kernel::new(capacity)
                 .map_or_else(|_| Buffer::Memory(Memory::new(capacity)), Buffer::Kernel),
-            Path::Copy => Buffer::Memory(Memory::new(capacity)),
+            Route::Copy => Buffer::Memory(Memory::new(capacity)),
+        }
+    }
+
+    pub fn route(&self) -> Route {
+        match self {
+            Buffer::Memory(_) => Route::Copy,
+            Buffer::Kernel(_) => Route::Splice,
+        }
+    }
+
+    pub fn capacity(&self) -> usize {
+        match self {
+            Buffer::Memory(m) => m.capacity(),
+            Buffer::Kernel(k) => k.capacity,
         }
     }
 
@@ -102,7 +135,7 @@ impl Buffer {
     pub fn has_room(&self) -> bool {
         match self {
             Buffer::Memory(m) => m.end < m.data.len() || m.start > 0,
-            Buffer::Kernel(k) => k.len < k.capacity,
+            Buffer::Kernel(k) => k.len < k.capacity && !k.stalled,
         }
     }
 
@@ -262,6 +295,10 @@ pub struct Kernel {
     write_end: OwnedFd,
     len: usize,
     capacity: usize,
+    /// The last fill found the pipe full before our count did (the kernel
+    /// counts pipe slots, and a small splice takes a whole one): no room
+    /// until a drain moves something.
+    stalled: bool,
 }
 
 impl Kernel {
@@ -273,25 +310,40 @@ impl Kernel {
             write_end,
             len: 0,
             capacity,
+            stalled: false,
         })
     }
 
+    /// `EAGAIN` means the source has nothing now: when the pipe still holds
+    /// bytes it may instead be the pipe that is full, so the fill reports
+    /// success with nothing moved and waits for a drain.
     fn fill(&mut self, from: BorrowedFd<'_>) -> nix::Result<usize> {
-        let n = splice(
+        match splice(
             from,
             None,
             &self.write_end,
             None,
             self.capacity - self.len,
             flags(),
-        )?;
-        self.len += n;
-        Ok(n)
+        ) {
+            Ok(n) => {
+                self.len += n;
+                Ok(n)
+            }
+            Err(Errno::EAGAIN) if self.len > 0 => {
+                self.stalled = true;
+                Err(Errno::EINTR)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     fn drain(&mut self, to: BorrowedFd<'_>) -> nix::Result<usize> {
         let n = splice(&self.read_end, None, to, None, self.len, flags())?;
         self.len -= n;
+        if n > 0 {
+            self.stalled = false;
+        }
         Ok(n)
     }
 }

@@ -21,12 +21,14 @@ pub mod connect;
 pub mod docs;
 pub mod error;
 pub mod escape;
+pub mod event_loop;
 pub mod exec;
 pub mod hexdump;
 pub mod icmp;
 pub mod listen;
 pub mod ping;
 pub mod probe;
+pub mod pump;
 pub mod relay;
 pub mod report;
 pub mod send;
@@ -41,6 +43,8 @@ use signals::{Interrupted, Signals};
 /// Run one parsed command line and return its exit status. An interruption
 /// by SIGINT or SIGTERM, once everything is cleaned up, is 128 + the signal.
 pub fn run(cli: Cli, reporter: Reporter) -> anyhow::Result<u8> {
+    // A forced relay route that is not one is refused before anything opens.
+    buffer::forced_route()?;
     let result = match cli.verb {
         Verb::Ping(args) => ping::run(&args, reporter),
         Verb::Completions(args) => docs::run_completions(&args),

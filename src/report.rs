@@ -73,6 +73,13 @@ pub enum Event<'a> {
     },
     /// Something the user should know that stops nothing.
     Notice { message: String },
+    /// The routes a session's bytes took, each way (`splice` or `copy`;
+    /// `None` for a direction that never ran), reported as it ends.
+    Relayed {
+        peer: &'a Addr,
+        to_peer: Option<&'static str>,
+        from_peer: Option<&'static str>,
+    },
 }
 
 impl Reporter {
@@ -226,6 +233,16 @@ impl fmt::Display for Event<'_> {
                 write!(f, "{target} {}", reason.as_deref().unwrap_or("closed"))
             }
             Event::Notice { message } => f.write_str(message),
+            Event::Relayed {
+                peer,
+                to_peer,
+                from_peer,
+            } => write!(
+                f,
+                "relayed {peer}: {} to the peer, {} from it",
+                to_peer.unwrap_or("nothing"),
+                from_peer.unwrap_or("nothing")
+            ),
         }
     }
 }
@@ -277,6 +294,14 @@ impl Event<'_> {
                 ("probe", fields)
             }
             Event::Notice { message } => ("notice", json!({ "message": message })),
+            Event::Relayed {
+                peer,
+                to_peer,
+                from_peer,
+            } => (
+                "relayed",
+                json!({ "peer": peer.to_string(), "to_peer": to_peer, "from_peer": from_peer }),
+            ),
         };
         let mut object = header(name);
         if let Value::Object(fields) = fields {

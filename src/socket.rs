@@ -442,6 +442,18 @@ pub fn send(fd: &OwnedFd, buf: &[u8]) -> nix::Result<usize> {
     socket::send(fd.as_raw_fd(), buf, MsgFlags::MSG_NOSIGNAL)
 }
 
+/// Connect a datagram socket to one sender, so the kernel delivers only
+/// its datagrams and `send` goes to it.
+pub fn connect_to(fd: BorrowedFd<'_>, to: &SockAddr) -> nix::Result<()> {
+    socket::connect(fd.as_raw_fd(), to.as_dyn())
+}
+
+/// Why a message was refused rather than cut (`MSG_TRUNC`): the words every
+/// receiver uses.
+pub fn too_large(capacity: usize) -> String {
+    format!("a message larger than the {capacity} byte buffer; refusing to cut it")
+}
+
 /// Half-close: the peer reads EOF while we can still read its answer. A
 /// peer that is already gone (ENOTCONN) leaves nothing to close.
 pub fn shutdown_write(fd: &OwnedFd) -> nix::Result<()> {

@@ -161,6 +161,12 @@ to it; null for a peer served by \fB-e\fR or \fB-c\fR, whose bytes go
 to the child without passing through sockcat) and \fB"duration_ms"\fR: a
 session ended, cleanly or not.
 .TP
+.B relayed
+\fB"peer"\fR, \fB"to_peer"\fR and \fB"from_peer"\fR: the route each
+direction of a session took as it ended, \fB"splice"\fR (through a kernel
+pipe) or \fB"copy"\fR (through sockcat's memory), or null for a direction
+that never ran.
+.TP
 .B probe
 \fB"target"\fR, \fB"open"\fR (true or false) and, for a closed port,
 \fB"message"\fR: one result of \fBconnect -z\fR.
@@ -199,7 +205,14 @@ sockcat first removes the socket files it created, then exits as shells
 expect.
 \fBping\fR instead prints its summary and exits as iputils ping does.
 .SH ENVIRONMENT
-sockcat reads no environment variables of its own.
+.TP
+.B SOCKCAT_RELAY
+\fBcopy\fR or \fBsplice\fR forces the route of a session's bytes, for
+tests and measurements; any other value is status 2.
+Without it sockcat splices between a stream socket and anything but a
+terminal, and copies through its memory where it must see the bytes
+(\fB-x\fR, \fB-C\fR, \fB--lines\fR, datagrams, seqpacket records).
+\fB-v\fR reports the route each direction took (\fBrelayed\fR).
 .PP
 A service name in \fIPORT\fR is looked up in \fI/etc/services\fR.
 Host names are resolved by the C library (\fBgetaddrinfo\fR(3)), so

@@ -23,11 +23,13 @@ use nix::fcntl::{FcntlArg, OFlag, fcntl};
 
 use crate::access::Access;
 use crate::addr::{Addr, Kind};
+use crate::buffer::Route;
 use crate::cli::SessionFlags;
 use crate::error::Failure;
+use crate::event_loop::EventLoop;
 use crate::hexdump::Hexdump;
 use crate::report::{Counts, Event, Reporter};
-use crate::signals::Signals;
+use crate::signals::{Interrupted, Signals};
 
 mod session;
 
@@ -104,21 +106,6 @@ pub enum Ending {
     StdoutClosed,
 }
 
-/// `-C`: `data` into `out` with each LF made CRLF; returns the bytes
-/// written. `out` must hold twice `data`, the most it can become.
-pub fn crlf(data: &[u8], out: &mut [u8]) -> usize {
-    let mut at = 0;
-    for &b in data {
-        if b == b'\n' {
-            out[at] = b'\r';
-            at += 1;
-        }
-        out[at] = b;
-        at += 1;
-    }
-    at
-}
-
 /// `relay`, reporting the session's end (`closed`, with byte counts and
 /// duration) whichever way it ended.
 pub fn session(
@@ -131,7 +118,13 @@ pub fn session(
     let start = Instant::now();
     let mut counts = Counts::default();
     let result = relay(peer, opts, signals, reporter, dump, &mut counts);
-    let reason = result.as_ref().err().map(|e| format!("{e:#}"));
+    // An error is reported once, by whoever prints it (`main`); only an
+    // interruption, which ends quietly, is told here.
+    let reason = result
+        .as_ref()
+        .err()
+        .filter(|e| e.is::<Interrupted>())
+        .map(|e| format!("{e:#}"));
     reporter.report(Event::Closed {
         peer: &peer.name,
         counts: Some(counts),
@@ -152,9 +145,16 @@ pub fn relay(
     counts: &mut Counts,
 ) -> anyhow::Result<Ending> {
     let _stdio = NonBlockingStdio::set();
-    let mut session = Session::new(peer, opts, reporter, dump);
-    let result = session.run(signals);
-    *counts = session.counts;
+    let mut session = Session::new(peer, opts, reporter, dump)?;
+    let mut events = EventLoop::new(signals)?;
+    let result = session.run(&mut events);
+    *counts = session.counts();
+    let (to_peer, from_peer) = session.routes();
+    reporter.report(Event::Relayed {
+        peer: &peer.name,
+        to_peer: to_peer.map(Route::name),
+        from_peer: from_peer.map(Route::name),
+    });
     result
 }
 

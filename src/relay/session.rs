@@ -1,50 +1,31 @@
-//! One relay run: the state of both directions between stdin/stdout and
-//! the socket, what moves them, and what ends the session. `relay` in the
-//! parent module is its only user.
+//! One relay run: two `Pump`s (stdin to the peer, the peer to stdout)
+//! driven by one `EventLoop`, what a datagram peer is and who it may be,
+//! and what ends the session. `relay` in the parent module is its only
+//! user.
 
 use std::io::{Stdin, Stdout};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::os::fd::{AsFd, BorrowedFd};
 use std::time::Instant;
 
 use nix::errno::Errno;
-use nix::poll::{PollFd, PollFlags, poll};
-use nix::sys::socket::{self, MsgFlags, Shutdown};
 
 use super::{Ending, Options, Peer, stdin_failure};
 use crate::addr::{Addr, Kind};
-use crate::buffer::{self, Buffer, CAPACITY, End, Memory, Path, Sink};
+use crate::buffer::{self, CAPACITY, End, Route};
 use crate::error::Failure;
+use crate::event_loop::{EventLoop, Readiness, Token};
 use crate::hexdump::{self, Hexdump, show};
+use crate::pump::{Pump, Sink, Transform};
 use crate::report::{Counts, Event, Reporter, TimedOut};
-use crate::signals::{Signals, timeout_until};
-use crate::socket::{
-    Received, SockAddr, message_limit as socket_limit, receive_from as socket_receive,
-};
+use crate::socket::{self, Received, SockAddr};
 
-/// Directions take turns after this many calls, so one busy side cannot
-/// starve the other.
+/// Rounds of both directions before the loop looks at its descriptors
+/// (and signals) again, so a transfer that never waits still hears SIGINT.
 const TURNS: usize = 16;
 
-/// One direction: its buffer and whether its source may give more.
-struct Direction {
-    buf: Buffer,
-    open: bool,
-}
-
-impl Direction {
-    fn new(enabled: bool, buf: Buffer) -> Direction {
-        Direction { buf, open: enabled }
-    }
-
-    fn memory(&mut self) -> &mut Memory {
-        match &mut self.buf {
-            Buffer::Memory(m) => m,
-            Buffer::Kernel(_) => {
-                unreachable!("messages, CRLF and the hex dump are given memory buffers")
-            }
-        }
-    }
-}
+const STDIN: Token = 1;
+const STDOUT: Token = 2;
+const SOCKET: Token = 3;
 
 /// Where a session broke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +44,21 @@ struct Failing {
     drain_socket: bool,
 }
 
+/// What the loop last heard of each descriptor.
+#[derive(Default)]
+struct Ready {
+    stdin: Readiness,
+    stdout: Readiness,
+    socket: Readiness,
+}
+
+/// A datagram socket's peer as it becomes known: the first sender with an
+/// address, when the socket was not connected to one.
+struct Sender {
+    known: bool,
+    warned_unnamed: bool,
+}
+
 /// The state of one relay run.
 pub(super) struct Session<'p, 'a> {
     peer: &'p mut Peer<'a>,
@@ -70,21 +66,21 @@ pub(super) struct Session<'p, 'a> {
     reporter: Reporter,
     stdin: Stdin,
     stdout: Stdout,
-    out: Direction,
-    inn: Direction,
-    /// Datagram or seqpacket: one read is one message.
-    messages: bool,
+    to_peer: Pump,
+    from_peer: Pump,
+    ready: Ready,
     /// Stream or seqpacket: there is an EOF and a half-close.
     connection: bool,
-    line_mode: bool,
-    largest_message: usize,
-    scratch: Vec<u8>,
-    peer_known: bool,
-    warned_unnamed: bool,
+    /// Datagram or seqpacket: one read of the socket is one message.
+    messages: bool,
+    sender: Sender,
+    /// The peer's EOF ends the session, not only its direction: stdin is a
+    /// terminal (a person, who is done when the peer is) or
+    /// `--exit-on-peer-eof` asked for it.
+    end_at_peer_eof: bool,
     stdin_ended: Option<Instant>,
     last_activity: Instant,
     last_rx: Option<Instant>,
-    pub(super) counts: Counts,
     dump: Option<&'p mut Hexdump>,
     /// The first failure, once there is one.
     failing: Option<Failing>,
@@ -92,13 +88,6 @@ pub(super) struct Session<'p, 'a> {
     socket_broken: bool,
     /// The last read of the socket into an empty buffer found nothing.
     socket_dry: bool,
-    /// The peer's EOF ends the session, not only its direction: stdin is a
-    /// terminal (a person, who is done when the peer is) or
-    /// `--exit-on-peer-eof` asked for it.
-    end_at_peer_eof: bool,
-    /// The kernel says the peer is gone altogether (`POLLHUP`: a Unix peer
-    /// that closed), so nothing more of stdin can reach it.
-    peer_gone: bool,
 }
 
 impl<'p, 'a> Session<'p, 'a> {
@@ -107,91 +96,129 @@ impl<'p, 'a> Session<'p, 'a> {
         opts: &'p Options,
         reporter: Reporter,
         dump: Option<&'p mut Hexdump>,
-    ) -> Self {
+    ) -> anyhow::Result<Self> {
         let stdin = std::io::stdin();
         let stdout = std::io::stdout();
         let messages = peer.kind != Kind::Stream;
-        // Bytes we look at (messages, CRLF, the hex dump) need memory; plain
-        // streams take the fastest path for what stdio is.
-        let path_for = |end: End, looked_at: bool| {
-            if looked_at {
-                Path::Copy
-            } else {
-                buffer::choose(end)
-            }
-        };
-        let dumped = dump.is_some();
         let (stdin_end, stdout_end) = (End::of(stdin.as_fd()), End::of(stdout.as_fd()));
-        // A direction that never runs gets an empty memory buffer: no pipe.
-        let direction = |enabled: bool, fd: BorrowedFd<'_>, end: End, looked_at: bool| {
-            if !enabled {
-                return Direction::new(false, Buffer::new(Path::Copy, 0));
-            }
-            let path = path_for(end, looked_at);
-            if path == Path::Splice && end == End::Pipe {
+        let forced = buffer::forced_route()?;
+        let route_for = |fd: BorrowedFd<'_>, end: End| {
+            let route = forced.unwrap_or_else(|| buffer::choose(end));
+            if route == Route::Splice && end == End::Pipe {
                 let _ = buffer::grow_pipe(fd, CAPACITY);
             }
-            Direction::new(true, Buffer::new(path, CAPACITY))
+            route
         };
-        let out = direction(
-            opts.read_stdin,
-            stdin.as_fd(),
-            stdin_end,
-            messages || opts.crlf || dumped,
-        );
-        let inn = direction(
-            opts.read_socket,
-            stdout.as_fd(),
-            stdout_end,
-            messages || dumped,
-        );
-        // Only messages have a size limit (a stream's writes may be partial).
-        let largest_message = if messages {
-            largest_message(peer)
-        } else {
-            CAPACITY
-        };
-        let end_at_peer_eof = opts.exit_on_peer_eof || stdin_end == End::Terminal;
-        Session {
-            end_at_peer_eof,
-            peer_gone: false,
-            largest_message,
-            scratch: if opts.crlf {
-                vec![0u8; CAPACITY / 2]
+        // The hex dump must see the bytes: memory.
+        let dumped = dump.is_some();
+        let to_peer = if opts.read_stdin {
+            let transform = match (opts.crlf, messages && opts.lines) {
+                (true, _) => Transform::Crlf,
+                (false, true) => Transform::SplitLines,
+                (false, false) => Transform::Plain,
+            };
+            let route = if dumped {
+                Route::Copy
             } else {
-                Vec::new()
-            },
+                route_for(stdin.as_fd(), stdin_end)
+            };
+            let pump = Pump::new(route, CAPACITY, transform, messages);
+            // One read of stdin is one message: no more than one can carry.
+            if messages {
+                pump.with_limit(largest_message(peer))
+            } else {
+                pump
+            }
+        } else {
+            Pump::idle()
+        };
+        let from_peer = if opts.read_socket {
+            let transform = if messages && opts.lines {
+                Transform::TerminateLines
+            } else {
+                Transform::Plain
+            };
+            let route = if dumped {
+                Route::Copy
+            } else {
+                route_for(stdout.as_fd(), stdout_end)
+            };
+            Pump::new(route, CAPACITY, transform, messages)
+        } else {
+            Pump::idle()
+        };
+        Ok(Session {
+            end_at_peer_eof: opts.exit_on_peer_eof || stdin_end == End::Terminal,
             messages,
             connection: peer.kind != Kind::Datagram,
-            line_mode: messages && opts.lines,
-            peer_known: !peer.adopt_first_sender,
+            sender: Sender {
+                known: !peer.adopt_first_sender,
+                warned_unnamed: false,
+            },
             peer,
             opts,
             reporter,
             stdin,
             stdout,
-            out,
-            inn,
-            warned_unnamed: false,
+            to_peer,
+            from_peer,
+            ready: Ready::default(),
             stdin_ended: None,
             last_activity: Instant::now(),
             last_rx: None,
-            counts: Counts::default(),
             dump,
             failing: None,
             socket_broken: false,
             socket_dry: false,
+        })
+    }
+
+    /// Bytes moved so far: received from and sent to the peer.
+    pub(super) fn counts(&self) -> Counts {
+        Counts {
+            rx: self.from_peer.received,
+            tx: self.to_peer.sent,
         }
     }
 
-    pub(super) fn run(&mut self, signals: &Signals) -> anyhow::Result<Ending> {
+    /// The routes the directions took (they can fall back to copies on the
+    /// way), for `-v`: to the peer, from the peer.
+    pub(super) fn routes(&self) -> (Option<Route>, Option<Route>) {
+        let route = |pump: &Pump, used: bool| used.then(|| pump.route());
+        (
+            route(&self.to_peer, self.opts.read_stdin),
+            route(&self.from_peer, self.opts.read_socket),
+        )
+    }
+
+    pub(super) fn run(&mut self, events: &mut EventLoop<'_>) -> anyhow::Result<Ending> {
+        if self.opts.read_stdin {
+            self.ready.stdin = events.add(self.stdin.as_fd(), STDIN, "stdin")?;
+        }
+        if self.opts.read_socket {
+            self.ready.stdout = events.add(self.stdout.as_fd(), STDOUT, "stdout")?;
+        }
+        self.ready.socket = events.add(self.sock(), SOCKET, &self.peer.name.to_string())?;
         loop {
-            self.send()?;
-            if let Some(ending) = self.receive()? {
-                return match self.failing.take() {
-                    Some(failing) => Err(failing.error),
-                    None => Ok(ending),
+            let mut moved = false;
+            for _ in 0..TURNS {
+                let sent = self.send();
+                let received = match self.receive()? {
+                    Ok(received) => received,
+                    Err(ending) => {
+                        return match self.failing.take() {
+                            Some(failing) => Err(failing.error),
+                            None => Ok(ending),
+                        };
+                    }
                 };
+                if !(sent || received) {
+                    break;
+                }
+                moved = true;
+            }
+            if moved {
+                self.last_activity = Instant::now();
             }
             if self.settled()
                 && let Some(failing) = self.failing.take()
@@ -201,17 +228,47 @@ impl<'p, 'a> Session<'p, 'a> {
             if let Some(ending) = self.ended()? {
                 return Ok(ending);
             }
-            // A wait that saw nothing ready for the whole idle time ends it
-            // there, as in nc: trying the sockets first could move a few
-            // bytes into buffers that grew while nobody read them, and
-            // restart the timer.
-            if !self.wait(signals)? && self.idle_passed() {
+            let deadline = if self.can_move() {
+                Some(Instant::now())
+            } else {
+                self.deadline()
+            };
+            events.wait(deadline)?;
+            let mut news = false;
+            for (token, flags) in events.events() {
+                news = true;
+                match token {
+                    STDIN => self.ready.stdin.update(flags),
+                    STDOUT => self.ready.stdout.update(flags),
+                    SOCKET => self.ready.socket.update(flags),
+                    _ => {}
+                }
+            }
+            // A wait that saw nothing for the whole idle time ends it there,
+            // as in nc.
+            if !news && !moved && self.idle_passed() {
                 return Err(self
                     .failing
                     .take()
                     .map_or_else(|| self.idle_error(), |failing| failing.error));
             }
         }
+    }
+
+    /// Whether a direction can move without waiting for the kernel.
+    fn can_move(&self) -> bool {
+        let send = !self.socket_broken
+            && ((self.to_peer.ready() && self.ready.socket.writable)
+                || (self.to_peer.wants_fill() && self.sender.known && self.ready.stdin.readable));
+        let receive = (self.from_peer.holds() && self.ready.stdout.writable)
+            || (self.from_peer.wants_fill() && self.ready.socket.readable);
+        send || receive
+    }
+
+    /// When the loop must wake with nothing to read or write: `-q`, `-i`.
+    fn deadline(&self) -> Option<Instant> {
+        let idle_at = self.opts.idle.map(|idle| self.last_activity + idle);
+        [self.quit_at(), idle_at].into_iter().flatten().min()
     }
 
     fn idle_passed(&self) -> bool {
@@ -237,11 +294,11 @@ impl<'p, 'a> Session<'p, 'a> {
     /// Record a failure; the first one is the one reported. The broken
     /// side stops, the rest drains (see `settled`).
     fn fail(&mut self, error: anyhow::Error, broke: Broke) {
-        self.out.open = false;
+        self.to_peer.open = false;
         match broke {
             Broke::Stdin => {}
             Broke::SocketRead => {
-                self.inn.open = false;
+                self.from_peer.open = false;
                 self.socket_broken = true;
             }
             Broke::SocketWrite => self.socket_broken = true,
@@ -261,269 +318,200 @@ impl<'p, 'a> Session<'p, 'a> {
         let Some(failing) = &self.failing else {
             return false;
         };
-        let out_waits = !self.socket_broken && self.out.buf.pending();
-        let socket_waits = failing.drain_socket && self.inn.open && !self.socket_dry;
-        !out_waits && !self.inn.buf.pending() && !socket_waits
+        let out_waits = !self.socket_broken && self.to_peer.holds();
+        let socket_waits = failing.drain_socket && self.from_peer.open && !self.socket_dry;
+        !out_waits && !self.from_peer.holds() && !socket_waits
     }
 
-    /// Move what can move from stdin to the socket without blocking.
-    fn send(&mut self) -> anyhow::Result<()> {
+    /// One step from stdin to the peer: write what is held, then read more.
+    /// Says whether anything moved.
+    fn send(&mut self) -> bool {
         if self.socket_broken {
-            return Ok(());
+            return false;
         }
-        let looked_at = self.messages || self.opts.crlf;
-        for _ in 0..TURNS {
-            let moved = if looked_at {
-                self.send_message()?
-            } else {
-                self.send_stream()?
-            };
-            if !moved {
-                break;
-            }
-            self.last_activity = Instant::now();
-        }
-        Ok(())
-    }
-
-    fn send_stream(&mut self) -> anyhow::Result<bool> {
         let mut moved = false;
-        if self.out.buf.pending() {
+        if self.to_peer.ready() && self.ready.socket.writable {
+            let len = self.to_peer.next_len();
             let sock = self.sock();
             let (peer, dump) = (&self.peer.name, &mut self.dump);
-            let mut seen =
-                |bytes: &[u8]| show(dump.as_deref_mut(), hexdump::Direction::Sent, peer, bytes);
-            match self.out.buf.drain_seen(sock, Sink::Socket, &mut seen) {
-                Ok(n) => {
-                    self.counts.tx += n as u64;
-                    moved = true;
-                }
-                Err(Errno::EAGAIN | Errno::EINTR) => {}
+            let mut seen = |bytes: &[u8]| {
+                show(dump.as_deref_mut(), hexdump::Direction::Sent, peer, bytes);
+            };
+            match self.to_peer.drain(sock, Sink::Socket, &mut seen) {
+                Ok(_) => moved = true,
+                Err(Errno::EAGAIN) => self.ready.socket.filled(),
+                Err(Errno::EINTR) => {}
                 Err(e) => {
-                    self.fail(send_failure(&self.peer.name, e, 0), Broke::SocketWrite);
-                    return Ok(false);
+                    let error = send_failure(&self.peer.name, e, len);
+                    self.fail(error, Broke::SocketWrite);
+                    return false;
                 }
             }
         }
-        if self.out.open
-            && self.out.buf.has_room()
-            && (!self.out.buf.pending() || self.out.buf.is_kernel())
-        {
-            match self.out.buf.fill(self.stdin.as_fd()) {
-                Ok(0) => self.out.open = false,
+        if self.to_peer.wants_fill() && self.sender.known && self.ready.stdin.readable {
+            match self.to_peer.fill(self.stdin.as_fd(), &mut |_| {}) {
                 Ok(_) => moved = true,
-                Err(Errno::EAGAIN | Errno::EINTR) => {}
+                Err(Errno::EAGAIN) => self.ready.stdin.drained(),
+                Err(Errno::EINTR) => {}
                 Err(e) => {
                     self.fail(stdin_failure(e), Broke::Stdin);
                     // What was read before still goes out.
-                    return Ok(true);
+                    moved = true;
                 }
             }
         }
-        Ok(moved)
+        moved
     }
 
-    /// Message sockets and CRLF: the bytes pass through our memory, a whole
-    /// message (or line) per send.
-    fn send_message(&mut self) -> anyhow::Result<bool> {
-        let line_mode = self.line_mode;
-        let at_end = !self.out.open;
-        let sock = self.sock().as_raw_fd();
-        if let Some(chunk) = next_chunk(self.out.memory(), line_mode, at_end) {
-            let len = chunk.len();
-            return match socket::send(sock, chunk, MsgFlags::MSG_NOSIGNAL) {
-                Ok(sent) => {
-                    self.counts.tx += sent as u64;
-                    if let Buffer::Memory(memory) = &self.out.buf {
-                        show(
-                            self.dump.as_deref_mut(),
-                            hexdump::Direction::Sent,
-                            &self.peer.name,
-                            &memory.data()[..sent],
-                        );
-                    }
-                    let memory = self.out.memory();
-                    let newline = line_mode && memory.data().get(sent) == Some(&b'\n');
-                    memory.consume(sent + usize::from(newline));
-                    Ok(true)
-                }
-                Err(Errno::EAGAIN | Errno::EINTR) => Ok(false),
-                Err(e) => {
-                    self.fail(send_failure(&self.peer.name, e, len), Broke::SocketWrite);
-                    Ok(false)
-                }
+    /// One step from the peer to stdout: write what is held, then read
+    /// more. `Err` is an ending (stdout closed).
+    fn receive(&mut self) -> anyhow::Result<Result<bool, Ending>> {
+        let mut moved = false;
+        if self.from_peer.holds() && self.ready.stdout.writable {
+            match self
+                .from_peer
+                .drain(self.stdout.as_fd(), Sink::Stdio, &mut |_| {})
+            {
+                Ok(_) => moved = true,
+                Err(Errno::EAGAIN) => self.ready.stdout.filled(),
+                Err(Errno::EINTR) => {}
+                Err(Errno::EPIPE) => return Ok(Err(Ending::StdoutClosed)),
+                Err(e) => return Err(Failure::new("write", "stdout", e).into()),
+            }
+        }
+        if !(self.from_peer.wants_fill() && self.ready.socket.readable) {
+            return Ok(Ok(moved));
+        }
+        let empty = !self.from_peer.holds();
+        let received = if self.messages {
+            self.receive_message()
+        } else {
+            let sock = self.sock();
+            let (peer, dump) = (&self.peer.name, &mut self.dump);
+            let mut seen = |bytes: &[u8]| {
+                show(
+                    dump.as_deref_mut(),
+                    hexdump::Direction::Received,
+                    peer,
+                    bytes,
+                );
             };
-        }
-        if !self.out.open || !self.peer_known {
-            return Ok(false);
-        }
-        // One read is one message unless lines split them, so it reads into
-        // an empty buffer and no more than a message can carry.
-        let room = if self.messages && !line_mode {
-            self.largest_message
-        } else {
-            usize::MAX
+            self.from_peer.fill(sock, &mut seen)
         };
-        let result = if self.opts.crlf {
-            read_crlf(
-                self.stdin.as_fd(),
-                self.out.memory(),
-                &mut self.scratch,
-                room,
-            )
-        } else {
-            let spare = self.out.memory().spare();
-            let take = spare.len().min(room);
-            nix::unistd::read(self.stdin.as_fd(), &mut spare[..take])
-                .inspect(|&n| self.out.memory().commit(n))
-        };
-        match result {
-            Ok(0) => {
-                self.out.open = false;
-                Ok(true)
+        match received {
+            Ok(n) => {
+                if n > 0 {
+                    self.last_rx = Some(Instant::now());
+                }
+                self.socket_dry = false;
+                moved = true;
             }
-            Ok(_) => Ok(true),
-            Err(Errno::EAGAIN | Errno::EINTR) => Ok(false),
+            Err(Errno::EAGAIN) => {
+                self.ready.socket.drained();
+                self.socket_dry |= empty;
+            }
+            // A datagram dropped (refused sender) was still taken: read on.
+            Err(Errno::EINTR) => moved = self.messages,
+            // Whatever came before the error is still written out.
+            Err(Errno::EMSGSIZE) => {
+                let why = socket::too_large(self.from_peer.capacity());
+                let error = anyhow::anyhow!("receive from {}: {why}", self.peer.name);
+                self.fail(error, Broke::SocketRead);
+            }
             Err(e) => {
-                self.fail(stdin_failure(e), Broke::Stdin);
-                Ok(true)
+                let error = Failure::new("receive from", &self.peer.name, e).into();
+                self.fail(error, Broke::SocketRead);
             }
         }
-    }
-
-    /// Move what can move from the socket to stdout without blocking.
-    fn receive(&mut self) -> anyhow::Result<Option<Ending>> {
-        for _ in 0..TURNS {
-            let mut moved = false;
-            if self.inn.buf.pending() {
-                match self.inn.buf.drain(self.stdout.as_fd(), Sink::Stdio) {
-                    Ok(_) => moved = true,
-                    Err(Errno::EAGAIN | Errno::EINTR) => {}
-                    Err(Errno::EPIPE) => return Ok(Some(Ending::StdoutClosed)),
-                    Err(e) => return Err(Failure::new("write", "stdout", e).into()),
-                }
-            }
-            let empty = !self.inn.buf.pending();
-            let may_fill = empty || (!self.messages && self.inn.buf.is_kernel());
-            if self.inn.open && self.inn.buf.has_room() && may_fill {
-                let received = if self.messages {
-                    self.receive_message()
-                } else {
-                    let sock = self.sock();
-                    let (peer, dump) = (&self.peer.name, &mut self.dump);
-                    let mut seen = |bytes: &[u8]| {
-                        show(
-                            dump.as_deref_mut(),
-                            hexdump::Direction::Received,
-                            peer,
-                            bytes,
-                        )
-                    };
-                    self.inn.buf.fill_seen(sock, &mut seen)
-                };
-                match received {
-                    Ok(0) if self.connection => self.inn.open = false,
-                    Ok(n) => {
-                        self.counts.rx += n as u64;
-                        self.last_rx = Some(Instant::now());
-                        self.socket_dry = false;
-                        moved = true;
-                    }
-                    Err(Errno::EAGAIN) => self.socket_dry |= empty,
-                    Err(Errno::EINTR) => {}
-                    // Whatever came before the error is still written out.
-                    Err(Errno::EMSGSIZE) => {
-                        let error = anyhow::anyhow!(
-                            "receive from {}: a message larger than the {} byte buffer; refusing to cut it",
-                            self.peer.name,
-                            self.inn.memory().capacity()
-                        );
-                        self.fail(error, Broke::SocketRead);
-                    }
-                    Err(e) => {
-                        let error = Failure::new("receive from", &self.peer.name, e).into();
-                        self.fail(error, Broke::SocketRead);
-                    }
-                }
-            }
-            if !moved {
-                break;
-            }
-            self.last_activity = Instant::now();
-        }
-        Ok(None)
+        Ok(Ok(moved))
     }
 
     /// One datagram or seqpacket record, whole: a message the kernel had to
-    /// cut (`MSG_TRUNC`) is an error, never a silently shortened message. The
-    /// first sender with an address becomes the peer when we are to adopt one.
+    /// cut (`MSG_TRUNC`) is an error, never a silently shortened message.
+    /// Senders the access rules refuse are dropped (`EINTR`: nothing
+    /// delivered, read on); the first sender with an address becomes the
+    /// peer when we are to adopt one. On seqpacket an empty record is the
+    /// end: it cannot be told from one.
     fn receive_message(&mut self) -> nix::Result<usize> {
         let sock = self.sock();
         let unix = matches!(self.peer.name, Addr::Unix { .. });
         let admit = self.peer.admit;
         let with_credentials = admit.is_some_and(|a| a.has_unix_rules());
-        let spare = self.inn.memory().spare();
-        let Received {
-            len: n,
-            from,
-            credentials: cred,
-        } = socket_receive(sock, unix, spare, with_credentials)?;
-        // EINTR below means "nothing delivered, try again".
-        if let Some(access) = admit {
-            let name = from
-                .as_ref()
-                .map_or_else(|| self.peer.name.clone(), |sa| sa.to_addr(self.peer.kind));
-            if let Err(why) = access.check(&name, cred) {
-                let who = cred.map(|c| format!(" ({c})")).unwrap_or_default();
-                self.reporter
-                    .notice(format_args!("dropped a datagram from {name}{who}: {why}"));
-                return Err(Errno::EINTR);
-            }
+        let (name, kind, reporter) = (&self.peer.name, self.peer.kind, self.reporter);
+        let adopting = self.peer.adopt_first_sender;
+        let known = self.sender.known;
+        let mut sender = None;
+        let n = self.from_peer.fill_message(
+            |spare| {
+                let Received {
+                    len,
+                    from,
+                    credentials,
+                } = socket::receive_from(sock, unix, spare, with_credentials)?;
+                let from_name = from.as_ref().map(|sa| sa.to_addr(kind));
+                if let Some(access) = admit {
+                    let shown = from_name.as_ref().unwrap_or(name);
+                    if let Err(why) = access.check(shown, credentials) {
+                        let who = credentials.map(|c| format!(" ({c})")).unwrap_or_default();
+                        reporter
+                            .notice(format_args!("dropped a datagram from {shown}{who}: {why}"));
+                        return Err(Errno::EINTR);
+                    }
+                }
+                // Queued by someone else before we adopted our peer (the
+                // connect that filters others came too late for it): dropped.
+                if adopting && known && from_name.as_ref().is_some_and(|f| f != name) {
+                    return Err(Errno::EINTR);
+                }
+                sender = from;
+                Ok(len)
+            },
+            &mut |_| {},
+        )?;
+        if n == 0 && self.connection {
+            self.from_peer.open = false;
         }
-        if let Some(from) = &from
-            && !self.peer_known
-        {
-            self.adopt(from)?;
-        } else if let Some(from) = &from
-            && self.peer.adopt_first_sender
-            && from.to_addr(self.peer.kind) != self.peer.name
-        {
-            // Queued by someone else before we adopted our peer (the connect
-            // that filters others came too late for it): dropped.
-            return Err(Errno::EINTR);
+        if let Some(from) = sender.filter(|_| !self.sender.known) {
+            self.adopt(&from);
         }
-        self.inn.memory().commit(n);
-        if let Buffer::Memory(memory) = &self.inn.buf {
-            show(
-                self.dump.as_deref_mut(),
-                hexdump::Direction::Received,
-                &self.peer.name,
-                memory.data(),
-            );
-        }
+        let message = self.from_peer.last_message();
+        show(
+            self.dump.as_deref_mut(),
+            hexdump::Direction::Received,
+            &self.peer.name,
+            message,
+        );
         Ok(n)
     }
 
-    fn adopt(&mut self, from: &SockAddr) -> nix::Result<()> {
+    /// The first sender with an address becomes the peer: the socket is
+    /// connected to it, so the kernel drops datagrams from anyone else and
+    /// stdin goes to it. A sender that is already gone (a one-shot `send`)
+    /// cannot be connected to: its datagram was printed all the same, and
+    /// the next sender is tried.
+    fn adopt(&mut self, from: &SockAddr) {
+        let name = from.to_addr(self.peer.kind);
         if from.is_unnamed() {
-            if !self.warned_unnamed {
-                self.reporter.report(Event::Notice {
-                    message: "datagram from a sender with no address: replies cannot reach it"
-                        .into(),
-                });
-                self.warned_unnamed = true;
+            if !self.sender.warned_unnamed {
+                self.reporter
+                    .notice("datagram from a sender with no address: replies cannot reach it");
+                self.sender.warned_unnamed = true;
             }
-            return Ok(());
+            return;
         }
-        // Connected, the kernel drops datagrams from anyone else.
-        socket::connect(self.sock().as_raw_fd(), from.as_dyn())?;
-        self.peer.name = from.to_addr(self.peer.kind);
+        if let Err(e) = socket::connect_to(self.sock(), from) {
+            self.reporter.notice(format_args!(
+                "cannot reply to {name}: {}; the next sender becomes the peer",
+                crate::error::describe(e)
+            ));
+            return;
+        }
+        self.peer.name = name;
         self.reporter.report(Event::Accepted {
             peer: &self.peer.name,
             credentials: None,
         });
-        self.peer_known = true;
-        Ok(())
+        self.sender.known = true;
     }
 
     /// What has ended, and what that ends.
@@ -537,28 +525,29 @@ impl<'p, 'a> Session<'p, 'a> {
                 None => Ok(None),
             };
         }
-        if !self.out.open && !self.out.buf.pending() && self.stdin_ended.is_none() {
+        if self.to_peer.finished() && self.stdin_ended.is_none() {
             self.stdin_ended = Some(Instant::now());
             if self.connection && opts.shutdown_on_eof {
-                match socket::shutdown(self.sock().as_raw_fd(), Shutdown::Write) {
-                    Ok(()) | Err(Errno::ENOTCONN) => {}
-                    Err(e) => return Err(Failure::new("shut down", &self.peer.name, e).into()),
-                }
+                socket::shutdown_write(self.peer.fd)
+                    .map_err(|e| Failure::new("shut down", &self.peer.name, e))?;
             }
         }
         let sent_all = self.stdin_ended.is_some();
         // A socket we never read (--send-only) has not ended: only stdin can
         // end such a session.
-        let received_all = opts.read_socket && !self.inn.open && !self.inn.buf.pending();
+        let received_all = opts.read_socket && self.from_peer.finished();
         // The peer's EOF ends only what the peer sends; stdin goes on to it
         // (a file sent to a receiver whose own stdin is /dev/null must arrive
-        // whole), unless nothing more of stdin can be meant for it.
-        let peer_done = received_all && (sent_all || self.end_at_peer_eof || self.peer_gone);
+        // whole), unless nothing more of stdin can be meant for it: the
+        // kernel says the peer is gone altogether (`EPOLLHUP`, a Unix peer
+        // that closed), or the session was asked to end with the peer.
+        let peer_gone = self.ready.socket.hung_up;
+        let peer_done = received_all && (sent_all || self.end_at_peer_eof || peer_gone);
         if (!opts.read_socket && sent_all) || (self.connection && peer_done) {
             return Ok(Some(Ending::Finished));
         }
         let now = Instant::now();
-        if self.quit_at().is_some_and(|t| now >= t) && !self.inn.buf.pending() {
+        if self.quit_at().is_some_and(|t| now >= t) && !self.from_peer.holds() {
             return Ok(Some(Ending::Finished));
         }
         if self.idle_passed() {
@@ -581,104 +570,11 @@ impl<'p, 'a> Session<'p, 'a> {
         };
         Some(base + wait)
     }
-
-    /// Sleep until something can move, a timer is due or a signal arrives;
-    /// says whether a descriptor (other than the signals') was ready.
-    fn wait(&mut self, signals: &Signals) -> anyhow::Result<bool> {
-        let mut sock_events = PollFlags::empty();
-        let mut fds = vec![PollFd::new(signals.fd(), PollFlags::POLLIN)];
-        let out_pending = if self.messages || self.opts.crlf {
-            next_chunk_ready(&self.out, self.line_mode)
-        } else {
-            self.out.buf.pending()
-        };
-        if out_pending && !self.socket_broken {
-            sock_events |= PollFlags::POLLOUT;
-        }
-        if self.out.open
-            && self.peer_known
-            && self.out.buf.has_room()
-            && (!out_pending || self.out.buf.is_kernel())
-        {
-            fds.push(PollFd::new(self.stdin.as_fd(), PollFlags::POLLIN));
-        }
-        if self.inn.buf.pending() {
-            fds.push(PollFd::new(self.stdout.as_fd(), PollFlags::POLLOUT));
-        }
-        if self.inn.open
-            && self.inn.buf.has_room()
-            && (!self.inn.buf.pending() || (!self.messages && self.inn.buf.is_kernel()))
-        {
-            sock_events |= PollFlags::POLLIN;
-        }
-        // After the peer's EOF the socket stays watched for its hang-up
-        // (reported whatever the events asked), which says the peer is gone.
-        let watch_hangup =
-            self.connection && self.opts.read_socket && !self.inn.open && !self.peer_gone;
-        let sock_at = fds.len();
-        if !sock_events.is_empty() || watch_hangup {
-            fds.push(PollFd::new(self.sock(), sock_events));
-        }
-        let idle_at = self.opts.idle.map(|idle| self.last_activity + idle);
-        let deadline = [self.quit_at(), idle_at].into_iter().flatten().min();
-        match poll(&mut fds, timeout_until(deadline)) {
-            Ok(_) | Err(Errno::EINTR) => {}
-            Err(e) => return Err(Failure::new("poll", "descriptors", e).into()),
-        }
-        if fds[0].any().unwrap_or(false) {
-            signals.check()?;
-        }
-        let hung_up = fds
-            .get(sock_at)
-            .and_then(PollFd::revents)
-            .is_some_and(|r| r.contains(PollFlags::POLLHUP));
-        let ready = fds[1..].iter().any(|fd| fd.any().unwrap_or(false));
-        drop(fds);
-        self.peer_gone |= hung_up;
-        Ok(ready)
-    }
-}
-
-/// What to send next from a memory buffer: all pending bytes, or in line
-/// mode the next complete line without its newline (at the end of input,
-/// or when a line fills the whole buffer, what is there counts as a line).
-fn next_chunk(memory: &Memory, line_mode: bool, at_end: bool) -> Option<&[u8]> {
-    let data = memory.data();
-    if !line_mode {
-        return (!data.is_empty()).then_some(data);
-    }
-    match data.iter().position(|&b| b == b'\n') {
-        Some(i) => Some(&data[..i]),
-        None if (at_end && !data.is_empty()) || memory.full() => Some(data),
-        None => None,
-    }
-}
-
-fn next_chunk_ready(out: &Direction, line_mode: bool) -> bool {
-    match &out.buf {
-        Buffer::Memory(m) => next_chunk(m, line_mode, !out.open).is_some(),
-        Buffer::Kernel(_) => out.buf.pending(),
-    }
-}
-
-/// Read stdin into `memory`, LF becoming CRLF, at most `room` bytes after expansion.
-fn read_crlf(
-    stdin: BorrowedFd<'_>,
-    memory: &mut Memory,
-    scratch: &mut [u8],
-    room: usize,
-) -> nix::Result<usize> {
-    let spare = memory.spare().len().min(room);
-    let take = (spare / 2).min(scratch.len());
-    let n = nix::unistd::read(stdin, &mut scratch[..take])?;
-    let written = super::crlf(&scratch[..n], memory.spare());
-    memory.commit(written);
-    Ok(n)
 }
 
 /// How much one read of stdin may take when it becomes one message.
 fn largest_message(peer: &Peer<'_>) -> usize {
-    socket_limit(peer.fd)
+    socket::message_limit(peer.fd)
         .map_or(CAPACITY, |limit| limit.bytes)
         .clamp(1, CAPACITY)
 }

@@ -12,7 +12,7 @@ use nix::sys::epoll::{Epoll, EpollEvent, EpollFlags};
 use super::peer::{Chunk, Queue};
 use super::{CHUNK, STDIN, STDOUT, Server};
 use crate::error::Failure;
-use crate::relay::{self, Ending};
+use crate::relay::Ending;
 
 impl Server<'_> {
     pub(super) fn wants_stdin(&self) -> bool {
@@ -41,7 +41,7 @@ impl Server<'_> {
         let chunk = result.map(|n| -> Chunk {
             if self.settings.opts.crlf {
                 let (read, spare) = buf.split_at_mut(limit);
-                let written = relay::crlf(&read[..n], spare);
+                let written = crate::pump::crlf(&read[..n], spare);
                 Rc::from(&spare[..written])
             } else {
                 Rc::from(&buf[..n])

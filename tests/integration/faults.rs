@@ -300,9 +300,15 @@ fn drive(row: &Row, path: &'static str) {
 
 /// A `-v` progress line rather than an error.
 fn is_step(line: &str) -> bool {
-    ["listening on ", "accepted ", "connected to ", "closed "]
-        .iter()
-        .any(|step| line.starts_with(&format!("sockcat: {step}")))
+    [
+        "listening on ",
+        "accepted ",
+        "connected to ",
+        "relayed ",
+        "closed ",
+    ]
+    .iter()
+    .any(|step| line.starts_with(&format!("sockcat: {step}")))
 }
 
 fn panic_text(panic: &Box<dyn Any + Send>) -> String {

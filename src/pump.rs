@@ -1,0 +1,382 @@
+//! One direction of bytes: the single type every session, server and
+//! (later) forward pair moves data with. A `Pump` holds what was read from
+//! its source and not yet written to its sink, in a `Buffer` on one of the
+//! two routes (a kernel pipe for splice, or memory when sockcat must see
+//! the bytes); whether its source may give more; how many bytes came in and
+//! went out; and the transform the bytes go through on the way
+//! (`Transform`: `-C`, `--lines` either way, later `--frame`).
+//!
+//! Contract: `fill` and `drain` each make one system call's worth of
+//! progress and return what the call returned, so the caller, which knows
+//! what the descriptors are, decides what `EAGAIN`, an error or an empty
+//! read means; `fill` marks the source ended on a stream's end of file.
+//! Neither blocks (the descriptors are non-blocking) and neither allocates
+//! after `new`. `seen` is shown the bytes as they cross the socket side
+//! (the hex dump). Counting and dumping happen here, once, for every user.
+
+use std::os::fd::{AsRawFd, BorrowedFd};
+
+use nix::sys::socket::{MsgFlags, send};
+
+pub use crate::buffer::Sink;
+use crate::buffer::{Buffer, Memory, Route};
+
+/// What happens to the bytes between source and sink.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transform {
+    /// As they are.
+    Plain,
+    /// `-C`: each LF becomes CRLF.
+    Crlf,
+    /// `--lines` towards a message socket: each line, without its newline,
+    /// is one message.
+    SplitLines,
+    /// `--lines` from a message socket: each message is written followed by
+    /// a newline unless it ends with one.
+    TerminateLines,
+}
+
+pub struct Pump {
+    buf: Buffer,
+    transform: Transform,
+    /// The sink keeps message boundaries: each drain is one message, and
+    /// (from a message source) each fill is one.
+    messages: bool,
+    /// The most one read may take when it becomes one message.
+    limit: usize,
+    /// `-C` reads here first, then expands into the buffer.
+    scratch: Vec<u8>,
+    /// The source may give more.
+    pub open: bool,
+    /// Bytes read from the source.
+    pub received: u64,
+    /// Bytes written to the sink.
+    pub sent: u64,
+    /// The length of the last message taken, for the hex dump.
+    last: usize,
+}
+
+impl Pump {
+    /// A direction on `route` with a buffer of `capacity` bytes. Anything but
+    /// plain bytes needs memory, so a transform makes the route `Copy`.
+    pub fn new(route: Route, capacity: usize, transform: Transform, messages: bool) -> Pump {
+        let looked_at = transform != Transform::Plain || messages;
+        let route = if looked_at { Route::Copy } else { route };
+        Pump {
+            buf: Buffer::new(route, capacity),
+            transform,
+            messages,
+            limit: capacity,
+            scratch: if transform == Transform::Crlf {
+                vec![0; capacity / 2]
+            } else {
+                Vec::new()
+            },
+            open: true,
+            received: 0,
+            sent: 0,
+            last: 0,
+        }
+    }
+
+    /// A direction that never runs: no buffer, no pipe, source ended.
+    pub fn idle() -> Pump {
+        let mut pump = Pump::new(Route::Copy, 0, Transform::Plain, false);
+        pump.open = false;
+        pump
+    }
+
+    /// One read may take at most `limit` bytes (a message's largest size).
+    pub fn with_limit(mut self, limit: usize) -> Pump {
+        self.limit = limit.clamp(1, self.buf.capacity().max(1));
+        self
+    }
+
+    pub fn route(&self) -> Route {
+        self.buf.route()
+    }
+
+    /// Bytes are held, whole messages or not.
+    pub fn holds(&self) -> bool {
+        self.buf.pending()
+    }
+
+    /// Something can be written now: on a message sink with `--lines`, a
+    /// whole line (or what is left at the end of input).
+    pub fn ready(&self) -> bool {
+        match &self.buf {
+            Buffer::Memory(m) => self.next_chunk(m).is_some(),
+            Buffer::Kernel(_) => self.buf.pending(),
+        }
+    }
+
+    /// The source should be read now: it may give more and there is room.
+    /// A memory buffer is refilled only once written out (one read is one
+    /// message, and a plain copy never moves bytes within it), except that
+    /// a partial line waits for the rest.
+    pub fn wants_fill(&self) -> bool {
+        self.open && self.buf.has_room() && (!self.ready() || self.buf.is_kernel())
+    }
+
+    /// Everything that came in has gone out, and nothing more will come.
+    pub fn finished(&self) -> bool {
+        !self.open && !self.buf.pending()
+    }
+
+    /// Read once from a stream source (stdin, a stream socket). `Ok(0)` is
+    /// its end, and marks it so.
+    pub fn fill(
+        &mut self,
+        from: BorrowedFd<'_>,
+        seen: &mut dyn FnMut(&[u8]),
+    ) -> nix::Result<usize> {
+        let n = match self.transform {
+            Transform::Crlf => self.fill_crlf(from)?,
+            _ if self.messages => {
+                // A line may fill the whole buffer; a read that is one
+                // message may not pass the message limit.
+                let split = self.transform == Transform::SplitLines;
+                let limit = if split { usize::MAX } else { self.limit };
+                let read = |spare: &mut [u8]| {
+                    let take = limit.min(spare.len());
+                    nix::unistd::read(from, &mut spare[..take])
+                };
+                self.fill_with(read, seen)?
+            }
+            _ => self.buf.fill_seen(from, seen)?,
+        };
+        if n == 0 {
+            self.open = false;
+        }
+        self.received += n as u64;
+        Ok(n)
+    }
+
+    /// Take one message with `receive`, which writes it into the space it
+    /// is given and returns its length (a datagram socket's `recvmsg`, with
+    /// whatever sender checks the caller makes). An empty message is not an
+    /// end here: only the caller knows whether 0 ends its source.
+    pub fn fill_message(
+        &mut self,
+        receive: impl FnOnce(&mut [u8]) -> nix::Result<usize>,
+        seen: &mut dyn FnMut(&[u8]),
+    ) -> nix::Result<usize> {
+        let n = self.fill_with(receive, seen)?;
+        self.received += n as u64;
+        Ok(n)
+    }
+
+    fn fill_with(
+        &mut self,
+        receive: impl FnOnce(&mut [u8]) -> nix::Result<usize>,
+        seen: &mut dyn FnMut(&[u8]),
+    ) -> nix::Result<usize> {
+        let terminate = self.transform == Transform::TerminateLines;
+        let Buffer::Memory(memory) = &mut self.buf else {
+            unreachable!("messages and transforms get memory")
+        };
+        let spare = memory.spare();
+        // Room for the newline that may follow the message.
+        let room = spare.len().saturating_sub(usize::from(terminate));
+        let n = receive(&mut spare[..room])?;
+        seen(&spare[..n]);
+        self.last = n;
+        if terminate && spare[..n].last() != Some(&b'\n') {
+            spare[n] = b'\n';
+            memory.commit(n + 1);
+        } else {
+            memory.commit(n);
+        }
+        Ok(n)
+    }
+
+    /// `-C`: read at most half the room, then expand each LF to CRLF.
+    fn fill_crlf(&mut self, from: BorrowedFd<'_>) -> nix::Result<usize> {
+        let Buffer::Memory(memory) = &mut self.buf else {
+            unreachable!("a transform gets memory")
+        };
+        let spare = memory.spare().len().min(self.limit);
+        let take = (spare / 2).min(self.scratch.len());
+        let n = nix::unistd::read(from, &mut self.scratch[..take])?;
+        let written = crlf(&self.scratch[..n], memory.spare());
+        memory.commit(written);
+        Ok(n)
+    }
+
+    /// Write once to the sink: what is held, or on a message sink the next
+    /// message. Returns the bytes written.
+    pub fn drain(
+        &mut self,
+        to: BorrowedFd<'_>,
+        sink: Sink,
+        seen: &mut dyn FnMut(&[u8]),
+    ) -> nix::Result<usize> {
+        if !self.messages && self.transform != Transform::SplitLines {
+            let n = self.buf.drain_seen(to, sink, seen)?;
+            self.sent += n as u64;
+            return Ok(n);
+        }
+        let split = self.transform == Transform::SplitLines;
+        let at_end = !self.open;
+        let Buffer::Memory(memory) = &mut self.buf else {
+            unreachable!("messages get memory")
+        };
+        let Some(chunk) = next_chunk(memory, split, at_end) else {
+            return Ok(0);
+        };
+        let n = match sink {
+            Sink::Socket => send(to.as_raw_fd(), chunk, MsgFlags::MSG_NOSIGNAL)?,
+            Sink::Stdio => nix::unistd::write(to, chunk)?,
+        };
+        seen(&chunk[..n]);
+        let newline = split && memory.data().get(n) == Some(&b'\n');
+        memory.consume(n + usize::from(newline));
+        self.sent += n as u64;
+        Ok(n)
+    }
+
+    /// The message the last `fill_message` took, as it came.
+    pub fn last_message(&self) -> &[u8] {
+        match &self.buf {
+            Buffer::Memory(m) => &m.data()[..self.last.min(m.data().len())],
+            Buffer::Kernel(_) => &[],
+        }
+    }
+
+    /// The next message's length, for an error about it.
+    pub fn next_len(&self) -> usize {
+        match &self.buf {
+            Buffer::Memory(m) => self.next_chunk(m).map_or(0, <[u8]>::len),
+            Buffer::Kernel(_) => 0,
+        }
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.buf.capacity()
+    }
+
+    fn next_chunk<'m>(&self, memory: &'m Memory) -> Option<&'m [u8]> {
+        next_chunk(memory, self.transform == Transform::SplitLines, !self.open)
+    }
+}
+
+/// What to send next from memory: all of it, or with `split` the next
+/// complete line without its newline (at the end of input, or when one line
+/// fills the whole buffer, what is there counts as a line).
+fn next_chunk(memory: &Memory, split: bool, at_end: bool) -> Option<&[u8]> {
+    let data = memory.data();
+    if !split {
+        return (!data.is_empty()).then_some(data);
+    }
+    match data.iter().position(|&b| b == b'\n') {
+        Some(i) => Some(&data[..i]),
+        None if (at_end && !data.is_empty()) || memory.full() => Some(data),
+        None => None,
+    }
+}
+
+/// Split `data` into the messages `--lines` makes of it: each line without
+/// its newline, and a last line without one as it is. `send`, the
+/// datagram server and the relay all cut lines this one way.
+pub fn lines(data: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let body = data.strip_suffix(b"\n").unwrap_or(data);
+    let empty = data.is_empty();
+    body.split(|&b| b == b'\n').filter(move |_| !empty)
+}
+
+/// `-C`: `data` into `out` with each LF made CRLF; returns the bytes
+/// written. `out` must hold twice `data`, the most it can become.
+pub fn crlf(data: &[u8], out: &mut [u8]) -> usize {
+    let mut at = 0;
+    for &b in data {
+        if b == b'\n' {
+            out[at] = b'\r';
+            at += 1;
+        }
+        out[at] = b;
+        at += 1;
+    }
+    at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_cut_at_newlines_keeping_a_last_partial_line() {
+        let all: Vec<&[u8]> = lines(b"a\n\nb\nc").collect();
+        assert_eq!(all, [&b"a"[..], b"", b"b", b"c"]);
+        let all: Vec<&[u8]> = lines(b"a\n").collect();
+        assert_eq!(all, [&b"a"[..]]);
+        assert_eq!(lines(b"").count(), 0);
+        let all: Vec<&[u8]> = lines(b"\n").collect();
+        assert_eq!(all, [&b""[..]]);
+    }
+
+    #[test]
+    fn crlf_doubles_only_newlines() {
+        let mut out = [0u8; 16];
+        let n = crlf(b"a\nb\n", &mut out);
+        assert_eq!(&out[..n], b"a\r\nb\r\n");
+    }
+
+    fn pipe() -> (std::os::fd::OwnedFd, std::os::fd::OwnedFd) {
+        nix::unistd::pipe2(nix::fcntl::OFlag::O_NONBLOCK).expect("pipe")
+    }
+
+    #[test]
+    fn split_lines_send_one_message_per_line() {
+        use std::os::fd::AsFd;
+        let (r, w) = pipe();
+        nix::unistd::write(&w, b"one\ntwo\nthr").expect("write");
+        drop(w);
+        let (a, b) = nix::sys::socket::socketpair(
+            nix::sys::socket::AddressFamily::Unix,
+            nix::sys::socket::SockType::Datagram,
+            None,
+            nix::sys::socket::SockFlag::SOCK_NONBLOCK,
+        )
+        .expect("socketpair");
+        let mut pump = Pump::new(Route::Copy, 64, Transform::SplitLines, true);
+        let mut got = Vec::new();
+        for _ in 0..10 {
+            if pump.wants_fill() {
+                let _ = pump.fill(r.as_fd(), &mut |_| {});
+            }
+            if pump.ready() {
+                pump.drain(a.as_fd(), Sink::Socket, &mut |_| {})
+                    .expect("send");
+                let mut buf = [0u8; 64];
+                let n = nix::sys::socket::recv(b.as_raw_fd(), &mut buf, MsgFlags::empty())
+                    .expect("recv");
+                got.push(buf[..n].to_vec());
+            }
+        }
+        assert_eq!(got, [&b"one"[..], b"two", b"thr"]);
+        assert!(pump.finished());
+    }
+
+    #[test]
+    fn terminated_lines_end_each_message_once() {
+        let mut pump = Pump::new(Route::Copy, 64, Transform::TerminateLines, true);
+        let (r, w) = pipe();
+        for message in [&b"plain"[..], b"ended\n", b""] {
+            pump.fill_message(
+                |spare| {
+                    spare[..message.len()].copy_from_slice(message);
+                    Ok(message.len())
+                },
+                &mut |_| {},
+            )
+            .expect("fill");
+            use std::os::fd::AsFd;
+            pump.drain(w.as_fd(), Sink::Stdio, &mut |_| {})
+                .expect("write");
+        }
+        drop(w);
+        let mut buf = [0u8; 64];
+        let n = nix::unistd::read(&r, &mut buf).expect("read");
+        assert_eq!(&buf[..n], b"plain\nended\n\n");
+    }
+}
