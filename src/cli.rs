@@ -218,7 +218,8 @@ pub struct SessionFlags {
     #[arg(short = 'C', long)]
     pub crlf: bool,
 
-    /// Datagrams: send one datagram per input line, without its newline.
+    /// Datagrams: send one datagram per input line, without its newline, and
+    /// write each datagram received followed by a newline unless it ends with one.
     #[arg(long)]
     pub lines: bool,
 }

@@ -44,7 +44,7 @@ pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow:
         fd: &dialed.fd,
         kind: dialed.kind,
         name: dialed.peer.clone(),
-        adopt_first_sender: false,
+        adopt: relay::Adopt::Fixed,
         admit: None,
     };
     relay::session(&mut peer, &opts, signals, reporter, dump.as_mut())?;

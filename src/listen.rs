@@ -56,6 +56,40 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
     reporter.report(Event::Listening {
         local: &listener.local,
     });
+    let deadline = args.timeout.map(|d| Instant::now() + d);
+    let access = &settings.access;
+    let admit = access.has_rules().then_some(access);
+
+    // A datagram socket has no peers to accept: one session hears every
+    // sender (the first becomes the peer, or with -k the latest).
+    if listener.kind == Kind::Datagram {
+        if access.has_unix_rules() {
+            nixsock::setsockopt(&listener.fd, sockopt::PassCred, &true)
+                .map_err(|e| Failure::new("ask for credentials on", &listener.local, e))?;
+        }
+        if !signals.wait(Some(listener.fd.as_fd()), PollFlags::POLLIN, deadline)? {
+            return Err(no_peer(&listener.local, args.timeout));
+        }
+        let mut opts = settings.opts.clone();
+        let adopt = if settings.keep_open {
+            // -i and -q are the one-peer session's; -k runs until stopped.
+            opts.idle = None;
+            opts.quit_after = None;
+            relay::Adopt::Latest
+        } else {
+            relay::Adopt::First
+        };
+        let mut peer = Peer {
+            fd: &listener.fd,
+            kind: listener.kind,
+            name: listener.local.clone(),
+            adopt,
+            admit,
+        };
+        relay::session(&mut peer, &opts, signals, reporter, dump.as_mut())?;
+        return Ok(0);
+    }
+
     let many = settings.keep_open || settings.program.is_some() || settings.broker;
     if many {
         if dump.is_some() {
@@ -65,29 +99,7 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
         }
         return server::serve(listener, &settings, reporter, signals);
     }
-    let deadline = args.timeout.map(|d| Instant::now() + d);
     let opts = &settings.opts;
-    let access = &settings.access;
-    let admit = access.has_rules().then_some(access);
-
-    if listener.kind == Kind::Datagram {
-        if access.has_unix_rules() {
-            nixsock::setsockopt(&listener.fd, sockopt::PassCred, &true)
-                .map_err(|e| Failure::new("ask for credentials on", &listener.local, e))?;
-        }
-        if !signals.wait(Some(listener.fd.as_fd()), PollFlags::POLLIN, deadline)? {
-            return Err(no_peer(&listener.local, args.timeout));
-        }
-        let mut peer = Peer {
-            fd: &listener.fd,
-            kind: listener.kind,
-            name: listener.local.clone(),
-            adopt_first_sender: true,
-            admit,
-        };
-        relay::session(&mut peer, opts, signals, reporter, dump.as_mut())?;
-        return Ok(0);
-    }
 
     let (conn, peer_name) = loop {
         if !signals.wait(Some(listener.fd.as_fd()), PollFlags::POLLIN, deadline)? {
@@ -128,7 +140,7 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
         fd: &conn,
         kind: listener.kind,
         name: peer_name,
-        adopt_first_sender: false,
+        adopt: relay::Adopt::Fixed,
         admit: None,
     };
     relay::session(&mut peer, opts, signals, reporter, dump.as_mut())?;

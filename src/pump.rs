@@ -216,6 +216,23 @@ impl Pump {
             self.sent += n as u64;
             return Ok(n);
         }
+        self.drain_message(
+            |chunk| match sink {
+                Sink::Socket => send(to.as_raw_fd(), chunk, MsgFlags::MSG_NOSIGNAL),
+                Sink::Stdio => nix::unistd::write(to, chunk),
+            },
+            seen,
+        )
+    }
+
+    /// Write the next message with `write` (a `sendto` to an address the
+    /// caller picks, say). It is consumed by what `write` took: a message
+    /// sink takes it whole. Returns the bytes written, 0 with none ready.
+    pub fn drain_message(
+        &mut self,
+        write: impl FnOnce(&[u8]) -> nix::Result<usize>,
+        seen: &mut dyn FnMut(&[u8]),
+    ) -> nix::Result<usize> {
         let split = self.transform == Transform::SplitLines;
         let at_end = !self.open;
         let Buffer::Memory(memory) = &mut self.buf else {
@@ -224,15 +241,17 @@ impl Pump {
         let Some(chunk) = next_chunk(memory, split, at_end) else {
             return Ok(0);
         };
-        let n = match sink {
-            Sink::Socket => send(to.as_raw_fd(), chunk, MsgFlags::MSG_NOSIGNAL)?,
-            Sink::Stdio => nix::unistd::write(to, chunk)?,
-        };
+        let n = write(chunk)?;
         seen(&chunk[..n]);
         let newline = split && memory.data().get(n) == Some(&b'\n');
         memory.consume(n + usize::from(newline));
         self.sent += n as u64;
         Ok(n)
+    }
+
+    /// Drop the next message unsent (one that cannot reach anyone).
+    pub fn skip_message(&mut self) {
+        let _ = self.drain_message(|chunk| Ok(chunk.len()), &mut |_| {});
     }
 
     /// The message the last `fill_message` took, as it came.

@@ -448,6 +448,11 @@ pub fn connect_to(fd: BorrowedFd<'_>, to: &SockAddr) -> nix::Result<()> {
     socket::connect(fd.as_raw_fd(), to.as_dyn())
 }
 
+/// Send one datagram to `to` on an unconnected socket.
+pub fn send_to(fd: BorrowedFd<'_>, buf: &[u8], to: &SockAddr) -> nix::Result<usize> {
+    socket::sendto(fd.as_raw_fd(), buf, to.as_dyn(), MsgFlags::MSG_NOSIGNAL)
+}
+
 /// Why a message was refused rather than cut (`MSG_TRUNC`): the words every
 /// receiver uses.
 pub fn too_large(capacity: usize) -> String {

@@ -430,9 +430,10 @@ half-closes at once and never reads stdin.
 With \fBudp:\fR, \fBunix-dgram:\fR or \fB-u\fR, each read of stdin becomes
 one datagram (\fB--lines\fR: one datagram per input line, without its
 newline).
-Every datagram received is written to stdout as it came, up to 64 KiB; a
-datagram the kernel reports truncated (\fBMSG_TRUNC\fR) is an error, never
-silently cut.
+Every datagram received is written to stdout as it came; a datagram the
+kernel reports truncated (\fBMSG_TRUNC\fR) is an error, never silently cut.
+With \fB--lines\fR each datagram received is written followed by a newline
+unless it ends with one, so replies print one a line.
 .PP
 After stdin ends sockcat keeps receiving until \fB-q\fR \fIDUR\fR (default
 1s) has passed since the later of stdin's end and the last datagram
@@ -641,6 +642,20 @@ A Unix datagram sender with no address of its own (as \fBlogger -u\fR and
 \fBsystemd-cat\fR send) is still received and printed; \fB-v\fR warns once
 that replies cannot reach it, and the first sender with an address becomes
 the peer.
+A datagram that has arrived is always printed: a sender that is already
+gone (a one-shot \fBsockcat send\fR, a script that sent and closed) cannot
+become the peer, which \fB-v\fR reports, and costs at most the replies
+meant for it; the next sender is tried.
+With \fB-k\fR a reply that cannot reach the latest sender is reported
+with \fB-v\fR and dropped, and the listener goes on.
+.PP
+\fB--lines\fR writes each datagram on a line of its own (followed by a
+newline unless it ends with one), as a syslog-style receiver shows
+messages:
+.IP
+.EX
+sockcat listen --lines unix-dgram:/tmp/log.sock
+.EE
 .SH TCP
 A TCP listener sets \fBSO_REUSEADDR\fR, so a restarted listener binds at
 once.

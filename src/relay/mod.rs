@@ -87,14 +87,28 @@ pub struct Peer<'a> {
     pub kind: Kind,
     /// Its canonical address, for messages.
     pub name: Addr,
-    /// An unconnected datagram socket with no peer yet: the first sender with
-    /// an address becomes the peer, and the socket is connected to it.
-    pub adopt_first_sender: bool,
+    /// Who the peer of an unconnected datagram socket is.
+    pub adopt: Adopt,
     /// Datagram listeners: the rules each sender must pass (by address, and
     /// for Unix senders by the credentials on each datagram, which the
     /// socket must have been asked for with `SO_PASSCRED`); a datagram that
     /// fails them is dropped and reported.
     pub admit: Option<&'a Access>,
+}
+
+/// Who the peer of an unconnected datagram socket (a datagram listener)
+/// is; a connected socket's peer is fixed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Adopt {
+    /// Connected already.
+    Fixed,
+    /// `listen`: the first sender with an address becomes the peer, and the
+    /// socket is connected to it.
+    First,
+    /// `listen -k`: every sender is heard, the socket stays unconnected and
+    /// stdin goes to the latest sender with an address. A reply that cannot
+    /// reach it is reported and dropped; the listener goes on.
+    Latest,
 }
 
 /// How a session ended without error.

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use nix::errno::Errno;
 
-use super::{Ending, Options, Peer, stdin_failure};
+use super::{Adopt, Ending, Options, Peer, stdin_failure};
 use crate::addr::{Addr, Kind};
 use crate::buffer::{self, CAPACITY, End, Route};
 use crate::error::Failure;
@@ -52,11 +52,13 @@ struct Ready {
     socket: Readiness,
 }
 
-/// A datagram socket's peer as it becomes known: the first sender with an
-/// address, when the socket was not connected to one.
+/// A datagram socket's peer as it becomes known (see `Adopt`).
 struct Sender {
+    /// There is a peer to send stdin to.
     known: bool,
     warned_unnamed: bool,
+    /// `Adopt::Latest`: where stdin goes now, and its name.
+    latest: Option<(SockAddr, Addr)>,
 }
 
 /// The state of one relay run.
@@ -152,8 +154,9 @@ impl<'p, 'a> Session<'p, 'a> {
             messages,
             connection: peer.kind != Kind::Datagram,
             sender: Sender {
-                known: !peer.adopt_first_sender,
+                known: peer.adopt == Adopt::Fixed,
                 warned_unnamed: false,
+                latest: None,
             },
             peer,
             opts,
@@ -333,14 +336,32 @@ impl<'p, 'a> Session<'p, 'a> {
         if self.to_peer.ready() && self.ready.socket.writable {
             let len = self.to_peer.next_len();
             let sock = self.sock();
-            let (peer, dump) = (&self.peer.name, &mut self.dump);
+            let latest = self.sender.latest.as_ref();
+            let peer = latest.map_or(&self.peer.name, |(_, name)| name);
+            let dump = &mut self.dump;
             let mut seen = |bytes: &[u8]| {
                 show(dump.as_deref_mut(), hexdump::Direction::Sent, peer, bytes);
             };
-            match self.to_peer.drain(sock, Sink::Socket, &mut seen) {
+            let result = match latest {
+                Some((to, _)) => self
+                    .to_peer
+                    .drain_message(|chunk| socket::send_to(sock, chunk, to), &mut seen),
+                None => self.to_peer.drain(sock, Sink::Socket, &mut seen),
+            };
+            match result {
                 Ok(_) => moved = true,
                 Err(Errno::EAGAIN) => self.ready.socket.filled(),
                 Err(Errno::EINTR) => {}
+                // A sender that went away costs only its reply.
+                Err(e) if latest.is_some() => {
+                    let name = latest.map(|(_, name)| name.to_string()).unwrap_or_default();
+                    self.reporter.notice(format_args!(
+                        "send to {name}: {}",
+                        crate::error::describe(e)
+                    ));
+                    self.to_peer.skip_message();
+                    moved = true;
+                }
                 Err(e) => {
                     let error = send_failure(&self.peer.name, e, len);
                     self.fail(error, Broke::SocketWrite);
@@ -412,6 +433,9 @@ impl<'p, 'a> Session<'p, 'a> {
             }
             // A datagram dropped (refused sender) was still taken: read on.
             Err(Errno::EINTR) => moved = self.messages,
+            // A reply of ours that bounced (ICMP port unreachable): the
+            // sender it was for has gone, the listener goes on.
+            Err(Errno::ECONNREFUSED) if self.peer.adopt == Adopt::Latest => moved = true,
             // Whatever came before the error is still written out.
             Err(Errno::EMSGSIZE) => {
                 let why = socket::too_large(self.from_peer.capacity());
@@ -438,9 +462,10 @@ impl<'p, 'a> Session<'p, 'a> {
         let admit = self.peer.admit;
         let with_credentials = admit.is_some_and(|a| a.has_unix_rules());
         let (name, kind, reporter) = (&self.peer.name, self.peer.kind, self.reporter);
-        let adopting = self.peer.adopt_first_sender;
+        let adopting = self.peer.adopt == Adopt::First;
         let known = self.sender.known;
         let mut sender = None;
+        let mut who = None;
         let n = self.from_peer.fill_message(
             |spare| {
                 let Received {
@@ -458,6 +483,7 @@ impl<'p, 'a> Session<'p, 'a> {
                         return Err(Errno::EINTR);
                     }
                 }
+                who = credentials;
                 // Queued by someone else before we adopted our peer (the
                 // connect that filters others came too late for it): dropped.
                 if adopting && known && from_name.as_ref().is_some_and(|f| f != name) {
@@ -471,8 +497,10 @@ impl<'p, 'a> Session<'p, 'a> {
         if n == 0 && self.connection {
             self.from_peer.open = false;
         }
-        if let Some(from) = sender.filter(|_| !self.sender.known) {
-            self.adopt(&from);
+        match (self.peer.adopt, sender) {
+            (Adopt::First, Some(from)) if !self.sender.known => self.adopt(&from),
+            (Adopt::Latest, Some(from)) => self.follow(from, who),
+            _ => {}
         }
         let message = self.from_peer.last_message();
         show(
@@ -511,6 +539,38 @@ impl<'p, 'a> Session<'p, 'a> {
             peer: &self.peer.name,
             credentials: None,
         });
+        self.sender.known = true;
+    }
+
+    /// `Adopt::Latest`: stdin goes to the latest sender with an address
+    /// (`-v` says so when it changes).
+    fn follow(&mut self, from: SockAddr, who: Option<crate::access::Credentials>) {
+        if from.is_unnamed() {
+            if !self.sender.warned_unnamed {
+                self.reporter
+                    .notice("datagram from a sender with no address: replies cannot reach it");
+                self.sender.warned_unnamed = true;
+            }
+            return;
+        }
+        let name = from.to_addr(self.peer.kind);
+        if self
+            .sender
+            .latest
+            .as_ref()
+            .is_some_and(|(_, old)| *old == name)
+        {
+            return;
+        }
+        match who {
+            Some(cred) => self
+                .reporter
+                .notice(format_args!("stdin now goes to {name} ({cred})")),
+            None => self
+                .reporter
+                .notice(format_args!("stdin now goes to {name}")),
+        }
+        self.sender.latest = Some((from, name));
         self.sender.known = true;
     }
 

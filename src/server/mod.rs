@@ -23,10 +23,10 @@
 //! Here: the loop, its tokens and the peers' traffic. `accept`: peers
 //! arriving (admitted or refused) and leaving, and children reaped. `stdio`:
 //! stdin fanned out, stdout fed. `peer`: a peer's state and queue.
-//! `datagram`: `-k` on a datagram socket, which has no peers to accept.
+//! A datagram socket has no peers to accept: `listen -k` on one is a relay
+//! session that follows the latest sender (`relay::Adopt::Latest`).
 
 mod accept;
-mod datagram;
 mod peer;
 mod stdio;
 
@@ -39,7 +39,7 @@ use std::time::{Duration, Instant};
 use nix::errno::Errno;
 use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags};
 use nix::sys::resource::{Resource, getrlimit, setrlimit};
-use nix::sys::socket::{self as nixsock, MsgFlags, Shutdown};
+use nix::sys::socket::{self as nixsock, MsgFlags};
 use nix::unistd::Pid;
 
 use self::peer::{Chunk, Peer, Queue, Role};
@@ -122,9 +122,6 @@ pub fn serve(
         signals.watch_children()?;
     }
     let _stdio = NonBlockingStdio::set();
-    if listener.kind == Kind::Datagram {
-        return datagram::serve(listener, settings, reporter, signals);
-    }
     let mut server = Server::new(listener, settings, reporter, signals)?;
     // Either ending (done, or stdout closed) is a clean exit.
     server.run()?;
@@ -412,10 +409,8 @@ impl<'a> Server<'a> {
             if was_hungry {
                 self.hungry -= 1;
             }
-            let peer = self.peer(idx);
-            match nixsock::shutdown(peer.fd.as_raw_fd(), Shutdown::Write) {
-                Ok(()) | Err(Errno::ENOTCONN) => {}
-                Err(e) => return self.close_peer(idx, Some(describe(e))),
+            if let Err(e) = crate::socket::shutdown_write(&self.peer(idx).fd) {
+                return self.close_peer(idx, Some(describe(e)));
             }
         }
         let peer = self.peer(idx);
@@ -477,11 +472,7 @@ impl<'a> Server<'a> {
         let result = match result {
             Ok(n) if n > buf.len() => {
                 self.scratch = buf;
-                let why = format!(
-                    "a message larger than the {} byte buffer; refusing to cut it",
-                    RECORD
-                );
-                return self.close_peer(idx, Some(why));
+                return self.close_peer(idx, Some(crate::socket::too_large(RECORD)));
             }
             // 0 is EOF, on seqpacket too: an empty record cannot be told
             // from the end, and ending is the safe reading.

@@ -1096,3 +1096,28 @@ fn family_flags_filter_resolved_names() {
         );
     }
 }
+
+/// `--lines` on a datagram `connect` also applies on receive: each reply
+/// datagram is written on a line of its own.
+#[test]
+fn lines_print_each_reply_datagram_on_its_own_line() {
+    let server = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    server.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    let addr = format!("udp:{}", server.local_addr().expect("addr"));
+    let replier = thread::spawn(move || {
+        let mut buf = [0u8; 64];
+        let (n, from) = server.recv_from(&mut buf).expect("question");
+        assert_eq!(&buf[..n], b"status");
+        for reply in [&b"one"[..], b"two\n", b"three"] {
+            server.send_to(reply, from).expect("reply");
+        }
+    });
+    let out = Sockcat::run(
+        ["connect", "--lines", "-q", "300ms", &addr],
+        b"status\n",
+        TIMEOUT,
+    );
+    replier.join().expect("replier");
+    out.assert_success();
+    assert_eq!(out.stdout_str(), "one\ntwo\nthree\n", "{out}");
+}

@@ -754,6 +754,22 @@ impl Sender {
         }
     }
 
+    /// Whether the listener has datagrams of ours not yet read (the
+    /// receive queue of its socket, seen from `/proc/net`): for Unix
+    /// sockets only; UDP senders report false.
+    fn has_pending_at_server(&self) -> bool {
+        let Sender::Unix(_, server, _) = self else {
+            return false;
+        };
+        // /proc/net/unix has no queue lengths; ask the kernel with ss.
+        let out = Command::new("ss")
+            .args(["-x", "-n", "-H", "src", server])
+            .output()
+            .expect("ss");
+        let text = String::from_utf8_lossy(&out.stdout);
+        text.split_whitespace().nth(2).is_some_and(|q| q != "0")
+    }
+
     /// How sockcat prints this sender.
     fn name(&self) -> String {
         match self {
@@ -895,4 +911,89 @@ fn send_only_listener_waits_for_stdin_that_comes_late() {
     client.read_to_end(&mut got).expect("read");
     assert_eq!(got, b"late");
     server.wait(TIMEOUT).assert_success();
+}
+
+/// A one-shot sender (`sockcat send`, or a script that binds, sends and
+/// closes) is gone before the listener can connect to it: its datagram is
+/// printed all the same, the listener lives on, and the next sender with an
+/// address becomes the peer.
+#[test]
+fn a_gone_one_shot_sender_costs_only_its_replies() {
+    let dir = TempDir::new();
+    let path = dir.join("r.sock");
+    let addr = format!("unix-dgram:{path}");
+    let mut server = Sockcat::spawn_with(["-v", "listen", &addr], Stdio::null());
+    server.listening();
+    // Both senders are gone before the listener looks: it is stopped
+    // meanwhile. A one-shot `sockcat send`, then a script's sender: bound,
+    // sent, closed.
+    server.signal(Signal::SIGSTOP);
+    Sockcat::run(["send", &addr, "hi"], b"", TIMEOUT).assert_success();
+    let own = dir.join("script.sock");
+    let script = UnixDatagram::bind(&own).expect("bind");
+    script.send_to(b" there", &path).expect("send");
+    drop(script);
+    std::fs::remove_file(&own).expect("unlink");
+    server.signal(Signal::SIGCONT);
+    server.wait_for_stderr("cannot reply to unix-dgram:@", TIMEOUT);
+    server.wait_for_stderr(&format!("cannot reply to unix-dgram:{own}"), TIMEOUT);
+    let later = Sender::new(&addr, &dir, "later.sock");
+    later.send(b" again").expect("send");
+    server.wait_for_stderr(&format!("accepted {}", later.name()), TIMEOUT);
+    server.signal(Signal::SIGINT);
+    let out = server.wait(TIMEOUT);
+    out.assert_code(130);
+    assert_eq!(out.stdout_str(), "hi there again", "{out}");
+}
+
+/// `--lines` on a datagram listener: one message a line, as a syslog-style
+/// receiver prints them, with and without -k.
+#[test]
+fn lines_write_each_datagram_on_a_line_of_its_own() {
+    for keep in [false, true] {
+        let dir = TempDir::new();
+        let addr = format!("unix-dgram:{}", dir.join("log.sock"));
+        let mut args = vec!["-v", "listen", "--lines"];
+        if keep {
+            args.push("-k");
+        }
+        args.push(&addr);
+        let mut server = Sockcat::spawn_with(&args, Stdio::null());
+        server.listening();
+        let sender = Sender::new(&addr, &dir, "app.sock");
+        for message in [&b"<13>msg 1"[..], b"<13>msg 2\n", b""] {
+            sender.send(message).expect("send");
+        }
+        server.wait_for_stderr(&sender.name(), TIMEOUT);
+        // The datagrams are queued in order; one more and they are all in.
+        sender.send(b"last").expect("send");
+        wait_until("the listener to read them all", TIMEOUT, || {
+            !sender.has_pending_at_server()
+        });
+        server.signal(Signal::SIGINT);
+        let out = server.wait(TIMEOUT);
+        assert_eq!(
+            out.stdout_str(),
+            "<13>msg 1\n<13>msg 2\n\nlast\n",
+            "keep {keep}: {out}"
+        );
+    }
+}
+
+/// `-C` means the same with `-k` on a datagram listener as everywhere: LF
+/// becomes CRLF on the way to the peer (it was once silently ignored).
+#[test]
+fn crlf_applies_to_a_keep_open_datagram_listener() {
+    let dir = TempDir::new();
+    let mut server = Sockcat::spawn(["-v", "listen", "-k", "-C", "udp:127.0.0.1:0"]);
+    let addr = server.listening();
+    let sender = Sender::new(&addr, &dir, "unused");
+    sender.send(b"hello").expect("send");
+    server.wait_for_stderr("stdin now goes to", TIMEOUT);
+    server.feed(b"a\nb\n");
+    let mut got = Vec::new();
+    while got.len() < 6 {
+        got.extend(sender.recv());
+    }
+    assert_eq!(got, b"a\r\nb\r\n");
 }
