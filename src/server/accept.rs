@@ -2,18 +2,18 @@
 //! each connection admitted (or refused by the access rules or `-m`) into a
 //! slot, closed with a report, and children reaped.
 
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::time::Instant;
 
 use nix::errno::Errno;
-use nix::sys::epoll::{EpollEvent, EpollFlags};
 use nix::sys::socket::{self as nixsock, Shutdown};
 
 use super::peer::{Peer, Queue, Role};
-use super::{ACCEPT_BATCH, EMFILE_RETRY, LISTENER, Server};
+use super::{ACCEPT_BATCH, EMFILE_RETRY, Server};
 use crate::access::Credentials;
 use crate::addr::{Addr, UnixName};
 use crate::error::{Failure, describe};
+use crate::event_loop::Readiness;
 use crate::exec;
 use crate::report::{Counts, Event};
 use crate::socket;
@@ -23,25 +23,12 @@ impl Server<'_> {
         self.settings.max.is_some_and(|max| self.count >= max)
     }
 
-    /// Watch the listener unless `-m` is reached (without `--refuse-extra`,
-    /// so that the next peer waits in the backlog) or descriptors ran out.
-    pub(super) fn arm_listener(&mut self) -> anyhow::Result<()> {
-        let Some(fd) = &self.listener else {
-            return Ok(());
-        };
-        let want = self.starved.is_none() && (self.settings.refuse_extra || !self.at_max());
-        if want == self.listener_armed {
-            return Ok(());
-        }
-        let result = if want {
-            self.epoll
-                .add(fd, EpollEvent::new(EpollFlags::EPOLLIN, LISTENER))
-        } else {
-            self.epoll.delete(fd)
-        };
-        result.map_err(|e| Failure::new("watch", &self.local, e))?;
-        self.listener_armed = want;
-        Ok(())
+    /// Whether to accept now: not past `-m` (without `--refuse-extra`, so
+    /// that the next peer waits in the backlog) and not out of descriptors.
+    pub(super) fn may_accept(&self) -> bool {
+        self.listener.is_some()
+            && self.starved.is_none()
+            && (self.settings.refuse_extra || !self.at_max())
     }
 
     pub(super) fn accept(&mut self) -> anyhow::Result<()> {
@@ -54,7 +41,10 @@ impl Server<'_> {
             }
             match socket::accept(listener) {
                 Ok(fd) => self.admit(fd)?,
-                Err(Errno::EAGAIN) => break,
+                Err(Errno::EAGAIN) => {
+                    self.listener_ready.drained();
+                    break;
+                }
                 Err(Errno::ECONNABORTED | Errno::EINTR | Errno::EPROTO | Errno::EPERM) => {}
                 Err(e @ (Errno::EMFILE | Errno::ENFILE | Errno::ENOBUFS | Errno::ENOMEM)) => {
                     // Waiting peers stay in the backlog; polling a listener
@@ -70,7 +60,7 @@ impl Server<'_> {
                 Err(e) => return Err(Failure::new("accept on", &self.local, e).into()),
             }
         }
-        self.arm_listener()
+        Ok(())
     }
 
     /// A new connection: refuse it before reading a byte, or serve it.
@@ -112,9 +102,8 @@ impl Server<'_> {
             // One peer: stop accepting, so later clients are refused rather
             // than queued (as the one-session listener does).
             if let Some(listener) = self.listener.take() {
-                let _ = self.epoll.delete(&listener);
+                self.events.remove(listener.as_fd());
             }
-            self.listener_armed = false;
         }
         let role = match &self.settings.program {
             Some(program) => match program.spawn(&fd, &name, &self.local, cred) {
@@ -131,13 +120,31 @@ impl Server<'_> {
             None => Role::Stdio,
         };
         self.generation = self.generation.wrapping_add(1);
+        let idx = self.free.pop().unwrap_or_else(|| {
+            self.peers.push(None);
+            self.peers.len() - 1
+        });
+        // A child's socket is the child's: only a peer we serve is watched.
+        let ready = match role {
+            Role::Stdio => {
+                let token = Self::token(idx, self.generation);
+                match self.events.add(fd.as_fd(), token, &name.to_string()) {
+                    Ok(ready) => ready,
+                    Err(e) => {
+                        self.free.push(idx);
+                        return Err(e);
+                    }
+                }
+            }
+            Role::Child(_) => Readiness::default(),
+        };
         let peer = Peer {
             fd,
             name,
             generation: self.generation,
             role,
             queue: Queue::default(),
-            interest: EpollFlags::empty(),
+            ready,
             reading: true,
             shut: false,
             paused: false,
@@ -145,16 +152,7 @@ impl Server<'_> {
             started: Instant::now(),
         };
         let hungry = peer.hungry();
-        let idx = match self.free.pop() {
-            Some(idx) => {
-                self.peers[idx] = Some(peer);
-                idx
-            }
-            None => {
-                self.peers.push(Some(peer));
-                self.peers.len() - 1
-            }
-        };
+        self.peers[idx] = Some(peer);
         self.count += 1;
         if hungry {
             self.hungry += 1;
@@ -176,9 +174,6 @@ impl Server<'_> {
         self.count -= 1;
         if peer.hungry() {
             self.hungry -= 1;
-        }
-        if !peer.interest.is_empty() {
-            let _ = self.epoll.delete(&peer.fd);
         }
         if let Role::Child(pid) = peer.role {
             self.children.remove(&pid);
@@ -206,7 +201,7 @@ impl Server<'_> {
             self.reporter
                 .notice(format_args!("accepting on {} again", self.local));
         }
-        self.arm_listener()
+        Ok(())
     }
 
     /// Collect the children that exited and close their peers. A child

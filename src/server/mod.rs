@@ -1,16 +1,19 @@
 //! The many-peer listener: `listen -k`, `-e`/`-c`, `--broker`, `-m` and the
-//! access rules, on one epoll loop with no thread per peer.
+//! access rules, on the one event loop with no thread per peer.
 //!
 //! Contract: `serve` runs until interrupted (an `Interrupted` error, after
 //! every child has been stopped and reaped), until stdout is closed
 //! (`Ending::StdoutClosed`), or, without `-k`, until its one peer is done.
-//! Each peer is a slot in a slab whose index and generation make its epoll
-//! token, so an event for a peer that has gone can never reach its
-//! successor. A peer is either fed from stdin (and, with `--broker`, from the
-//! other peers) through a queue of shared chunks, or handed to a child
-//! (`Role::Child`) and left alone until the child exits. An idle peer costs
-//! its slot and its descriptor: buffers exist only while bytes are queued.
-//! `forward` will add a role that pumps to a target with `relay`'s buffers.
+//! Each peer is a slot in a slab whose index and generation make its event
+//! loop token, so an event for a peer that has gone can never reach its
+//! successor. The loop is `event_loop`'s, edge-triggered: every descriptor
+//! is registered once, and a peer with news it has not acted on waits in
+//! `runnable`, so the loop pays for the peers that moved. A peer is either
+//! fed from stdin (and, with `--broker`, from the other peers) through a
+//! queue of shared chunks, or handed to a child (`Role::Child`) and left
+//! alone until the child exits. An idle peer costs its slot and its
+//! descriptor: buffers exist only while bytes are queued. `forward` will
+//! add a role whose two directions are `pump::Pump`s to a dialed target.
 //!
 //! Flow control: stdin is read while some peer has less than `STDIN_LOW`
 //! queued, that is at the pace of the fastest peer; a peer that falls
@@ -37,28 +40,27 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
-use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags};
+use nix::sys::epoll::EpollFlags;
 use nix::sys::resource::{Resource, getrlimit, setrlimit};
 use nix::sys::socket::{self as nixsock, MsgFlags};
 use nix::unistd::Pid;
 
 use self::peer::{Chunk, Peer, Queue, Role};
-use self::stdio::StdioEnd;
 use crate::access::Access;
 use crate::addr::{Addr, Kind};
 use crate::cli::ListenArgs;
-use crate::error::{Failure, describe};
+use crate::error::describe;
+use crate::event_loop::{EventLoop, Readiness, Token};
 use crate::exec::{self, Program};
 use crate::listen::{Listener, SocketFile};
 use crate::relay::{Ending, NonBlockingStdio, Options};
 use crate::report::Reporter;
-use crate::signals::{Signals, timeout_until};
+use crate::signals::Signals;
 
-const SIGNALS: u64 = 0;
-const LISTENER: u64 = 1;
-const STDIN: u64 = 2;
-const STDOUT: u64 = 3;
-const FIRST_PEER: u64 = 4;
+const LISTENER: Token = 1;
+const STDIN: Token = 2;
+const STDOUT: Token = 3;
+const FIRST_PEER: Token = 4;
 
 /// A peer this far behind is dropped: enough for bursts, small enough that
 /// a stalled peer costs bounded memory.
@@ -122,7 +124,8 @@ pub fn serve(
         signals.watch_children()?;
     }
     let _stdio = NonBlockingStdio::set();
-    let mut server = Server::new(listener, settings, reporter, signals)?;
+    let events = EventLoop::new(signals)?;
+    let mut server = Server::new(listener, settings, reporter, events)?;
     // Either ending (done, or stdout closed) is a clean exit.
     server.run()?;
     Ok(0)
@@ -144,14 +147,13 @@ fn raise_descriptor_limit(reporter: Reporter) {
 struct Server<'a> {
     settings: &'a Settings,
     reporter: Reporter,
-    signals: &'a Signals,
-    epoll: Epoll,
+    events: EventLoop<'a>,
     listener: Option<OwnedFd>,
+    listener_ready: Readiness,
     /// The socket file stays until we exit, even once the listener is closed.
     _file: Option<SocketFile>,
     kind: Kind,
     local: Addr,
-    listener_armed: bool,
     /// Accepting paused by `EMFILE` until a peer leaves or this time.
     starved: Option<Instant>,
     peers: Vec<Option<Peer>>,
@@ -164,12 +166,15 @@ struct Server<'a> {
     children: HashMap<Pid, usize>,
     stdin: Stdin,
     stdout: Stdout,
-    stdin_end: StdioEnd,
+    stdin_ready: Readiness,
     stdin_open: bool,
-    stdout_end: StdioEnd,
+    stdout_ready: Readiness,
     out: Queue,
     /// Peers left unread while stdout is full.
     paused: Vec<(usize, u32)>,
+    /// Peers with news not yet acted on (edge-triggered: an event comes
+    /// once, so a peer read once and still readable waits here).
+    runnable: Vec<(usize, u32)>,
     scratch: Vec<u8>,
     ending: Option<Ending>,
     deadline: Option<Instant>,
@@ -180,16 +185,18 @@ impl<'a> Server<'a> {
         listener: Listener,
         settings: &'a Settings,
         reporter: Reporter,
-        signals: &'a Signals,
+        events: EventLoop<'a>,
     ) -> anyhow::Result<Server<'a>> {
-        let epoll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC)?;
-        epoll.add(signals.fd(), EpollEvent::new(EpollFlags::EPOLLIN, SIGNALS))?;
-        epoll.add(
-            listener.fd.as_fd(),
-            EpollEvent::new(EpollFlags::EPOLLIN, LISTENER),
-        )?;
+        let listener_ready =
+            events.add(listener.fd.as_fd(), LISTENER, &listener.local.to_string())?;
         let stdin = std::io::stdin();
         let stdout = std::io::stdout();
+        let stdin_ready = if settings.opts.read_stdin {
+            events.add(stdin.as_fd(), STDIN, "stdin")?
+        } else {
+            Readiness::default()
+        };
+        let stdout_ready = events.add(stdout.as_fd(), STDOUT, "stdout")?;
         let scratch = vec![
             0u8;
             if listener.kind == Kind::Seqpacket {
@@ -201,13 +208,12 @@ impl<'a> Server<'a> {
         Ok(Server {
             settings,
             reporter,
-            signals,
-            epoll,
+            events,
             listener: Some(listener.fd),
+            listener_ready,
             _file: listener._file,
             kind: listener.kind,
             local: listener.local,
-            listener_armed: true,
             starved: None,
             peers: Vec::new(),
             free: Vec::new(),
@@ -216,13 +222,14 @@ impl<'a> Server<'a> {
             hungry: 0,
             served: 0,
             children: HashMap::new(),
-            stdin_end: StdioEnd::new(),
-            stdout_end: StdioEnd::new(),
+            stdin_ready,
+            stdout_ready,
             stdin_open: settings.opts.read_stdin,
             stdin,
             stdout,
             out: Queue::default(),
             paused: Vec::new(),
+            runnable: Vec::new(),
             scratch,
             ending: None,
             deadline: settings.timeout.map(|d| Instant::now() + d),
@@ -230,7 +237,7 @@ impl<'a> Server<'a> {
     }
 
     fn run(&mut self) -> anyhow::Result<Ending> {
-        let mut events = vec![EpollEvent::empty(); 256];
+        let mut news = Vec::new();
         loop {
             self.pump()?;
             if let Some(ending) = self.ending {
@@ -239,13 +246,13 @@ impl<'a> Server<'a> {
             if !self.settings.keep_open && self.served > 0 && self.count == 0 {
                 return Ok(Ending::Finished);
             }
-            let n = match self.epoll.wait(&mut events, self.timeout()) {
-                Ok(n) => n,
-                Err(Errno::EINTR) => 0,
-                Err(e) => return Err(Failure::new("wait on", "descriptors", e).into()),
-            };
-            for event in &events[..n] {
-                self.dispatch(event.data(), event.events())?;
+            let woken = self.events.wait(self.deadline())?;
+            if woken.children {
+                self.reap()?;
+            }
+            news.extend(self.events.events());
+            for (token, flags) in news.drain(..) {
+                self.dispatch(token, flags)?;
             }
             let now = Instant::now();
             if self.served == 0 && self.deadline.is_some_and(|d| now >= d) {
@@ -253,47 +260,67 @@ impl<'a> Server<'a> {
             }
             if self.starved.is_some_and(|t| now >= t) {
                 self.starved = None;
-                self.arm_listener()?;
             }
         }
     }
 
-    /// How long epoll may sleep: not at all when stdio that epoll cannot
-    /// watch has work; else until the `-w` deadline or the `EMFILE` retry.
-    fn timeout(&self) -> nix::sys::epoll::EpollTimeout {
-        let busy = (self.wants_stdin() && !self.stdin_end.pollable)
-            || (!self.out.is_empty() && !self.stdout_end.pollable);
+    /// When the loop must wake with no news: at once when something can
+    /// move now (edge-triggered readiness is kept, not repeated); else at
+    /// the `-w` deadline or the `EMFILE` retry.
+    fn deadline(&self) -> Option<Instant> {
+        let busy = !self.runnable.is_empty()
+            || (self.wants_stdin() && self.stdin_ready.readable)
+            || (!self.out.is_empty() && self.stdout_ready.writable)
+            || (self.listener_ready.readable && self.may_accept());
         if busy {
-            return timeout_until(Some(Instant::now()));
+            return Some(Instant::now());
         }
         let deadline = if self.served == 0 {
             self.deadline
         } else {
             None
         };
-        timeout_until([deadline, self.starved].into_iter().flatten().min())
+        [deadline, self.starved].into_iter().flatten().min()
     }
 
-    fn dispatch(&mut self, token: u64, flags: EpollFlags) -> anyhow::Result<()> {
+    fn dispatch(&mut self, token: Token, flags: EpollFlags) -> anyhow::Result<()> {
         match token {
-            SIGNALS => {
-                if self.signals.take()? {
-                    self.reap()?;
-                }
-            }
-            LISTENER => self.accept()?,
-            STDIN | STDOUT => {} // handled by `pump`
+            LISTENER => self.listener_ready.update(flags),
+            STDIN => self.stdin_ready.update(flags),
+            STDOUT => self.stdout_ready.update(flags),
             _ => {
                 let Some(idx) = self.slot_of(token) else {
                     return Ok(());
                 };
-                if flags.intersects(EpollFlags::EPOLLOUT | EpollFlags::EPOLLERR) {
-                    self.flush_peer(idx)?;
-                }
-                let readable = EpollFlags::EPOLLIN | EpollFlags::EPOLLHUP | EpollFlags::EPOLLERR;
-                if flags.intersects(readable) && self.peers[idx].is_some() {
-                    self.read_peer(idx)?;
-                }
+                let peer = self.peer(idx);
+                peer.ready.update(flags);
+                let generation = peer.generation;
+                self.runnable.push((idx, generation));
+            }
+        }
+        Ok(())
+    }
+
+    /// Act on a peer's readiness: send what is queued, read what it sent.
+    /// A peer still readable after one read (it may have more) runs again
+    /// next turn, after the others.
+    fn run_peer(&mut self, idx: usize) -> anyhow::Result<()> {
+        let peer = self.peer(idx);
+        if peer.ready.writable && !peer.queue.is_empty() {
+            self.flush_peer(idx)?;
+        }
+        let read_socket = self.settings.opts.read_socket;
+        let Some(peer) = self.peers[idx].as_mut() else {
+            return Ok(());
+        };
+        if peer.ready.readable && peer.reading && read_socket && !peer.paused {
+            self.read_peer(idx)?;
+            if let Some(peer) = self.peers[idx].as_mut()
+                && peer.ready.readable
+                && peer.reading
+            {
+                let generation = peer.generation;
+                self.runnable.push((idx, generation));
             }
         }
         Ok(())
@@ -316,8 +343,8 @@ impl<'a> Server<'a> {
         self.peers[idx].as_mut().expect("a live slot")
     }
 
-    /// Move what can move without blocking: stdout's queue, then stdin to
-    /// the peers.
+    /// Move what can move without blocking: stdout's queue, the peers with
+    /// news, stdin to the peers, new peers.
     fn pump(&mut self) -> anyhow::Result<()> {
         self.flush_stdout()?;
         if self.out.bytes < STDOUT_HIGH && !self.paused.is_empty() {
@@ -326,16 +353,27 @@ impl<'a> Server<'a> {
                     && peer.generation == generation
                 {
                     peer.paused = false;
-                    self.rearm(idx)?;
+                    self.runnable.push((idx, generation));
                 }
             }
         }
+        for (idx, generation) in std::mem::take(&mut self.runnable) {
+            if self.peers[idx]
+                .as_ref()
+                .is_some_and(|p| p.generation == generation)
+            {
+                self.run_peer(idx)?;
+            }
+        }
         for _ in 0..TURNS {
-            if !self.wants_stdin() || !self.read_stdin()? {
+            if !self.wants_stdin() || !self.stdin_ready.readable || !self.read_stdin()? {
                 break;
             }
         }
-        self.arm_stdin()
+        if self.listener_ready.readable && self.may_accept() {
+            self.accept()?;
+        }
+        Ok(())
     }
 
     /// Queue `chunk` for every stdio peer but `except`, dropping those it
@@ -367,10 +405,11 @@ impl<'a> Server<'a> {
         Ok(())
     }
 
-    /// Send what is queued for a peer; on an error the peer goes.
+    /// Send what is queued for a peer, if its socket has room; on an error
+    /// the peer goes.
     fn flush_peer(&mut self, idx: usize) -> anyhow::Result<()> {
         let peer = self.peer(idx);
-        if peer.queue.is_empty() {
+        if peer.queue.is_empty() || !peer.ready.writable {
             return self.settle(idx);
         }
         let was_hungry = peer.hungry();
@@ -380,6 +419,9 @@ impl<'a> Server<'a> {
             nixsock::send(fd, bytes, MsgFlags::MSG_NOSIGNAL).inspect(|n| sent += *n as u64)
         });
         peer.counts.tx += sent;
+        if result == Err(Errno::EAGAIN) {
+            peer.ready.filled();
+        }
         let now_hungry = peer.hungry();
         if now_hungry && !was_hungry {
             self.hungry += 1;
@@ -391,8 +433,7 @@ impl<'a> Server<'a> {
     }
 
     /// After a change: shut the write side once stdin has ended and the
-    /// queue is sent; close a peer that has nothing left either way; set
-    /// the epoll interest to what the peer now needs.
+    /// queue is sent; close a peer that has nothing left either way.
     fn settle(&mut self, idx: usize) -> anyhow::Result<()> {
         let stdin_open = self.stdin_open;
         let opts = &self.settings.opts;
@@ -419,37 +460,7 @@ impl<'a> Server<'a> {
         if !peer.reading {
             return self.close_peer(idx, None);
         }
-        self.rearm(idx)
-    }
-
-    fn rearm(&mut self, idx: usize) -> anyhow::Result<()> {
-        let read_socket = self.settings.opts.read_socket;
-        let peer = self.peers[idx].as_mut().expect("a live slot");
-        let mut want = EpollFlags::empty();
-        if matches!(peer.role, Role::Stdio) {
-            if peer.reading && read_socket && !peer.paused {
-                want |= EpollFlags::EPOLLIN;
-            }
-            if !peer.queue.is_empty() {
-                want |= EpollFlags::EPOLLOUT;
-            }
-        }
-        if want == peer.interest {
-            return Ok(());
-        }
-        let token = Self::token(idx, peer.generation);
-        // An fd registered with no interest would still report HUP and ERR
-        // over and over; one that wants nothing is taken out instead.
-        let result = if peer.interest.is_empty() {
-            self.epoll.add(&peer.fd, EpollEvent::new(want, token))
-        } else if want.is_empty() {
-            self.epoll.delete(&peer.fd)
-        } else {
-            self.epoll
-                .modify(&peer.fd, &mut EpollEvent::new(want, token))
-        };
-        peer.interest = want;
-        result.map_err(|e| Failure::new("watch", &peer.name, e).into())
+        Ok(())
     }
 
     /// One read from a peer; what came goes to stdout whole (and with
@@ -460,7 +471,7 @@ impl<'a> Server<'a> {
             peer.paused = true;
             let generation = peer.generation;
             self.paused.push((idx, generation));
-            return self.rearm(idx);
+            return Ok(());
         }
         let mut buf = std::mem::take(&mut self.scratch);
         let fd = self.peer(idx).fd.as_raw_fd();
@@ -499,7 +510,11 @@ impl<'a> Server<'a> {
                 }
                 self.print(data)
             }
-            Err(Errno::EAGAIN | Errno::EINTR) => Ok(()),
+            Err(Errno::EAGAIN) => {
+                self.peer(idx).ready.drained();
+                Ok(())
+            }
+            Err(Errno::EINTR) => Ok(()),
             Err(e) => self.close_peer(idx, Some(describe(e))),
         }
     }

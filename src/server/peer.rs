@@ -6,11 +6,11 @@ use std::collections::VecDeque;
 use std::os::fd::OwnedFd;
 use std::rc::Rc;
 
-use nix::sys::epoll::EpollFlags;
 use nix::unistd::Pid;
 
 use super::STDIN_LOW;
 use crate::addr::Addr;
+use crate::event_loop::Readiness;
 use crate::report::Counts;
 
 /// Chunks shared by every peer they are queued for: stdin is read once
@@ -67,8 +67,9 @@ pub struct Peer {
     pub role: Role,
     /// Queued for the peer.
     pub queue: Queue,
-    /// Registered epoll interest (empty: not registered).
-    pub interest: EpollFlags,
+    /// What the event loop last said of its socket (a child's socket is
+    /// never watched: it is the child's).
+    pub ready: Readiness,
     /// The peer may still send.
     pub reading: bool,
     /// Our write side is shut down.
