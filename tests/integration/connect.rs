@@ -9,7 +9,9 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::support::{Proc, Sockcat, TIMEOUT, TempDir, pattern, require, skip, wait_until};
+use crate::support::{
+    Proc, Sockcat, TIMEOUT, TempDir, closed_port, pattern, require, skip, wait_until,
+};
 
 const BIG: usize = 64 << 20;
 
@@ -150,27 +152,6 @@ fn one_direction_64mib_from_a_pipe() {
     server.assert_success();
     assert_eq!(server.stdout.len(), data.len());
     assert_eq!(hash(&server.stdout), hash(&data));
-}
-
-/// A loopback TCP port that refuses connections, reserved for as long as the
-/// returned socket lives.
-pub fn closed_port() -> (std::os::fd::OwnedFd, u16) {
-    use nix::sys::socket::{
-        AddressFamily, SockFlag, SockType, SockaddrIn, bind, getsockname, socket,
-    };
-    let fd = socket(
-        AddressFamily::Inet,
-        SockType::Stream,
-        SockFlag::empty(),
-        None,
-    )
-    .expect("socket");
-    let any = SockaddrIn::new(127, 0, 0, 1, 0);
-    bind(std::os::fd::AsRawFd::as_raw_fd(&fd), &any).expect("bind");
-    let port = getsockname::<SockaddrIn>(std::os::fd::AsRawFd::as_raw_fd(&fd))
-        .expect("name")
-        .port();
-    (fd, port)
 }
 
 /// A TCP server on loopback run by a test thread.

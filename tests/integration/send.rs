@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 use nix::sys::socket::{self as nixsock, AddressFamily, Backlog, MsgFlags, SockFlag, SockType};
 use nix::sys::time::{TimeVal, TimeValLike};
 
-use crate::support::{Output, Proc, Sockcat, TIMEOUT, TempDir, pattern, require};
+use crate::support::{
+    Output, Proc, Sockcat, TIMEOUT, TempDir, closed_port, closed_udp_port, pattern, require,
+};
 
 /// How long a receiver listens for a datagram that should not come, after
 /// sockcat has exited. Loopback and Unix datagrams are queued at the
@@ -465,10 +467,8 @@ fn a_missing_socket_file_is_exit_1() {
 
 #[test]
 fn a_refused_tcp_connection_is_exit_1() {
-    let addr = {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        format!("tcp:{}", listener.local_addr().expect("addr"))
-    };
+    let (_held, port) = closed_port();
+    let addr = format!("tcp:127.0.0.1:{port}");
     let out = run(&["send", &addr, "hello"]);
     out.assert_code(1);
     assert!(out.stderr.contains("connection refused"), "{out}");
@@ -640,11 +640,8 @@ fn tcp_stream_send_to_a_plain_client_of_std() {
 
 #[test]
 fn udp_reply_from_nobody_is_refused_not_waited_for() {
-    let addr = {
-        let (sock, addr) = udp_receiver();
-        drop(sock);
-        addr
-    };
+    let (_held, port) = closed_udp_port();
+    let addr = format!("udp:127.0.0.1:{port}");
     let started = Instant::now();
     let out = run(&["send", "-r", "-W", "15s", &addr, "hello"]);
     out.assert_code(1);

@@ -14,7 +14,8 @@ use std::time::Duration;
 use nix::sys::signal::Signal;
 
 use crate::support::{
-    Proc, Sockcat, TIMEOUT, TempDir, bin, pattern, require, require_root, skip, wait_until,
+    Proc, Sockcat, TIMEOUT, TempDir, as_nobody, bin, pattern, require, require_root, shared_dir,
+    skip, wait_until,
 };
 
 fn hash(data: &[u8]) -> u64 {
@@ -220,32 +221,6 @@ fn broker_relays_among_three_clients() {
     let mut printed: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
     printed.sort();
     assert_eq!(printed, ["from 0", "from 1", "from 2"], "{out}");
-}
-
-/// A socket nobody (uid 65534) may reach: a world-searchable directory and
-/// a world-writable socket file.
-fn shared_dir() -> TempDir {
-    let dir = TempDir::new();
-    nix::sys::stat::fchmodat(
-        nix::fcntl::AT_FDCWD,
-        dir.path(),
-        nix::sys::stat::Mode::from_bits_truncate(0o755),
-        nix::sys::stat::FchmodatFlags::FollowSymlink,
-    )
-    .expect("chmod");
-    dir
-}
-
-fn as_nobody(program: &str) -> Command {
-    let mut cmd = Command::new("setpriv");
-    cmd.args([
-        "--reuid=65534",
-        "--regid=65534",
-        "--clear-groups",
-        "--",
-        program,
-    ]);
-    cmd
 }
 
 #[test]

@@ -7,6 +7,8 @@
 use std::ffi::OsStr;
 use std::fmt;
 use std::io::{BufRead, BufReader, Read, Write};
+use std::net::UdpSocket;
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
@@ -77,6 +79,67 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// A temporary directory nobody (uid 65534) may reach: world-searchable,
+/// so that a socket file in it with mode 666 is open to everyone.
+pub fn shared_dir() -> TempDir {
+    let dir = TempDir::new();
+    nix::sys::stat::fchmodat(
+        nix::fcntl::AT_FDCWD,
+        dir.path(),
+        nix::sys::stat::Mode::from_bits_truncate(0o755),
+        nix::sys::stat::FchmodatFlags::FollowSymlink,
+    )
+    .expect("chmod");
+    dir
+}
+
+/// `program` run as nobody (uid and gid 65534, no supplementary groups);
+/// add its arguments. Needs root and `setpriv`.
+pub fn as_nobody(program: &str) -> Command {
+    let mut cmd = Command::new("setpriv");
+    cmd.args([
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        "--",
+        program,
+    ]);
+    cmd
+}
+
+/// A loopback TCP port that refuses connections for as long as the
+/// returned socket lives: bound and never listening, it holds the port, so
+/// no other test's listener can take it while a test expects a refusal
+/// (binding and dropping a socket would leave the port free for anyone).
+pub fn closed_port() -> (OwnedFd, u16) {
+    use nix::sys::socket::{
+        AddressFamily, SockFlag, SockType, SockaddrIn, bind, getsockname, socket,
+    };
+    let fd = socket(
+        AddressFamily::Inet,
+        SockType::Stream,
+        SockFlag::SOCK_CLOEXEC,
+        None,
+    )
+    .expect("socket");
+    bind(fd.as_raw_fd(), &SockaddrIn::new(127, 0, 0, 1, 0)).expect("bind");
+    let port = getsockname::<SockaddrIn>(fd.as_raw_fd())
+        .expect("name")
+        .port();
+    (fd, port)
+}
+
+/// A loopback UDP port where datagrams meet "port unreachable", for as
+/// long as the returned socket lives: it holds the port, and, connected to
+/// itself, takes datagrams from no one else, so the kernel answers every
+/// other sender as it would for a port nobody has.
+pub fn closed_udp_port() -> (UdpSocket, u16) {
+    let sock = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let own = sock.local_addr().expect("addr");
+    sock.connect(own).expect("connect to itself");
+    (sock, own.port())
 }
 
 /// What a finished process left behind.
