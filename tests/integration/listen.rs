@@ -896,3 +896,82 @@ fn send_only_listener_waits_for_stdin_that_comes_late() {
     assert_eq!(got, b"late");
     server.wait(TIMEOUT).assert_success();
 }
+
+// ---- credentials for the access rules ----
+
+/// A Unix datagram listener admitting by credentials has asked for them
+/// before anyone can send to it: the kernel records a sender's credentials
+/// only if one side asked by the time it sent, and reports a datagram
+/// without them as sent by nobody (65534), whom the rule here admits.
+/// sockcat is held just after binding: its stderr is a full pipe, so it
+/// blocks writing `listening on` until the test reads.
+#[test]
+fn unix_dgram_credentials_are_asked_for_before_anyone_can_send() {
+    use nix::fcntl::{FcntlArg, OFlag, fcntl};
+    let me = (
+        nix::unistd::getuid().as_raw(),
+        nix::unistd::getgid().as_raw(),
+    );
+    if me.0 == 65534 || me.1 == 65534 {
+        crate::support::skip("the test runs as nobody");
+        return;
+    }
+    // One peer, and -k (the datagram server).
+    for keep_open in [&[][..], &["-k"]] {
+        let dir = TempDir::new();
+        let path = dir.join("d");
+        let (err_read, err_write) = nix::unistd::pipe2(OFlag::O_CLOEXEC).expect("pipe");
+        fcntl(&err_write, FcntlArg::F_SETFL(OFlag::O_NONBLOCK)).expect("nonblocking");
+        for chunk in [4096, 1] {
+            while nix::unistd::write(&err_write, &vec![b'#'; chunk]).is_ok() {}
+        }
+        fcntl(&err_write, FcntlArg::F_SETFL(OFlag::empty())).expect("blocking");
+        let mut cmd = Command::new(bin());
+        cmd.args(["-v", "listen"]).args(keep_open).args([
+            "--allow-uid",
+            "65534",
+            &format!("unix-dgram:{path}"),
+        ]);
+        let server = Proc::spawn_stderr_to(&mut cmd, Stdio::null(), err_write.into());
+        wait_until("sockcat to block on stderr, bound", TIMEOUT, || {
+            is_socket(&path) && crate::support::process_state(server.pid()) == 'S'
+        });
+        let own = dir.join("sender");
+        let sender = UnixDatagram::bind(&own).expect("bind");
+        sender.send_to(b"sent early\n", &path).expect("send");
+        let (lines, seen) = std::sync::mpsc::channel();
+        thread::spawn(move || {
+            let reader = std::io::BufReader::new(File::from(err_read));
+            for line in std::io::BufRead::lines(reader).map_while(Result::ok) {
+                if lines
+                    .send(line.trim_start_matches('#').to_string())
+                    .is_err()
+                {
+                    break;
+                }
+            }
+        });
+        let line = loop {
+            let line = seen.recv_timeout(TIMEOUT).expect("a line about the sender");
+            if line.contains(&own) {
+                break line;
+            }
+        };
+        assert!(
+            line.ends_with(&format!(
+                "dropped a datagram from unix-dgram:{own} (pid {} uid {} gid {}): uid {} and gid {} \
+                 are not admitted by --allow-uid/--allow-gid",
+                std::process::id(),
+                me.0,
+                me.1,
+                me.0,
+                me.1
+            )),
+            "{keep_open:?}: {line}"
+        );
+        server.signal(Signal::SIGTERM);
+        let out = server.wait(TIMEOUT);
+        out.assert_code(143);
+        assert_eq!(out.stdout_str(), "", "{keep_open:?}{out}");
+    }
+}

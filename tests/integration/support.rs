@@ -238,21 +238,33 @@ impl Proc {
     }
 
     pub fn spawn_with(cmd: &mut Command, stdin: Stdio) -> Proc {
-        Proc::spawn_io(cmd, stdin, None)
+        Proc::spawn_io(cmd, stdin, None, None)
     }
 
     /// Like `spawn_with`, but stdout goes to `stdout` instead of being collected.
     pub fn spawn_to(cmd: &mut Command, stdin: Stdio, stdout: Stdio) -> Proc {
-        Proc::spawn_io(cmd, stdin, Some(stdout))
+        Proc::spawn_io(cmd, stdin, Some(stdout), None)
     }
 
-    fn spawn_io(cmd: &mut Command, stdin: Stdio, stdout: Option<Stdio>) -> Proc {
+    /// Like `spawn_with`, but stderr goes to `stderr`, for the test to read
+    /// (`wait_for_stderr` then sees nothing).
+    pub fn spawn_stderr_to(cmd: &mut Command, stdin: Stdio, stderr: Stdio) -> Proc {
+        Proc::spawn_io(cmd, stdin, None, Some(stderr))
+    }
+
+    fn spawn_io(
+        cmd: &mut Command,
+        stdin: Stdio,
+        stdout: Option<Stdio>,
+        stderr: Option<Stdio>,
+    ) -> Proc {
         let shown = format!("{cmd:?}");
         let collect = stdout.is_none();
+        let collect_err = stderr.is_none();
         let mut child = cmd
             .stdin(stdin)
             .stdout(stdout.unwrap_or_else(Stdio::piped))
-            .stderr(Stdio::piped())
+            .stderr(stderr.unwrap_or_else(Stdio::piped))
             .spawn()
             .unwrap_or_else(|e| panic!("spawn {shown}: {e}"));
         let stdin = child.stdin.take();
@@ -267,16 +279,18 @@ impl Proc {
         } else {
             let _ = out_tx.send(Vec::new());
         }
-        let err = child.stderr.take().expect("stderr");
         let (err_tx, err_rx) = mpsc::channel();
-        thread::spawn(move || {
-            for line in BufReader::new(err).lines() {
-                let Ok(line) = line else { break };
-                if err_tx.send(line).is_err() {
-                    break;
+        if collect_err {
+            let err = child.stderr.take().expect("stderr");
+            thread::spawn(move || {
+                for line in BufReader::new(err).lines() {
+                    let Ok(line) = line else { break };
+                    if err_tx.send(line).is_err() {
+                        break;
+                    }
                 }
-            }
-        });
+            });
+        }
         Proc {
             cmd: shown,
             child: Some(child),
@@ -407,6 +421,23 @@ impl Drop for Proc {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+}
+
+/// A refused peer that spoke first must see its connection reset: its
+/// bytes were still unread when sockcat closed it (TCP answers that close
+/// with RST, a Unix stream with ECONNRESET). A peer whose bytes had been
+/// read would see sockcat's data, or an orderly end. The peer's bytes must
+/// be in sockcat's kernel before sockcat accepts (stop it meanwhile).
+#[track_caller]
+pub fn assert_reset_unread(conn: &mut impl Read) {
+    let mut got = Vec::new();
+    match conn.read_to_end(&mut got) {
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+        other => panic!(
+            "a refused peer's bytes were read: {other:?}, after {:?}",
+            String::from_utf8_lossy(&got)
+        ),
     }
 }
 
