@@ -14,8 +14,8 @@ use std::time::Duration;
 use nix::sys::signal::Signal;
 
 use crate::support::{
-    Proc, Sockcat, TIMEOUT, TempDir, as_nobody, bin, pattern, require, require_root, shared_dir,
-    skip, wait_until,
+    Proc, Sockcat, TIMEOUT, TempDir, as_nobody, assert_reset_unread, bin, pattern, require,
+    require_root, shared_dir, skip, wait_until,
 };
 
 fn hash(data: &[u8]) -> u64 {
@@ -299,6 +299,19 @@ fn unix_dgram_allow_uid_drops_nobodys_datagrams() {
     assert_eq!(out.stdout, b"from root", "{out}");
 }
 
+/// A peer that sends `data` to the listener at `addr` while it is stopped,
+/// so that the bytes are in its kernel (acknowledged) when it accepts.
+fn speak_first(server: &Proc, addr: &str, data: &[u8]) -> TcpStream {
+    server.signal(Signal::SIGSTOP);
+    let mut s = connect(addr);
+    s.write_all(data).expect("write");
+    wait_until("the listener's kernel to take the bytes", TIMEOUT, || {
+        crate::faults::unacknowledged(&s) == 0
+    });
+    server.signal(Signal::SIGCONT);
+    s
+}
+
 #[test]
 fn deny_refuses_before_reading_and_says_why() {
     let (mut server, addr) = listen(&[
@@ -311,7 +324,8 @@ fn deny_refuses_before_reading_and_says_why() {
         "-e",
         "cat",
     ]);
-    assert_eq!(refused(connect(&addr), b"hello"), b"");
+    let mut s = speak_first(&server, &addr, b"hello");
+    assert_reset_unread(&mut s);
     let line = server.wait_for_stderr("refused tcp:127.0.0.1:", TIMEOUT);
     assert!(
         line.ends_with("127.0.0.1 is in --deny 127.0.0.0/8"),
@@ -328,7 +342,8 @@ fn deny_refuses_before_reading_and_says_why() {
         "-e",
         "cat",
     ]);
-    assert_eq!(refused(connect(&addr), b"hello"), b"");
+    let mut s = speak_first(&other, &addr, b"hello");
+    assert_reset_unread(&mut s);
     let line = other.wait_for_stderr("refused ", TIMEOUT);
     assert!(
         line.ends_with("127.0.0.1 is in no --allow network"),
