@@ -461,6 +461,52 @@ fn ping_silence_is_total_loss_by_the_deadline() {
     );
 }
 
+/// With `-w`, ping wants `-c` replies by the deadline: fewer is exit 1
+/// though some came back, as iputils has it; all of them end the run at
+/// once, with 0.
+#[test]
+fn ping_fewer_replies_than_the_count_by_the_deadline_is_exit_1() {
+    if !support::require_root() {
+        return;
+    }
+    let started = Instant::now();
+    let out = run_ping(&["-c", "5", "-i", "300ms", "-w", "700ms", "127.0.0.1"]);
+    let took = started.elapsed();
+    out.assert_code(1);
+    let stdout = out.stdout_str();
+    // Requests at 0, 300 and 600ms (a slow machine may miss the last).
+    let got = replies(&stdout);
+    assert!((2..=3).contains(&got), "{out}");
+    assert!(
+        stdout.contains(&format!(
+            "\n{got} packets transmitted, {got} received, 0% packet loss, time "
+        )),
+        "{out}"
+    );
+    assert!(took >= Duration::from_millis(700), "took {took:?}{out}");
+    assert_iputils_lines(&stdout, "sockcat");
+
+    let started = Instant::now();
+    let out = run_ping(&["-c", "2", "-i", "100ms", "-w", "10s", "127.0.0.1"]);
+    out.assert_success();
+    assert_eq!(replies(&out.stdout_str()), 2, "{out}");
+    assert!(started.elapsed() < Duration::from_secs(5), "{out}");
+
+    // iputils 20221126 takes whole seconds for -w.
+    if support::require("ping") {
+        for args in [
+            ["-c", "5", "-i", "0.3", "-w", "1", "127.0.0.1"],
+            ["-c", "2", "-i", "0.1", "-w", "10", "127.0.0.1"],
+        ] {
+            let real = run_here("ping", &args);
+            let mut ours = vec!["ping"];
+            ours.extend_from_slice(&args);
+            let out = run_here(support::bin(), &ours);
+            assert_eq!(out.code(), real.code(), "{}:{out}{real}", args.join(" "));
+        }
+    }
+}
+
 /// The setup for an unprivileged run: `nobody` with no groups and no
 /// capabilities, inside a namespace whose ping_group_range is `range`.
 fn as_nobody(range: &str, args: &str) -> Output {
