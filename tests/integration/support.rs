@@ -142,6 +142,77 @@ pub fn closed_udp_port() -> (UdpSocket, u16) {
     (sock, own.port())
 }
 
+/// A network namespace of the test's own, with its loopback up, and a
+/// mount namespace in which files of the test's own stand in for the
+/// machine's (`/etc/hosts`, `/etc/nsswitch.conf`, `/etc/resolv.conf`).
+/// Nothing run in it can reach beyond that loopback, so a name lookup
+/// there never leaves the machine. A sleeping process keeps it; commands
+/// join it through nsenter.
+pub struct Netns {
+    holder: Proc,
+    _files: TempDir,
+}
+
+impl Netns {
+    /// `files` are (path, contents) pairs. `None`, having said why, where
+    /// namespaces cannot be made.
+    pub fn new(files: &[(&str, &str)]) -> Option<Netns> {
+        if !require_root() || !require("unshare") || !require("nsenter") || !require("ip") {
+            return None;
+        }
+        let dir = TempDir::new();
+        let mut script = String::from("set -e\n");
+        for (n, (target, text)) in files.iter().enumerate() {
+            let source = dir.join(&format!("file{n}"));
+            std::fs::write(&source, text).expect("write a file for the namespace");
+            script += &format!("mount --bind '{source}' '{target}'\n");
+        }
+        script += "ip link set lo up\necho ready >&2\nexec sleep 600\n";
+        let mut cmd = Command::new("unshare");
+        cmd.args(["-m", "-n", "sh", "-c", &script]);
+        let mut holder = Proc::spawn_with(&mut cmd, Stdio::null());
+        holder.wait_for_stderr("ready", TIMEOUT);
+        Some(Netns {
+            holder,
+            _files: dir,
+        })
+    }
+
+    /// `program` to be run inside the namespaces; add its arguments.
+    pub fn command(&self, program: &str) -> Command {
+        let mut cmd = Command::new("nsenter");
+        cmd.args([
+            "-t",
+            &self.holder.pid().to_string(),
+            "-m",
+            "-n",
+            "--",
+            program,
+        ]);
+        cmd
+    }
+
+    /// Run `program` with `args` inside to its end, stdin empty.
+    pub fn run(&self, program: &str, args: &[&str]) -> Output {
+        Proc::spawn_with(self.command(program).args(args), Stdio::null()).wait(TIMEOUT)
+    }
+}
+
+/// An nsswitch.conf that looks names up in /etc/hosts alone: a name not
+/// there is unknown at once, with no DNS asked.
+pub const HOSTS_FILE_ONLY: (&str, &str) = ("/etc/nsswitch.conf", "hosts: files\n");
+
+/// A resolver that cannot answer: DNS alone, at a loopback port where
+/// nothing listens (inside a `Netns`), so every lookup of a name fails
+/// as "try again later" (`EAI_AGAIN`), at once.
+pub const NO_NAME_SERVER: [(&str, &str); 2] = [
+    ("/etc/nsswitch.conf", "hosts: dns\n"),
+    (
+        "/etc/resolv.conf",
+        "nameserver 127.0.0.1\noptions attempts:1 timeout:1\n",
+    ),
+];
+
 /// What a finished process left behind.
 pub struct Output {
     pub cmd: String,
