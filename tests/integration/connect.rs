@@ -10,7 +10,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::support::{
-    Proc, Sockcat, TIMEOUT, TempDir, closed_port, pattern, require, skip, wait_until,
+    HOSTS_FILE_ONLY, NO_NAME_SERVER, Netns, Proc, Sockcat, TIMEOUT, TempDir, closed_port, pattern,
+    require, skip, wait_until,
 };
 
 const BIG: usize = 64 << 20;
@@ -532,7 +533,6 @@ fn malformed_addresses_are_exit_2_with_a_reason() {
         (&["connect", "-6", "tcp:127.0.0.1:80"], "-6 contradicts"),
         (&["connect", "-4", "tcp6:localhost:80"], "contradicts"),
         (&["connect", "8080"], "missing port"),
-        (&["connect", "tcp:no-such-host.invalid:80"], "unknown host"),
         (&["listen", "tcp:[::1]:99999"], "out of range"),
         (&["listen", "bogus://x"], "unknown scheme"),
     ];
@@ -545,6 +545,42 @@ fn malformed_addresses_are_exit_2_with_a_reason() {
             "{args:?}: wanted {fragment:?}{out}"
         );
         assert_eq!(out.stderr.lines().count(), 1, "one line{out}");
+    }
+}
+
+/// A name the resolver says does not exist is the command line's fault
+/// (exit 2); one it cannot look up now, with no name server answering, is
+/// the world's (exit 1), as a refused connect is. Both are looked up where
+/// no query can leave the machine.
+#[test]
+fn unknown_hosts_are_exit_2_and_unanswered_lookups_exit_1() {
+    let rows = [
+        (
+            vec![HOSTS_FILE_ONLY],
+            2,
+            "sockcat: unknown host 'no-such-host.invalid'",
+        ),
+        (
+            NO_NAME_SERVER.to_vec(),
+            1,
+            "sockcat: resolve 'no-such-host.invalid': temporary failure in name resolution \
+             (is a name server reachable?)",
+        ),
+    ];
+    for (files, code, line) in rows {
+        let Some(ns) = Netns::new(&files) else {
+            return;
+        };
+        let commands: [&[&str]; 3] = [
+            &["connect", "tcp:no-such-host.invalid:80"],
+            &["send", "-u", "no-such-host.invalid:53", "x"],
+            &["listen", "tcp:no-such-host.invalid:0"],
+        ];
+        for args in commands {
+            let out = ns.run(crate::support::bin(), args);
+            out.assert_code(code);
+            assert_eq!(out.stderr, line, "{out}");
+        }
     }
 }
 
