@@ -27,7 +27,8 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::Signal;
 
 use crate::support::{
-    Proc, Sockcat, TIMEOUT, TempDir, as_nobody, bin, require, require_root, shared_dir, wait_until,
+    Proc, Sockcat, TIMEOUT, TempDir, as_nobody, bin, require, require_root, shared_dir, skip,
+    wait_until,
 };
 
 /// A stream exchange with a listening sockcat started by `listener`: send a
@@ -541,7 +542,7 @@ fn dual_stack_port_0_accepts_ipv4_and_ipv6() {
     if has_ipv6_loopback() {
         clients.push("::1");
     } else {
-        eprintln!("skipping the ::1 client: no IPv6 loopback");
+        skip("no IPv6 loopback for the ::1 client");
     }
     for client in clients {
         let (mut server, addr) = listener(&[":0"]);
