@@ -10,8 +10,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::support::{
-    HOSTS_FILE_ONLY, NO_NAME_SERVER, Netns, Proc, Sockcat, TIMEOUT, TempDir, closed_port, pattern,
-    require, skip, wait_until,
+    HOSTS_FILE_ONLY, NO_NAME_SERVER, Netns, Proc, Sockcat, TIMEOUT, TempDir, closed_port,
+    give_up_after, pattern, require, skip, wait_until,
 };
 
 const BIG: usize = 64 << 20;
@@ -160,6 +160,7 @@ fn tcp_server(
     serve: impl FnOnce(std::net::TcpStream) + Send + 'static,
 ) -> (String, thread::JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    give_up_after(&listener, TIMEOUT);
     let addr = format!("tcp:{}", listener.local_addr().expect("addr"));
     let handle = thread::spawn(move || {
         let (stream, _) = listener.accept().expect("accept");
@@ -747,6 +748,7 @@ fn retry_reaches_a_listener_started_later() {
     // The first attempt failed: now bring the service up.
     client.wait_for_stderr("no such file", TIMEOUT);
     let listener = UnixListener::bind(&path).expect("bind");
+    give_up_after(&listener, TIMEOUT);
     let server = thread::spawn(move || {
         let (mut s, _) = listener.accept().expect("accept");
         s.write_all(b"up").expect("write");
@@ -822,6 +824,7 @@ fn closed_stdio_is_dev_null_not_the_socket() {
     let dir = TempDir::new();
     let path = dir.join("peer.sock");
     let listener = UnixListener::bind(&path).expect("bind");
+    give_up_after(&listener, TIMEOUT);
     let peer = thread::spawn(move || {
         let (mut s, _) = listener.accept().expect("accept");
         s.set_read_timeout(Some(TIMEOUT)).expect("timeout");
@@ -1042,6 +1045,7 @@ fn socket_options_are_applied() {
 #[test]
 fn source_port_is_bound_before_connecting() {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    give_up_after(&listener, TIMEOUT);
     let addr = format!("tcp:{}", listener.local_addr().expect("addr"));
     // A port free a moment ago; if another test takes it first the connect
     // fails with EADDRINUSE, so try a few.

@@ -194,6 +194,7 @@ fn udp_probe_reports_closed_only_on_port_unreachable() {
 #[test]
 fn hexdump_of_a_known_exchange() {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    crate::support::give_up_after(&listener, TIMEOUT);
     let addr = format!("tcp:{}", listener.local_addr().expect("addr"));
     let server = thread::spawn(move || {
         let (mut s, _) = listener.accept().expect("accept");

@@ -4,17 +4,17 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream, UdpSocket};
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::net::UnixDatagram;
 use std::sync::mpsc;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use nix::sys::socket::{self as nixsock, AddressFamily, Backlog, MsgFlags, SockFlag, SockType};
-use nix::sys::time::{TimeVal, TimeValLike};
 
 use crate::support::{
-    Output, Proc, Sockcat, TIMEOUT, TempDir, closed_port, closed_udp_port, pattern, require,
+    Output, Proc, Sockcat, TIMEOUT, TempDir, closed_port, closed_udp_port, give_up_after, pattern,
+    require,
 };
 
 /// How long a receiver listens for a datagram that should not come, after
@@ -28,12 +28,6 @@ fn run(args: &[&str]) -> Output {
 
 fn run_with(args: &[&str], input: &[u8]) -> Output {
     Sockcat::run(args, input, TIMEOUT)
-}
-
-/// Accept, like reads, gives up after `timeout` (`SO_RCVTIMEO`).
-fn give_up_after<F: AsFd>(fd: &F, timeout: Duration) {
-    let tv = TimeVal::milliseconds(timeout.as_millis() as i64);
-    nixsock::setsockopt(fd, nixsock::sockopt::ReceiveTimeout, &tv).expect("SO_RCVTIMEO");
 }
 
 fn udp_receiver() -> (UdpSocket, String) {

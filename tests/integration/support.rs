@@ -81,6 +81,16 @@ impl Drop for TempDir {
     }
 }
 
+/// Blocking accepts and reads on `fd` give up after `timeout`
+/// (`SO_RCVTIMEO`, which accept(2) honours too), so a peer that never
+/// comes fails the test instead of hanging it.
+pub fn give_up_after<F: std::os::fd::AsFd>(fd: &F, timeout: Duration) {
+    use nix::sys::time::{TimeVal, TimeValLike};
+    let tv = TimeVal::milliseconds(timeout.as_millis() as i64);
+    nix::sys::socket::setsockopt(fd, nix::sys::socket::sockopt::ReceiveTimeout, &tv)
+        .expect("SO_RCVTIMEO");
+}
+
 /// A temporary directory nobody (uid 65534) may reach: world-searchable,
 /// so that a socket file in it with mode 666 is open to everyone.
 pub fn shared_dir() -> TempDir {
