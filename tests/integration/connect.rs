@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::{
     HOSTS_FILE_ONLY, NO_NAME_SERVER, Netns, Proc, Sockcat, TIMEOUT, TempDir, closed_port,
-    give_up_after, pattern, require, skip, wait_until,
+    give_up_after, pattern, require, run_command, skip, wait_until,
 };
 
 const BIG: usize = 64 << 20;
@@ -796,23 +796,9 @@ fn closed_stdout_ends_quietly_with_0() {
         "{} connect -d {addr} | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}",
         crate::support::bin()
     );
-    let out = Command::new("bash")
-        .arg("-c")
-        .arg(&script)
-        .stdin(Stdio::null())
-        .output()
-        .expect("bash");
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        "0",
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_command(Command::new("bash").arg("-c").arg(&script), TIMEOUT);
+    assert_eq!(out.stdout_str().trim(), "0", "{out}");
+    assert!(out.stderr.is_empty(), "{out}");
     server.join().expect("server");
 }
 
@@ -834,13 +820,13 @@ fn closed_stdio_is_dev_null_not_the_socket() {
         s.read_to_end(&mut back).expect("read");
         back
     });
-    let out = Command::new("sh")
-        .args(["-c", r#"exec "$0" -v connect "unix:$1" <&- >&- 2>&-"#])
-        .args([crate::support::bin(), &path])
-        .stdin(Stdio::null())
-        .output()
-        .expect("sh");
-    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let out = run_command(
+        Command::new("sh")
+            .args(["-c", r#"exec "$0" -v connect "unix:$1" <&- >&- 2>&-"#])
+            .args([crate::support::bin(), &path]),
+        TIMEOUT,
+    );
+    out.assert_success();
     let back = peer.join().expect("peer");
     assert!(
         back.is_empty(),

@@ -88,11 +88,7 @@ fn installed_iputils() -> Option<Exact> {
     if !support::require("ping") {
         return None;
     }
-    let version = Command::new("ping")
-        .arg("-V")
-        .output()
-        .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
-        .unwrap_or_default();
+    let version = support::run_command(Command::new("ping").arg("-V"), TIMEOUT).stdout_str();
     if version.contains(&format!("iputils {IPUTILS}")) {
         return Some(Exact(true));
     }

@@ -281,6 +281,14 @@ pub struct Proc {
 
 pub struct Sockcat;
 
+/// Run `cmd` to its end with stdin empty, collecting what it printed:
+/// `Command::output` with a deadline (killed and failing the test after
+/// `timeout`).
+#[track_caller]
+pub fn run_command(cmd: &mut Command, timeout: Duration) -> Output {
+    Proc::spawn_with(cmd, Stdio::null()).wait(timeout)
+}
+
 impl Sockcat {
     /// Start sockcat with stdin piped (write with `feed`, end with `close_stdin`).
     pub fn spawn<I, S>(args: I) -> Proc
