@@ -63,10 +63,6 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
     // A datagram socket has no peers to accept: one session hears every
     // sender (the first becomes the peer, or with -k the latest).
     if listener.kind == Kind::Datagram {
-        if access.has_unix_rules() {
-            nixsock::setsockopt(&listener.fd, sockopt::PassCred, &true)
-                .map_err(|e| Failure::new("ask for credentials on", &listener.local, e))?;
-        }
         if !signals.wait(Some(listener.fd.as_fd()), PollFlags::POLLIN, deadline)? {
             return Err(no_peer(&listener.local, args.timeout));
         }
@@ -227,7 +223,9 @@ pub fn no_peer(local: &Addr, waited: Option<std::time::Duration>) -> anyhow::Err
 /// `0.0.0.0` for all interfaces), stream sockets put in the listening state.
 pub fn bind(addr: &Addr, args: &ListenArgs) -> anyhow::Result<Listener> {
     if let Addr::Fd(n) = addr {
-        let (fd, kind, _) = socket::inherited(*n, "listen")?;
+        let (fd, kind, family) = socket::inherited(*n, "listen")?;
+        // (Whatever was queued before this carries no credentials.)
+        ask_for_credentials(&fd, args, family, kind, addr)?;
         if kind != Kind::Datagram && !socket::is_listening(&fd) {
             socket::listen(&fd, args.backlog).map_err(|e| Failure::new("listen on", addr, e))?;
         }
@@ -247,6 +245,7 @@ pub fn bind(addr: &Addr, args: &ListenArgs) -> anyhow::Result<Listener> {
         let fd = socket::open(target.family, kind)
             .map_err(|e| Failure::new("open a socket for", addr, e))?;
         socket::apply_options(&fd, &args.sock, target.family, kind, addr)?;
+        ask_for_credentials(&fd, args, target.family, kind, addr)?;
         let file = match target.family {
             AddressFamily::Unix => {
                 let wants_perms =
@@ -296,6 +295,27 @@ pub fn bind(addr: &Addr, args: &ListenArgs) -> anyhow::Result<Listener> {
     Err(last
         .map(anyhow::Error::from)
         .unwrap_or_else(|| anyhow::anyhow!("listen {addr}: no address to bind")))
+}
+
+/// A Unix datagram listener that admits senders by credentials asks for
+/// them (`SO_PASSCRED`) before it is bound, so that every datagram it can
+/// receive carries its sender's. The kernel records them at send time only
+/// when one side has asked; a datagram sent before that has none, and is
+/// reported as coming from the overflow uid and gid (65534, nobody), which
+/// `--allow-uid 65534` would admit whoever sent it.
+fn ask_for_credentials(
+    fd: &OwnedFd,
+    args: &ListenArgs,
+    family: AddressFamily,
+    kind: Kind,
+    addr: &Addr,
+) -> anyhow::Result<()> {
+    let by_credentials = !args.serve.allow_uid.is_empty() || !args.serve.allow_gid.is_empty();
+    if family == AddressFamily::Unix && kind == Kind::Datagram && by_credentials {
+        nixsock::setsockopt(fd, sockopt::PassCred, &true)
+            .map_err(|e| Failure::new("ask for credentials on", addr, e))?;
+    }
+    Ok(())
 }
 
 /// A Unix socket file this process created. On drop it is removed, but only

@@ -3,7 +3,7 @@
 //! credentials. What the verbs get back is an `OwnedFd` and canonical
 //! addresses; errno becomes a `Failure` here, where the operation is known.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -272,10 +272,7 @@ fn resolve_host(host: &Host, family: Option<Family>, port: u16) -> anyhow::Resul
             ))]
         }
         Host::Ip { ip, .. } => vec![SocketAddr::new(*ip, port)],
-        Host::Name(name) => (name.as_str(), port)
-            .to_socket_addrs()
-            .map_err(|_| usage!("unknown host {}", quote(name.as_bytes())))?
-            .collect(),
+        Host::Name(name) => lookup_name(name, port)?,
     };
     let found: Vec<SocketAddr> = found.into_iter().filter(wanted).collect();
     if found.is_empty() {
@@ -297,6 +294,41 @@ fn resolve_host(host: &Host, family: Option<Family>, port: u16) -> anyhow::Resul
         });
     }
     Ok(found)
+}
+
+/// `name`'s addresses by getaddrinfo, in its order. No such name is the
+/// command line's fault (exit 2); a resolver that cannot answer now
+/// (`EAI_AGAIN`: no name server reachable) or a system error is a
+/// run-time failure (exit 1), as a refused connect is.
+fn lookup_name(name: &str, port: u16) -> anyhow::Result<Vec<SocketAddr>> {
+    use dns_lookup::{AddrInfoHints, LookupErrorKind};
+    let hints = AddrInfoHints {
+        socktype: dns_lookup::SockType::Stream.into(),
+        ..AddrInfoHints::default()
+    };
+    let shown = quote(name.as_bytes());
+    let answers = dns_lookup::getaddrinfo(Some(name), None, Some(hints));
+    let answers = answers.map_err(|e| match e.kind() {
+        LookupErrorKind::Again => anyhow::anyhow!(
+            "resolve {shown}: temporary failure in name resolution (is a name server reachable?)"
+        ),
+        LookupErrorKind::System | LookupErrorKind::Memory => {
+            let errno = std::io::Error::from(e)
+                .raw_os_error()
+                .map_or(Errno::ENOMEM, Errno::from_raw);
+            anyhow::anyhow!("resolve {shown}: {}", crate::error::describe(errno))
+        }
+        _ => usage!("unknown host {shown}"),
+    })?;
+    Ok(answers
+        .flatten()
+        .map(|answer| {
+            // (An IPv6 link-local answer keeps its scope.)
+            let mut addr = answer.sockaddr;
+            addr.set_port(port);
+            addr
+        })
+        .collect())
 }
 
 /// A host for messages.

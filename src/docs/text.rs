@@ -191,11 +191,12 @@ Success.
 A closed stdout (\fBsockcat ... | head\fR) also ends sockcat quietly with 0.
 .TP
 .B 1
-A run-time failure: refused, timed out, unreachable, reset, no reply.
+A run-time failure: refused, timed out, unreachable, reset, no reply, or
+no name server answering a lookup (which may succeed later).
 .TP
 .B 2
 The command line cannot be satisfied as written: a bad flag, a malformed
-address, an unknown host, a path or \fBfd:\fIN\fR that is not a socket, a
+address, an unknown host (one the resolver says does not exist), a path or \fBfd:\fIN\fR that is not a socket, a
 flag that cannot apply to the address (\fB--mode\fR on a TCP listener,
 \fB--nodelay\fR on a Unix socket).
 .TP

@@ -174,7 +174,13 @@ fn resolve(text: &str, host: &str, v4: bool, v6: bool) -> Result<(SocketAddr, Op
         .strip_prefix('[')
         .and_then(|t| t.strip_suffix(']'))
         .unwrap_or(text);
-    let lookup = names::lookup(bare).ok_or_else(|| usage!("ping {host}: unknown host"))?;
+    // Exit 2 either way, as iputils: ping could not start.
+    let lookup = names::lookup(bare).map_err(|why| match why {
+        names::Unresolved::Temporary => {
+            usage!("ping {host}: temporary failure in name resolution")
+        }
+        names::Unresolved::Unknown => usage!("ping {host}: unknown host"),
+    })?;
     let found: Vec<SocketAddr> = lookup
         .addrs
         .into_iter()

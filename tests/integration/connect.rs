@@ -9,7 +9,10 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::support::{Proc, Sockcat, TIMEOUT, TempDir, pattern, require, skip, wait_until};
+use crate::support::{
+    HOSTS_FILE_ONLY, NO_NAME_SERVER, Netns, Proc, Sockcat, TIMEOUT, TempDir, closed_port,
+    give_up_after, pattern, require, run_command, skip, wait_until,
+};
 
 const BIG: usize = 64 << 20;
 
@@ -152,32 +155,12 @@ fn one_direction_64mib_from_a_pipe() {
     assert_eq!(hash(&server.stdout), hash(&data));
 }
 
-/// A loopback TCP port that refuses connections, reserved for as long as the
-/// returned socket lives.
-pub fn closed_port() -> (std::os::fd::OwnedFd, u16) {
-    use nix::sys::socket::{
-        AddressFamily, SockFlag, SockType, SockaddrIn, bind, getsockname, socket,
-    };
-    let fd = socket(
-        AddressFamily::Inet,
-        SockType::Stream,
-        SockFlag::empty(),
-        None,
-    )
-    .expect("socket");
-    let any = SockaddrIn::new(127, 0, 0, 1, 0);
-    bind(std::os::fd::AsRawFd::as_raw_fd(&fd), &any).expect("bind");
-    let port = getsockname::<SockaddrIn>(std::os::fd::AsRawFd::as_raw_fd(&fd))
-        .expect("name")
-        .port();
-    (fd, port)
-}
-
 /// A TCP server on loopback run by a test thread.
 fn tcp_server(
     serve: impl FnOnce(std::net::TcpStream) + Send + 'static,
 ) -> (String, thread::JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    give_up_after(&listener, TIMEOUT);
     let addr = format!("tcp:{}", listener.local_addr().expect("addr"));
     let handle = thread::spawn(move || {
         let (stream, _) = listener.accept().expect("accept");
@@ -551,7 +534,6 @@ fn malformed_addresses_are_exit_2_with_a_reason() {
         (&["connect", "-6", "tcp:127.0.0.1:80"], "-6 contradicts"),
         (&["connect", "-4", "tcp6:localhost:80"], "contradicts"),
         (&["connect", "8080"], "missing port"),
-        (&["connect", "tcp:no-such-host.invalid:80"], "unknown host"),
         (&["listen", "tcp:[::1]:99999"], "out of range"),
         (&["listen", "bogus://x"], "unknown scheme"),
     ];
@@ -564,6 +546,42 @@ fn malformed_addresses_are_exit_2_with_a_reason() {
             "{args:?}: wanted {fragment:?}{out}"
         );
         assert_eq!(out.stderr.lines().count(), 1, "one line{out}");
+    }
+}
+
+/// A name the resolver says does not exist is the command line's fault
+/// (exit 2); one it cannot look up now, with no name server answering, is
+/// the world's (exit 1), as a refused connect is. Both are looked up where
+/// no query can leave the machine.
+#[test]
+fn unknown_hosts_are_exit_2_and_unanswered_lookups_exit_1() {
+    let rows = [
+        (
+            vec![HOSTS_FILE_ONLY],
+            2,
+            "sockcat: unknown host 'no-such-host.invalid'",
+        ),
+        (
+            NO_NAME_SERVER.to_vec(),
+            1,
+            "sockcat: resolve 'no-such-host.invalid': temporary failure in name resolution \
+             (is a name server reachable?)",
+        ),
+    ];
+    for (files, code, line) in rows {
+        let Some(ns) = Netns::new(&files) else {
+            return;
+        };
+        let commands: [&[&str]; 3] = [
+            &["connect", "tcp:no-such-host.invalid:80"],
+            &["send", "-u", "no-such-host.invalid:53", "x"],
+            &["listen", "tcp:no-such-host.invalid:0"],
+        ];
+        for args in commands {
+            let out = ns.run(crate::support::bin(), args);
+            out.assert_code(code);
+            assert_eq!(out.stderr, line, "{out}");
+        }
     }
 }
 
@@ -730,6 +748,7 @@ fn retry_reaches_a_listener_started_later() {
     // The first attempt failed: now bring the service up.
     client.wait_for_stderr("no such file", TIMEOUT);
     let listener = UnixListener::bind(&path).expect("bind");
+    give_up_after(&listener, TIMEOUT);
     let server = thread::spawn(move || {
         let (mut s, _) = listener.accept().expect("accept");
         s.write_all(b"up").expect("write");
@@ -777,23 +796,9 @@ fn closed_stdout_ends_quietly_with_0() {
         "{} connect -d {addr} | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}",
         crate::support::bin()
     );
-    let out = Command::new("bash")
-        .arg("-c")
-        .arg(&script)
-        .stdin(Stdio::null())
-        .output()
-        .expect("bash");
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        "0",
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_command(Command::new("bash").arg("-c").arg(&script), TIMEOUT);
+    assert_eq!(out.stdout_str().trim(), "0", "{out}");
+    assert!(out.stderr.is_empty(), "{out}");
     server.join().expect("server");
 }
 
@@ -805,6 +810,7 @@ fn closed_stdio_is_dev_null_not_the_socket() {
     let dir = TempDir::new();
     let path = dir.join("peer.sock");
     let listener = UnixListener::bind(&path).expect("bind");
+    give_up_after(&listener, TIMEOUT);
     let peer = thread::spawn(move || {
         let (mut s, _) = listener.accept().expect("accept");
         s.set_read_timeout(Some(TIMEOUT)).expect("timeout");
@@ -814,13 +820,13 @@ fn closed_stdio_is_dev_null_not_the_socket() {
         s.read_to_end(&mut back).expect("read");
         back
     });
-    let out = Command::new("sh")
-        .args(["-c", r#"exec "$0" -v connect "unix:$1" <&- >&- 2>&-"#])
-        .args([crate::support::bin(), &path])
-        .stdin(Stdio::null())
-        .output()
-        .expect("sh");
-    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let out = run_command(
+        Command::new("sh")
+            .args(["-c", r#"exec "$0" -v connect "unix:$1" <&- >&- 2>&-"#])
+            .args([crate::support::bin(), &path]),
+        TIMEOUT,
+    );
+    out.assert_success();
     let back = peer.join().expect("peer");
     assert!(
         back.is_empty(),
@@ -981,50 +987,85 @@ fn an_inherited_connected_socket_is_relayed() {
     }
 }
 
+/// A duplicate of the socket of process `pid` that is connected to
+/// `peer`, taken with pidfd_getfd(2) (the test may: sockcat is its child).
+fn socket_of(pid: i32, peer: std::net::SocketAddr) -> std::os::fd::OwnedFd {
+    use rustix::process::{Pid, PidfdFlags, PidfdGetfdFlags, pidfd_getfd, pidfd_open};
+    let pidfd =
+        pidfd_open(Pid::from_raw(pid).expect("a pid"), PidfdFlags::empty()).expect("pidfd_open");
+    for entry in std::fs::read_dir(format!("/proc/{pid}/fd")).expect("/proc/PID/fd") {
+        let entry = entry.expect("entry");
+        let is_socket = std::fs::read_link(entry.path())
+            .is_ok_and(|link| link.to_string_lossy().starts_with("socket:"));
+        let Ok(n) = entry.file_name().to_string_lossy().parse() else {
+            continue;
+        };
+        if !is_socket {
+            continue;
+        }
+        let fd = pidfd_getfd(&pidfd, n, PidfdGetfdFlags::empty()).expect("pidfd_getfd");
+        let connected_to = nix::sys::socket::getpeername::<nix::sys::socket::SockaddrIn>(
+            std::os::fd::AsRawFd::as_raw_fd(&fd),
+        );
+        if connected_to.is_ok_and(|sa| std::net::SocketAddr::V4(sa.into()) == peer) {
+            return fd;
+        }
+    }
+    panic!("process {pid} has no socket connected to {peer}");
+}
+
 #[test]
 fn socket_options_are_applied() {
-    // SO_KEEPALIVE shows as a keepalive timer in ss; the others must at
-    // least be accepted by the kernel on a working connection.
-    let (addr, server) = tcp_server(|mut s| {
-        assert_eq!(read_to_eof(&mut s), b"opts");
-        s.write_all(b"ok").expect("write");
-    });
-    let port = addr.rsplit(':').next().expect("port").to_string();
-    let mut client = Sockcat::spawn([
-        "connect",
-        "-v",
-        "--keepalive",
-        "--nodelay",
-        "--sndbuf",
-        "65536",
-        "--rcvbuf",
-        "65536",
-        &addr,
-    ]);
-    client.wait_for_stderr("connected to", TIMEOUT);
-    if require("ss") {
-        let ss = Command::new("ss")
-            .args([
-                "-tno",
-                "state",
-                "established",
-                "dport",
-                &format!("= :{port}"),
-            ])
-            .output();
-        let ss = String::from_utf8_lossy(&ss.expect("ss").stdout).into_owned();
-        assert!(ss.contains("keepalive"), "{ss}");
+    use nix::sys::socket::{getsockopt, sockopt};
+    // Without the flags, then with them: what the kernel holds on
+    // sockcat's own socket. It keeps twice the buffer size asked for
+    // (socket(7)), so 65536 reads back as 131072.
+    let rows: [(&[&str], bool, Option<usize>); 2] = [
+        (&[], false, None),
+        (
+            &[
+                "--keepalive",
+                "--nodelay",
+                "--sndbuf",
+                "65536",
+                "--rcvbuf",
+                "65536",
+            ],
+            true,
+            Some(2 * 65536),
+        ),
+    ];
+    for (flags, on, buffers) in rows {
+        let (addr, server) = tcp_server(|mut s| {
+            assert_eq!(read_to_eof(&mut s), b"opts");
+            s.write_all(b"ok").expect("write");
+        });
+        let peer: std::net::SocketAddr = addr.strip_prefix("tcp:").unwrap().parse().unwrap();
+        let mut args = vec!["connect", "-v"];
+        args.extend_from_slice(flags);
+        args.push(&addr);
+        let mut client = Sockcat::spawn(&args);
+        client.wait_for_stderr("connected to", TIMEOUT);
+        let sock = socket_of(client.pid(), peer);
+        assert_eq!(getsockopt(&sock, sockopt::KeepAlive), Ok(on), "{flags:?}");
+        assert_eq!(getsockopt(&sock, sockopt::TcpNoDelay), Ok(on), "{flags:?}");
+        if let Some(size) = buffers {
+            assert_eq!(getsockopt(&sock, sockopt::SndBuf), Ok(size), "{flags:?}");
+            assert_eq!(getsockopt(&sock, sockopt::RcvBuf), Ok(size), "{flags:?}");
+        }
+        drop(sock);
+        client.feed(b"opts");
+        let out = client.wait(TIMEOUT);
+        out.assert_success();
+        assert_eq!(out.stdout, b"ok", "{out}");
+        server.join().expect("server");
     }
-    client.feed(b"opts");
-    let out = client.wait(TIMEOUT);
-    out.assert_success();
-    assert_eq!(out.stdout, b"ok");
-    server.join().expect("server");
 }
 
 #[test]
 fn source_port_is_bound_before_connecting() {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    give_up_after(&listener, TIMEOUT);
     let addr = format!("tcp:{}", listener.local_addr().expect("addr"));
     // A port free a moment ago; if another test takes it first the connect
     // fails with EADDRINUSE, so try a few.
@@ -1069,30 +1110,53 @@ fn recv_only_half_closes_at_once() {
     assert_eq!(out.stdout, b"for you");
 }
 
+/// Names of the test's own: `both` has an IPv4 and an IPv6 address (the
+/// resolver puts ::1 first), the others one each.
+const FAMILY_HOSTS: &str = "127.0.0.1 both four-only\n::1 both six-only\n";
+
 #[test]
 fn family_flags_filter_resolved_names() {
-    // localhost has an IPv4 address everywhere; with -6 and no ::1 entry the
-    // name has nothing left, which is exit 2; with -4 it connects.
-    let (_held, port) = closed_port();
-    let out = Sockcat::run(
-        ["connect", "-4", &format!("localhost:{port}")],
-        b"",
-        TIMEOUT,
+    let Some(ns) = Netns::new(&[("/etc/hosts", FAMILY_HOSTS), HOSTS_FILE_ONLY]) else {
+        return;
+    };
+    let v6 = ns.run(
+        "grep",
+        &["-q", &format!("^{:032x} ", 1), "/proc/net/if_inet6"],
     );
-    out.assert_code(1);
-    assert!(
-        out.stderr.contains("connect tcp4:localhost:") || out.stderr.contains("connection refused"),
-        "{out}"
-    );
-    let six = Sockcat::run(
-        ["connect", "-6", &format!("localhost:{port}")],
-        b"",
-        TIMEOUT,
-    );
-    if six.code() == Some(2) {
-        assert!(
-            six.stderr.contains("no address of the requested family"),
-            "{six}"
+    if v6.code() != Some(0) {
+        skip("no IPv6 loopback in a fresh network namespace");
+        return;
+    }
+    // A listener on each family at the same port, each saying which it is.
+    let mut listeners = Vec::new();
+    for (addr, name) in [("tcp:127.0.0.1:7000", "v4"), ("tcp:[::1]:7000", "v6")] {
+        let mut cmd = ns.command(crate::support::bin());
+        cmd.args(["-v", "listen", "-k", "-c", &format!("echo {name}"), addr]);
+        let mut listener = Proc::spawn_with(&mut cmd, Stdio::null());
+        listener.wait_for_stderr("listening on", TIMEOUT);
+        listeners.push(listener);
+    }
+    let rows: [(&[&str], &str); 4] = [
+        (&["connect", "both:7000"], "v6\n"),
+        (&["connect", "-4", "both:7000"], "v4\n"),
+        (&["connect", "-6", "both:7000"], "v6\n"),
+        (&["connect", "-4", "four-only:7000"], "v4\n"),
+    ];
+    for (args, reached) in rows {
+        let out = ns.run(crate::support::bin(), args);
+        out.assert_success();
+        assert_eq!(out.stdout_str(), reached, "{args:?}{out}");
+    }
+    for (flag, name) in [("-6", "four-only"), ("-4", "six-only")] {
+        let out = ns.run(
+            crate::support::bin(),
+            &["connect", flag, &format!("{name}:7000")],
+        );
+        out.assert_code(2);
+        assert_eq!(
+            out.stderr,
+            format!("sockcat: unknown host '{name}': no address of the requested family"),
+            "{out}"
         );
     }
 }

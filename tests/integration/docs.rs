@@ -10,7 +10,7 @@ use std::process::Command;
 use clap::CommandFactory;
 use sockcat::cli::Cli;
 
-use crate::support::{Sockcat, TIMEOUT, TempDir, require};
+use crate::support::{Sockcat, TIMEOUT, TempDir, require, run_command};
 
 const BLESS: &str = "run `SOCKCAT_BLESS=1 cargo test docs`";
 
@@ -111,15 +111,15 @@ fn pages_have_no_groff_warnings() {
     let (dir, pages) = generate("man");
     assert!(pages.len() > 1, "no pages generated");
     for name in pages.keys() {
-        let out = Command::new("groff")
-            .args(["-man", "-ww", "-z"])
-            .arg(dir.path().join("man").join(name))
-            .output()
-            .expect("run groff");
-        let warnings = String::from_utf8_lossy(&out.stderr);
+        let out = run_command(
+            Command::new("groff")
+                .args(["-man", "-ww", "-z"])
+                .arg(dir.path().join("man").join(name)),
+            TIMEOUT,
+        );
         assert!(
-            out.status.success() && warnings.is_empty(),
-            "groff on {name}:\n{warnings}"
+            out.status.success() && out.stderr.is_empty(),
+            "groff on {name}:{out}"
         );
     }
 }
@@ -175,15 +175,10 @@ fn shells_accept_the_scripts() {
         if !require(shell) {
             continue;
         }
-        let out = Command::new(shell)
-            .arg("-n")
-            .arg(path(script))
-            .output()
-            .expect("run shell");
-        let errors = String::from_utf8_lossy(&out.stderr);
+        let out = run_command(Command::new(shell).arg("-n").arg(path(script)), TIMEOUT);
         assert!(
-            out.status.success() && errors.is_empty(),
-            "{shell} -n {script}:\n{errors}"
+            out.status.success() && out.stderr.is_empty(),
+            "{shell} -n {script}:{out}"
         );
     }
 }
@@ -205,18 +200,16 @@ printf '%s\n' "${COMPREPLY[@]}"
 "#;
 
 fn bash_complete(script: &Path, line: &str) -> Vec<String> {
-    let out = Command::new("bash")
-        .args(["--norc", "--noprofile", "-c", BASH_COMPLETE, "bash"])
-        .arg(script)
-        .arg(line)
-        .output()
-        .expect("run bash");
-    assert!(
-        out.status.success(),
-        "bash completion of {line:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run_command(
+        Command::new("bash")
+            .args(["--norc", "--noprofile", "-c", BASH_COMPLETE, "bash"])
+            .arg(script)
+            .arg(line),
+        TIMEOUT,
     );
-    let mut words: Vec<String> = String::from_utf8_lossy(&out.stdout)
+    assert!(out.status.success(), "bash completion of {line:?}:{out}");
+    let mut words: Vec<String> = out
+        .stdout_str()
         .lines()
         .filter(|w| !w.is_empty())
         .map(str::to_owned)
@@ -271,13 +264,14 @@ fn fish_completes_verbs_values_and_shells() {
     let (dir, _) = generate("completions");
     let script = dir.path().join("completions").join("sockcat.fish");
     let complete = |line: &str| -> Vec<String> {
-        let out = Command::new("fish")
-            .args(["--no-config", "-c", "source $argv[1]; complete -C $argv[2]"])
-            .arg(&script)
-            .arg(line)
-            .output()
-            .expect("run fish");
-        let stdout = String::from_utf8_lossy(&out.stdout);
+        let out = run_command(
+            Command::new("fish")
+                .args(["--no-config", "-c", "source $argv[1]; complete -C $argv[2]"])
+                .arg(&script)
+                .arg(line),
+            TIMEOUT,
+        );
+        let stdout = out.stdout_str();
         let mut words: Vec<String> = stdout
             .lines()
             .filter_map(|l| l.split('\t').next())

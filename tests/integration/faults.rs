@@ -462,7 +462,7 @@ fn accept(listener: &TcpListener) -> TcpStream {
 
 /// Bytes of `conn`'s stream the other side has not acknowledged (SIOCOUTQ).
 #[allow(unsafe_code)]
-fn unacknowledged(conn: &TcpStream) -> usize {
+pub fn unacknowledged(conn: &TcpStream) -> usize {
     let mut queued: nix::libc::c_int = 0;
     // SAFETY: SIOCOUTQ (TIOCOUTQ) writes one int through the pointer, which
     // points at `queued` for the whole call.

@@ -3,7 +3,10 @@
 //! signals, never removing someone else's file), long and abstract Unix
 //! names, the accept timeout, the printed address, dual-stack `:0`, peer
 //! credentials under `-v`, inherited listening sockets (`fd:N`), and the
-//! datagram listener's choice of peer and its life after stdin ends.
+//! datagram listener's choice of peer and its life after stdin ends; the
+//! access rules of a one-peer listener (`--allow`/`--deny`,
+//! `--allow-uid`/`--allow-gid`: a refused stream peer is closed with its
+//! bytes unread, a refused sender's datagram is dropped).
 //!
 //! The peers here are the test's own std sockets (and sockcat itself for
 //! the long-path and abstract connects); real peer programs are in
@@ -23,7 +26,10 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
 
-use crate::support::{Proc, Sockcat, TIMEOUT, TempDir, bin, require_root, wait_until};
+use crate::support::{
+    Proc, Sockcat, TIMEOUT, TempDir, as_nobody, bin, require, require_root, shared_dir, skip,
+    wait_until,
+};
 
 /// A stream exchange with a listening sockcat started by `listener`: send a
 /// line, half-close, read its line up to its close.
@@ -536,7 +542,7 @@ fn dual_stack_port_0_accepts_ipv4_and_ipv6() {
     if has_ipv6_loopback() {
         clients.push("::1");
     } else {
-        eprintln!("skipping the ::1 client: no IPv6 loopback");
+        skip("no IPv6 loopback for the ::1 client");
     }
     for client in clients {
         let (mut server, addr) = listener(&[":0"]);
@@ -893,6 +899,38 @@ fn unix_dgram_listener_ignores_queued_datagrams_of_others() {
     ignores_queued_datagrams_of_others(&format!("unix-dgram:{}", dir.join("s")));
 }
 
+/// A one-shot sender (`sockcat send`) that is gone by the time the
+/// listener reads its datagram: the datagram is printed all the same and
+/// the listener goes on (the spec: a sender already gone costs at most the
+/// replies meant for it). sockcat is stopped while the sender comes and
+/// goes.
+#[test]
+fn unix_dgram_listener_prints_a_datagram_whose_sender_is_gone() {
+    let dir = TempDir::new();
+    let addr = format!("unix-dgram:{}", dir.join("s"));
+    let stdout = dir.join("stdout");
+    let mut cmd = Command::new(bin());
+    cmd.args(["-v", "listen", &addr]);
+    let file = File::create(&stdout).expect("stdout file");
+    let mut server = Proc::spawn_to(&mut cmd, Stdio::null(), Stdio::from(file));
+    server.listening();
+    server.signal(Signal::SIGSTOP);
+    Sockcat::run(["send", &addr, "one-shot"], b"", TIMEOUT).assert_success();
+    server.signal(Signal::SIGCONT);
+    wait_until("the datagram on stdout", TIMEOUT, || {
+        server.exited() || std::fs::read(&stdout).is_ok_and(|got| got == b"one-shot")
+    });
+    assert!(!server.exited(), "the listener ended");
+    server.signal(Signal::SIGTERM);
+    let out = server.wait(TIMEOUT);
+    out.assert_code(143);
+    assert_eq!(
+        std::fs::read(&stdout).expect("stdout"),
+        b"one-shot",
+        "{out}"
+    );
+}
+
 /// `listen --send-only` shares the relay's rule: the socket it never reads
 /// does not end the session; stdin does, however late it speaks.
 #[test]
@@ -996,4 +1034,299 @@ fn crlf_applies_to_a_keep_open_datagram_listener() {
         got.extend(sender.recv());
     }
     assert_eq!(got, b"a\r\nb\r\n");
+}
+
+// ---- access rules on a one-peer listener ----
+
+/// IP rules, each with why it refuses a peer at 127.0.0.2 (the whole of
+/// 127.0.0.0/8 is loopback, so a client bound there is a second host);
+/// each admits 127.0.0.1.
+const IP_RULES: &[(&[&str], &str)] = &[
+    (
+        &["--deny", "127.0.0.2/32"],
+        "127.0.0.2 is in --deny 127.0.0.2/32",
+    ),
+    (
+        &["--allow", "127.0.0.1/32"],
+        "127.0.0.2 is in no --allow network",
+    ),
+    // Deny wins over an allow that holds the address too, in either order.
+    (
+        &["--allow", "127.0.0.0/8", "--deny", "127.0.0.2/32"],
+        "127.0.0.2 is in --deny 127.0.0.2/32",
+    ),
+    (
+        &["--deny", "127.0.0.2/32", "--allow", "127.0.0.0/8"],
+        "127.0.0.2 is in --deny 127.0.0.2/32",
+    ),
+];
+
+/// A TCP connection from `source` to 127.0.0.1:`port`.
+fn tcp_from(source: std::net::Ipv4Addr, port: u16) -> TcpStream {
+    use nix::sys::socket::{AddressFamily, SockFlag, SockType, SockaddrIn, bind, connect, socket};
+    let fd = socket(
+        AddressFamily::Inet,
+        SockType::Stream,
+        SockFlag::SOCK_CLOEXEC,
+        None,
+    )
+    .expect("socket");
+    bind(
+        fd.as_raw_fd(),
+        &SockaddrIn::from(std::net::SocketAddrV4::new(source, 0)),
+    )
+    .expect("bind the source");
+    connect(fd.as_raw_fd(), &SockaddrIn::new(127, 0, 0, 1, port)).expect("connect");
+    let conn = TcpStream::from(fd);
+    conn.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    conn
+}
+
+#[test]
+fn one_peer_tcp_listener_refuses_by_allow_and_deny_before_reading() {
+    for (rules, why) in IP_RULES {
+        let mut args = rules.to_vec();
+        args.push("tcp:127.0.0.1:0");
+        let (mut server, addr) = listener(&args);
+        let port = addr.rsplit(':').next().unwrap().parse().expect("port");
+        // Stopped, sockcat cannot accept before the refused peer's bytes
+        // are in its kernel (acknowledged).
+        server.signal(Signal::SIGSTOP);
+        let mut refused = tcp_from([127, 0, 0, 2].into(), port);
+        refused.write_all(b"let me in\n").expect("write");
+        wait_until("sockcat's kernel to take the bytes", TIMEOUT, || {
+            crate::faults::unacknowledged(&refused) == 0
+        });
+        server.signal(Signal::SIGCONT);
+        let line = server.wait_for_stderr(" tcp:127.0.0.2:", TIMEOUT);
+        assert!(
+            line.contains("refused tcp:127.0.0.2:") && line.ends_with(why),
+            "{rules:?}: {line}"
+        );
+        crate::support::assert_reset_unread(&mut refused);
+
+        let mut admitted = tcp_from([127, 0, 0, 1].into(), port);
+        admitted.write_all(b"from test\n").expect("write");
+        admitted
+            .shutdown(std::net::Shutdown::Write)
+            .expect("shutdown");
+        let mut got = String::new();
+        admitted.read_to_string(&mut got).expect("read");
+        assert_eq!(got, "from sockcat\n", "{rules:?}");
+        let out = server.wait(TIMEOUT);
+        out.assert_success();
+        assert_eq!(out.stdout_str(), "from test\n", "{rules:?}{out}");
+        assert!(out.stderr.contains("accepted tcp:127.0.0.1:"), "{out}");
+    }
+}
+
+#[test]
+fn one_peer_udp_listener_drops_the_datagrams_of_refused_senders() {
+    for (rules, why) in IP_RULES {
+        let mut args = vec!["-v", "listen"];
+        args.extend_from_slice(rules);
+        args.push("udp:127.0.0.1:0");
+        let mut server = Sockcat::spawn(&args);
+        let printed = server.listening();
+        let port: u16 = printed.rsplit(':').next().unwrap().parse().expect("port");
+        let refused = UdpSocket::bind("127.0.0.2:0").expect("bind");
+        let admitted = UdpSocket::bind("127.0.0.1:0").expect("bind");
+        admitted
+            .set_read_timeout(Some(TIMEOUT))
+            .expect("read timeout");
+        refused
+            .send_to(b"from the refused\n", ("127.0.0.1", port))
+            .expect("send");
+        let refused_name = format!("udp:{}", refused.local_addr().expect("addr"));
+        let line = server.wait_for_stderr(&refused_name, TIMEOUT);
+        assert!(
+            line.ends_with(&format!("dropped a datagram from {refused_name}: {why}")),
+            "{rules:?}: {line}"
+        );
+        admitted
+            .send_to(b"from the admitted\n", ("127.0.0.1", port))
+            .expect("send");
+        server.wait_for_stderr("accepted udp:127.0.0.1:", TIMEOUT);
+        server.feed(b"reply\n");
+        let mut buf = [0u8; 64];
+        let n = admitted.recv(&mut buf).expect("the reply");
+        assert_eq!(&buf[..n], b"reply\n");
+        refused.set_nonblocking(true).expect("nonblocking");
+        assert!(
+            refused.recv(&mut buf).is_err(),
+            "{rules:?}: the refused sender got a reply"
+        );
+        server.signal(Signal::SIGTERM);
+        let out = server.wait(TIMEOUT);
+        out.assert_code(143);
+        assert_eq!(out.stdout_str(), "from the admitted\n", "{rules:?}{out}");
+    }
+}
+
+/// The Unix rules, each admitting nobody (65534) and so refusing root,
+/// the test itself.
+const UNIX_RULES: [&str; 2] = ["--allow-uid", "--allow-gid"];
+
+#[test]
+fn one_peer_unix_listener_refuses_by_uid_and_gid_before_reading() {
+    if !require_root() || !require("setpriv") {
+        return;
+    }
+    let dir = shared_dir();
+    for flag in UNIX_RULES {
+        let path = dir.join(flag.trim_start_matches('-'));
+        let (mut server, _) = listener(&[flag, "65534", "--mode", "666", &format!("unix:{path}")]);
+        // A Unix stream write lands in the peer's queue before it returns,
+        // even while sockcat (stopped) has not accepted yet.
+        server.signal(Signal::SIGSTOP);
+        let mut refused = UnixStream::connect(&path).expect("connect");
+        refused.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+        refused.write_all(b"let me in\n").expect("write");
+        server.signal(Signal::SIGCONT);
+        let line = server.wait_for_stderr(&format!("(pid {} ", std::process::id()), TIMEOUT);
+        assert!(
+            line.contains("refused unix: (pid ")
+                && line.ends_with("uid 0 and gid 0 are not admitted by --allow-uid/--allow-gid"),
+            "{flag}: {line}"
+        );
+        crate::support::assert_reset_unread(&mut refused);
+
+        let mut nobody = as_nobody(bin());
+        nobody.args(["connect", &format!("unix:{path}")]);
+        let mut client = Proc::spawn(&mut nobody);
+        client.feed(b"from nobody\n");
+        client.close_stdin();
+        let client = client.wait(TIMEOUT);
+        client.assert_success();
+        assert_eq!(client.stdout_str(), "from sockcat\n", "{flag}{client}");
+        let out = server.wait(TIMEOUT);
+        out.assert_success();
+        assert_eq!(out.stdout_str(), "from nobody\n", "{flag}{out}");
+        assert!(out.stderr.contains("uid 65534 gid 65534)"), "{out}");
+    }
+}
+
+#[test]
+fn one_peer_unix_dgram_listener_drops_the_datagrams_of_refused_senders() {
+    if !require_root() || !require("setpriv") {
+        return;
+    }
+    let dir = shared_dir();
+    for flag in UNIX_RULES {
+        let name = flag.trim_start_matches('-');
+        let addr = format!("unix-dgram:{}", dir.join(name));
+        let mut server = Sockcat::spawn(["-v", "listen", flag, "65534", "--mode", "666", &addr]);
+        server.listening();
+        let own = dir.join(&format!("{name}-root"));
+        let refused = UnixDatagram::bind(&own).expect("bind");
+        refused
+            .send_to(b"from root\n", dir.join(name))
+            .expect("send");
+        let line = server.wait_for_stderr(&own, TIMEOUT);
+        assert!(
+            line.contains(&format!("dropped a datagram from unix-dgram:{own} (pid "))
+                && line.ends_with("uid 0 and gid 0 are not admitted by --allow-uid/--allow-gid"),
+            "{flag}: {line}"
+        );
+        // nobody's client (autobound) stays for the reply.
+        let mut nobody = as_nobody(bin());
+        nobody.args(["connect", &addr]);
+        let mut client = Proc::spawn(&mut nobody);
+        client.feed(b"from nobody\n");
+        server.wait_for_stderr("accepted unix-dgram:@", TIMEOUT);
+        server.feed(b"reply\n");
+        refused.set_read_timeout(Some(QUIET)).expect("timeout");
+        assert!(
+            refused.recv(&mut [0u8; 64]).is_err(),
+            "{flag}: the refused sender got the reply"
+        );
+        client.close_stdin();
+        let client = client.wait(TIMEOUT);
+        client.assert_success();
+        assert_eq!(client.stdout_str(), "reply\n", "{flag}{client}");
+        server.signal(Signal::SIGTERM);
+        let out = server.wait(TIMEOUT);
+        out.assert_code(143);
+        assert_eq!(out.stdout_str(), "from nobody\n", "{flag}{out}");
+    }
+}
+
+/// How long a check waits for a datagram that must not come.
+const QUIET: Duration = Duration::from_millis(300);
+
+/// A Unix datagram listener admitting by credentials has asked for them
+/// before anyone can send to it: the kernel records a sender's credentials
+/// only if one side asked by the time it sent, and reports a datagram
+/// without them as sent by nobody (65534), whom the rule here admits.
+/// sockcat is held just after binding: its stderr is a full pipe, so it
+/// blocks writing `listening on` until the test reads.
+#[test]
+fn unix_dgram_credentials_are_asked_for_before_anyone_can_send() {
+    use nix::fcntl::{FcntlArg, OFlag, fcntl};
+    let me = (
+        nix::unistd::getuid().as_raw(),
+        nix::unistd::getgid().as_raw(),
+    );
+    if me.0 == 65534 || me.1 == 65534 {
+        crate::support::skip("the test runs as nobody");
+        return;
+    }
+    // One peer, and -k (the datagram server).
+    for keep_open in [&[][..], &["-k"]] {
+        let dir = TempDir::new();
+        let path = dir.join("d");
+        let (err_read, err_write) = nix::unistd::pipe2(OFlag::O_CLOEXEC).expect("pipe");
+        fcntl(&err_write, FcntlArg::F_SETFL(OFlag::O_NONBLOCK)).expect("nonblocking");
+        for chunk in [4096, 1] {
+            while nix::unistd::write(&err_write, &vec![b'#'; chunk]).is_ok() {}
+        }
+        fcntl(&err_write, FcntlArg::F_SETFL(OFlag::empty())).expect("blocking");
+        let mut cmd = Command::new(bin());
+        cmd.args(["-v", "listen"]).args(keep_open).args([
+            "--allow-uid",
+            "65534",
+            &format!("unix-dgram:{path}"),
+        ]);
+        let server = Proc::spawn_stderr_to(&mut cmd, Stdio::null(), err_write.into());
+        wait_until("sockcat to block on stderr, bound", TIMEOUT, || {
+            is_socket(&path) && crate::support::process_state(server.pid()) == 'S'
+        });
+        let own = dir.join("sender");
+        let sender = UnixDatagram::bind(&own).expect("bind");
+        sender.send_to(b"sent early\n", &path).expect("send");
+        let (lines, seen) = std::sync::mpsc::channel();
+        thread::spawn(move || {
+            let reader = std::io::BufReader::new(File::from(err_read));
+            for line in std::io::BufRead::lines(reader).map_while(Result::ok) {
+                if lines
+                    .send(line.trim_start_matches('#').to_string())
+                    .is_err()
+                {
+                    break;
+                }
+            }
+        });
+        let line = loop {
+            let line = seen.recv_timeout(TIMEOUT).expect("a line about the sender");
+            if line.contains(&own) {
+                break line;
+            }
+        };
+        assert!(
+            line.ends_with(&format!(
+                "dropped a datagram from unix-dgram:{own} (pid {} uid {} gid {}): uid {} and gid {} \
+                 are not admitted by --allow-uid/--allow-gid",
+                std::process::id(),
+                me.0,
+                me.1,
+                me.0,
+                me.1
+            )),
+            "{keep_open:?}: {line}"
+        );
+        server.signal(Signal::SIGTERM);
+        let out = server.wait(TIMEOUT);
+        out.assert_code(143);
+        assert_eq!(out.stdout_str(), "", "{keep_open:?}{out}");
+    }
 }

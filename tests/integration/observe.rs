@@ -122,7 +122,7 @@ fn probes_wait_for_a_socket_under_a_low_descriptor_limit() {
     let open = listener.local_addr().expect("addr").port();
     // Twelve refused ports around the open one; 8 descriptors leave room
     // for about four probes at a time.
-    let held: Vec<_> = (0..12).map(|_| crate::connect::closed_port()).collect();
+    let held: Vec<_> = (0..12).map(|_| crate::support::closed_port()).collect();
     let mut ports: Vec<u16> = held.iter().map(|(_, port)| *port).collect();
     ports.insert(6, open);
     let list = ports
@@ -162,11 +162,9 @@ fn probe_without_a_socket_to_spare_is_an_error_not_a_closed_port() {
 
 #[test]
 fn udp_probe_reports_closed_only_on_port_unreachable() {
-    let (_held, port) = crate::connect::closed_port();
+    let (_held, port) = crate::support::closed_udp_port();
     let open = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
     let open_port = open.local_addr().expect("addr").port();
-    // A UDP port nobody has: reserve it by binding then dropping is racy,
-    // so use the port of a TCP-only reservation, free for UDP.
     let out = Sockcat::run(
         [
             "connect",
@@ -196,6 +194,7 @@ fn udp_probe_reports_closed_only_on_port_unreachable() {
 #[test]
 fn hexdump_of_a_known_exchange() {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    crate::support::give_up_after(&listener, TIMEOUT);
     let addr = format!("tcp:{}", listener.local_addr().expect("addr"));
     let server = thread::spawn(move || {
         let (mut s, _) = listener.accept().expect("accept");

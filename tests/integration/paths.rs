@@ -5,6 +5,9 @@
 //! both paths, in the one `cargo test`.
 
 use std::process::Command;
+use std::time::Duration;
+
+use crate::support::run_command;
 
 #[test]
 fn relay_tests_pass_with_copies_forced() {
@@ -12,7 +15,8 @@ fn relay_tests_pass_with_copies_forced() {
         return; // Already the forced run (or forced from outside).
     }
     let me = std::env::current_exe().expect("test binary");
-    let out = Command::new(me)
+    let mut again = Command::new(me);
+    again
         .args([
             "connect::",
             "listen::",
@@ -22,14 +26,15 @@ fn relay_tests_pass_with_copies_forced() {
             "--skip",
             "paths::",
         ])
-        .env("SOCKCAT_RELAY", "copy")
-        .output()
-        .expect("run the tests again");
-    let stdout = String::from_utf8_lossy(&out.stdout);
+        .env("SOCKCAT_RELAY", "copy");
+    // Every test in it has its own deadlines; this one bounds the lot.
+    let out = run_command(&mut again, Duration::from_secs(900));
+    let stdout = out.stdout_str();
     assert!(
         out.status.success(),
-        "with SOCKCAT_RELAY=copy:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+        "with SOCKCAT_RELAY=copy ({}):\n{stdout}\n{}",
+        out.status,
+        out.stderr
     );
     assert!(stdout.contains("test result: ok."), "{stdout}");
 }

@@ -4,16 +4,18 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream, UdpSocket};
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::net::UnixDatagram;
 use std::sync::mpsc;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use nix::sys::socket::{self as nixsock, AddressFamily, Backlog, MsgFlags, SockFlag, SockType};
-use nix::sys::time::{TimeVal, TimeValLike};
 
-use crate::support::{Output, Proc, Sockcat, TIMEOUT, TempDir, pattern, require};
+use crate::support::{
+    Output, Proc, Sockcat, TIMEOUT, TempDir, closed_port, closed_udp_port, give_up_after, pattern,
+    require,
+};
 
 /// How long a receiver listens for a datagram that should not come, after
 /// sockcat has exited. Loopback and Unix datagrams are queued at the
@@ -26,12 +28,6 @@ fn run(args: &[&str]) -> Output {
 
 fn run_with(args: &[&str], input: &[u8]) -> Output {
     Sockcat::run(args, input, TIMEOUT)
-}
-
-/// Accept, like reads, gives up after `timeout` (`SO_RCVTIMEO`).
-fn give_up_after<F: AsFd>(fd: &F, timeout: Duration) {
-    let tv = TimeVal::milliseconds(timeout.as_millis() as i64);
-    nixsock::setsockopt(fd, nixsock::sockopt::ReceiveTimeout, &tv).expect("SO_RCVTIMEO");
 }
 
 fn udp_receiver() -> (UdpSocket, String) {
@@ -465,10 +461,8 @@ fn a_missing_socket_file_is_exit_1() {
 
 #[test]
 fn a_refused_tcp_connection_is_exit_1() {
-    let addr = {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        format!("tcp:{}", listener.local_addr().expect("addr"))
-    };
+    let (_held, port) = closed_port();
+    let addr = format!("tcp:127.0.0.1:{port}");
     let out = run(&["send", &addr, "hello"]);
     out.assert_code(1);
     assert!(out.stderr.contains("connection refused"), "{out}");
@@ -640,11 +634,8 @@ fn tcp_stream_send_to_a_plain_client_of_std() {
 
 #[test]
 fn udp_reply_from_nobody_is_refused_not_waited_for() {
-    let addr = {
-        let (sock, addr) = udp_receiver();
-        drop(sock);
-        addr
-    };
+    let (_held, port) = closed_udp_port();
+    let addr = format!("udp:127.0.0.1:{port}");
     let started = Instant::now();
     let out = run(&["send", "-r", "-W", "15s", &addr, "hello"]);
     out.assert_code(1);

@@ -14,7 +14,8 @@ use std::time::Duration;
 use nix::sys::signal::Signal;
 
 use crate::support::{
-    Proc, Sockcat, TIMEOUT, TempDir, bin, pattern, require, require_root, skip, wait_until,
+    Proc, Sockcat, TIMEOUT, TempDir, as_nobody, assert_reset_unread, bin, pattern, require,
+    require_root, shared_dir, skip, wait_until,
 };
 
 fn hash(data: &[u8]) -> u64 {
@@ -222,32 +223,6 @@ fn broker_relays_among_three_clients() {
     assert_eq!(printed, ["from 0", "from 1", "from 2"], "{out}");
 }
 
-/// A socket nobody (uid 65534) may reach: a world-searchable directory and
-/// a world-writable socket file.
-fn shared_dir() -> TempDir {
-    let dir = TempDir::new();
-    nix::sys::stat::fchmodat(
-        nix::fcntl::AT_FDCWD,
-        dir.path(),
-        nix::sys::stat::Mode::from_bits_truncate(0o755),
-        nix::sys::stat::FchmodatFlags::FollowSymlink,
-    )
-    .expect("chmod");
-    dir
-}
-
-fn as_nobody(program: &str) -> Command {
-    let mut cmd = Command::new("setpriv");
-    cmd.args([
-        "--reuid=65534",
-        "--regid=65534",
-        "--clear-groups",
-        "--",
-        program,
-    ]);
-    cmd
-}
-
 #[test]
 fn allow_uid_refuses_nobody_and_admits_root() {
     if !require_root() || !require("setpriv") || !require("nc.openbsd") {
@@ -324,6 +299,19 @@ fn unix_dgram_allow_uid_drops_nobodys_datagrams() {
     assert_eq!(out.stdout, b"from root", "{out}");
 }
 
+/// A peer that sends `data` to the listener at `addr` while it is stopped,
+/// so that the bytes are in its kernel (acknowledged) when it accepts.
+fn speak_first(server: &Proc, addr: &str, data: &[u8]) -> TcpStream {
+    server.signal(Signal::SIGSTOP);
+    let mut s = connect(addr);
+    s.write_all(data).expect("write");
+    wait_until("the listener's kernel to take the bytes", TIMEOUT, || {
+        crate::faults::unacknowledged(&s) == 0
+    });
+    server.signal(Signal::SIGCONT);
+    s
+}
+
 #[test]
 fn deny_refuses_before_reading_and_says_why() {
     let (mut server, addr) = listen(&[
@@ -336,7 +324,8 @@ fn deny_refuses_before_reading_and_says_why() {
         "-e",
         "cat",
     ]);
-    assert_eq!(refused(connect(&addr), b"hello"), b"");
+    let mut s = speak_first(&server, &addr, b"hello");
+    assert_reset_unread(&mut s);
     let line = server.wait_for_stderr("refused tcp:127.0.0.1:", TIMEOUT);
     assert!(
         line.ends_with("127.0.0.1 is in --deny 127.0.0.0/8"),
@@ -353,7 +342,8 @@ fn deny_refuses_before_reading_and_says_why() {
         "-e",
         "cat",
     ]);
-    assert_eq!(refused(connect(&addr), b"hello"), b"");
+    let mut s = speak_first(&other, &addr, b"hello");
+    assert_reset_unread(&mut s);
     let line = other.wait_for_stderr("refused ", TIMEOUT);
     assert!(
         line.ends_with("127.0.0.1 is in no --allow network"),
@@ -550,7 +540,9 @@ fn exec_local_is_the_address_the_peer_reached() {
     let mut peers = vec![(connect(&format!("tcp:127.0.0.1:{port}")), "tcp:127.0.0.1")];
     match TcpStream::connect(format!("[::1]:{port}")) {
         Ok(s) => peers.push((s, "tcp:[::1]")),
-        Err(e) => eprintln!("no IPv6 loopback ({e}); checking IPv4 only"),
+        Err(e) => {
+            skip(&format!("no IPv6 loopback for the [::1] peer ({e})"));
+        }
     }
     for (mut s, host) in peers {
         s.set_read_timeout(Some(TIMEOUT)).expect("timeout");

@@ -7,6 +7,8 @@
 use std::ffi::OsStr;
 use std::fmt;
 use std::io::{BufRead, BufReader, Read, Write};
+use std::net::UdpSocket;
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
@@ -79,6 +81,148 @@ impl Drop for TempDir {
     }
 }
 
+/// Blocking accepts and reads on `fd` give up after `timeout`
+/// (`SO_RCVTIMEO`, which accept(2) honours too), so a peer that never
+/// comes fails the test instead of hanging it.
+pub fn give_up_after<F: std::os::fd::AsFd>(fd: &F, timeout: Duration) {
+    use nix::sys::time::{TimeVal, TimeValLike};
+    let tv = TimeVal::milliseconds(timeout.as_millis() as i64);
+    nix::sys::socket::setsockopt(fd, nix::sys::socket::sockopt::ReceiveTimeout, &tv)
+        .expect("SO_RCVTIMEO");
+}
+
+/// A temporary directory nobody (uid 65534) may reach: world-searchable,
+/// so that a socket file in it with mode 666 is open to everyone.
+pub fn shared_dir() -> TempDir {
+    let dir = TempDir::new();
+    nix::sys::stat::fchmodat(
+        nix::fcntl::AT_FDCWD,
+        dir.path(),
+        nix::sys::stat::Mode::from_bits_truncate(0o755),
+        nix::sys::stat::FchmodatFlags::FollowSymlink,
+    )
+    .expect("chmod");
+    dir
+}
+
+/// `program` run as nobody (uid and gid 65534, no supplementary groups);
+/// add its arguments. Needs root and `setpriv`.
+pub fn as_nobody(program: &str) -> Command {
+    let mut cmd = Command::new("setpriv");
+    cmd.args([
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        "--",
+        program,
+    ]);
+    cmd
+}
+
+/// A loopback TCP port that refuses connections for as long as the
+/// returned socket lives: bound and never listening, it holds the port, so
+/// no other test's listener can take it while a test expects a refusal
+/// (binding and dropping a socket would leave the port free for anyone).
+pub fn closed_port() -> (OwnedFd, u16) {
+    use nix::sys::socket::{
+        AddressFamily, SockFlag, SockType, SockaddrIn, bind, getsockname, socket,
+    };
+    let fd = socket(
+        AddressFamily::Inet,
+        SockType::Stream,
+        SockFlag::SOCK_CLOEXEC,
+        None,
+    )
+    .expect("socket");
+    bind(fd.as_raw_fd(), &SockaddrIn::new(127, 0, 0, 1, 0)).expect("bind");
+    let port = getsockname::<SockaddrIn>(fd.as_raw_fd())
+        .expect("name")
+        .port();
+    (fd, port)
+}
+
+/// A loopback UDP port where datagrams meet "port unreachable", for as
+/// long as the returned socket lives: it holds the port, and, connected to
+/// itself, takes datagrams from no one else, so the kernel answers every
+/// other sender as it would for a port nobody has.
+pub fn closed_udp_port() -> (UdpSocket, u16) {
+    let sock = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let own = sock.local_addr().expect("addr");
+    sock.connect(own).expect("connect to itself");
+    (sock, own.port())
+}
+
+/// A network namespace of the test's own, with its loopback up, and a
+/// mount namespace in which files of the test's own stand in for the
+/// machine's (`/etc/hosts`, `/etc/nsswitch.conf`, `/etc/resolv.conf`).
+/// Nothing run in it can reach beyond that loopback, so a name lookup
+/// there never leaves the machine. A sleeping process keeps it; commands
+/// join it through nsenter.
+pub struct Netns {
+    holder: Proc,
+    _files: TempDir,
+}
+
+impl Netns {
+    /// `files` are (path, contents) pairs. `None`, having said why, where
+    /// namespaces cannot be made.
+    pub fn new(files: &[(&str, &str)]) -> Option<Netns> {
+        if !require_root() || !require("unshare") || !require("nsenter") || !require("ip") {
+            return None;
+        }
+        let dir = TempDir::new();
+        let mut script = String::from("set -e\n");
+        for (n, (target, text)) in files.iter().enumerate() {
+            let source = dir.join(&format!("file{n}"));
+            std::fs::write(&source, text).expect("write a file for the namespace");
+            script += &format!("mount --bind '{source}' '{target}'\n");
+        }
+        script += "ip link set lo up\necho ready >&2\nexec sleep 600\n";
+        let mut cmd = Command::new("unshare");
+        cmd.args(["-m", "-n", "sh", "-c", &script]);
+        let mut holder = Proc::spawn_with(&mut cmd, Stdio::null());
+        holder.wait_for_stderr("ready", TIMEOUT);
+        Some(Netns {
+            holder,
+            _files: dir,
+        })
+    }
+
+    /// `program` to be run inside the namespaces; add its arguments.
+    pub fn command(&self, program: &str) -> Command {
+        let mut cmd = Command::new("nsenter");
+        cmd.args([
+            "-t",
+            &self.holder.pid().to_string(),
+            "-m",
+            "-n",
+            "--",
+            program,
+        ]);
+        cmd
+    }
+
+    /// Run `program` with `args` inside to its end, stdin empty.
+    pub fn run(&self, program: &str, args: &[&str]) -> Output {
+        Proc::spawn_with(self.command(program).args(args), Stdio::null()).wait(TIMEOUT)
+    }
+}
+
+/// An nsswitch.conf that looks names up in /etc/hosts alone: a name not
+/// there is unknown at once, with no DNS asked.
+pub const HOSTS_FILE_ONLY: (&str, &str) = ("/etc/nsswitch.conf", "hosts: files\n");
+
+/// A resolver that cannot answer: DNS alone, at a loopback port where
+/// nothing listens (inside a `Netns`), so every lookup of a name fails
+/// as "try again later" (`EAI_AGAIN`), at once.
+pub const NO_NAME_SERVER: [(&str, &str); 2] = [
+    ("/etc/nsswitch.conf", "hosts: dns\n"),
+    (
+        "/etc/resolv.conf",
+        "nameserver 127.0.0.1\noptions attempts:1 timeout:1\n",
+    ),
+];
+
 /// What a finished process left behind.
 pub struct Output {
     pub cmd: String,
@@ -137,6 +281,14 @@ pub struct Proc {
 
 pub struct Sockcat;
 
+/// Run `cmd` to its end with stdin empty, collecting what it printed:
+/// `Command::output` with a deadline (killed and failing the test after
+/// `timeout`).
+#[track_caller]
+pub fn run_command(cmd: &mut Command, timeout: Duration) -> Output {
+    Proc::spawn_with(cmd, Stdio::null()).wait(timeout)
+}
+
 impl Sockcat {
     /// Start sockcat with stdin piped (write with `feed`, end with `close_stdin`).
     pub fn spawn<I, S>(args: I) -> Proc
@@ -175,21 +327,33 @@ impl Proc {
     }
 
     pub fn spawn_with(cmd: &mut Command, stdin: Stdio) -> Proc {
-        Proc::spawn_io(cmd, stdin, None)
+        Proc::spawn_io(cmd, stdin, None, None)
     }
 
     /// Like `spawn_with`, but stdout goes to `stdout` instead of being collected.
     pub fn spawn_to(cmd: &mut Command, stdin: Stdio, stdout: Stdio) -> Proc {
-        Proc::spawn_io(cmd, stdin, Some(stdout))
+        Proc::spawn_io(cmd, stdin, Some(stdout), None)
     }
 
-    fn spawn_io(cmd: &mut Command, stdin: Stdio, stdout: Option<Stdio>) -> Proc {
+    /// Like `spawn_with`, but stderr goes to `stderr`, for the test to read
+    /// (`wait_for_stderr` then sees nothing).
+    pub fn spawn_stderr_to(cmd: &mut Command, stdin: Stdio, stderr: Stdio) -> Proc {
+        Proc::spawn_io(cmd, stdin, None, Some(stderr))
+    }
+
+    fn spawn_io(
+        cmd: &mut Command,
+        stdin: Stdio,
+        stdout: Option<Stdio>,
+        stderr: Option<Stdio>,
+    ) -> Proc {
         let shown = format!("{cmd:?}");
         let collect = stdout.is_none();
+        let collect_err = stderr.is_none();
         let mut child = cmd
             .stdin(stdin)
             .stdout(stdout.unwrap_or_else(Stdio::piped))
-            .stderr(Stdio::piped())
+            .stderr(stderr.unwrap_or_else(Stdio::piped))
             .spawn()
             .unwrap_or_else(|e| panic!("spawn {shown}: {e}"));
         let stdin = child.stdin.take();
@@ -204,16 +368,18 @@ impl Proc {
         } else {
             let _ = out_tx.send(Vec::new());
         }
-        let err = child.stderr.take().expect("stderr");
         let (err_tx, err_rx) = mpsc::channel();
-        thread::spawn(move || {
-            for line in BufReader::new(err).lines() {
-                let Ok(line) = line else { break };
-                if err_tx.send(line).is_err() {
-                    break;
+        if collect_err {
+            let err = child.stderr.take().expect("stderr");
+            thread::spawn(move || {
+                for line in BufReader::new(err).lines() {
+                    let Ok(line) = line else { break };
+                    if err_tx.send(line).is_err() {
+                        break;
+                    }
                 }
-            }
-        });
+            });
+        }
         Proc {
             cmd: shown,
             child: Some(child),
@@ -344,6 +510,23 @@ impl Drop for Proc {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+}
+
+/// A refused peer that spoke first must see its connection reset: its
+/// bytes were still unread when sockcat closed it (TCP answers that close
+/// with RST, a Unix stream with ECONNRESET). A peer whose bytes had been
+/// read would see sockcat's data, or an orderly end. The peer's bytes must
+/// be in sockcat's kernel before sockcat accepts (stop it meanwhile).
+#[track_caller]
+pub fn assert_reset_unread(conn: &mut impl Read) {
+    let mut got = Vec::new();
+    match conn.read_to_end(&mut got) {
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+        other => panic!(
+            "a refused peer's bytes were read: {other:?}, after {:?}",
+            String::from_utf8_lossy(&got)
+        ),
     }
 }
 

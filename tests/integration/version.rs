@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::{Sockcat, TIMEOUT};
+use crate::support::{Sockcat, TIMEOUT, run_command, which};
 
 #[test]
 fn version_names_the_crate_version_and_the_commit() {
@@ -17,14 +17,17 @@ fn version_names_the_crate_version_and_the_commit() {
         .strip_prefix(version)
         .unwrap_or_else(|| panic!("{line:?} does not start with {version:?}"));
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let head = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["rev-parse", "--short", "HEAD"])
-        .output()
-        .ok()
+    // (No git, or no checkout: the version has no commit.)
+    let head = which("git")
+        .map(|git| {
+            let mut cmd = Command::new(git);
+            cmd.arg("-C")
+                .arg(dir)
+                .args(["rev-parse", "--short", "HEAD"]);
+            run_command(&mut cmd, TIMEOUT)
+        })
         .filter(|out| out.status.success())
-        .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned());
+        .map(|out| out.stdout_str().trim().to_owned());
     match head {
         Some(head) => assert_eq!(rest, format!(" ({head})\n"), "{line:?}"),
         None => assert_eq!(rest, "\n", "{line:?}"),
