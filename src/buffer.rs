@@ -6,7 +6,9 @@
 //! kernel refuses (`EINVAL`: an end that cannot splice) falls back to memory
 //! on the spot, without losing what it held.
 
+use std::collections::VecDeque;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::rc::Rc;
 
 use nix::errno::Errno;
 use nix::fcntl::{FcntlArg, OFlag, SpliceFFlags, fcntl, splice};
@@ -99,6 +101,7 @@ pub enum Sink {
 pub enum Buffer {
     Memory(Memory),
     Kernel(Kernel),
+    Chunks(Chunks),
 }
 
 impl Buffer {
@@ -113,7 +116,7 @@ impl Buffer {
 
     pub fn route(&self) -> Route {
         match self {
-            Buffer::Memory(_) => Route::Copy,
+            Buffer::Memory(_) | Buffer::Chunks(_) => Route::Copy,
             Buffer::Kernel(_) => Route::Splice,
         }
     }
@@ -122,6 +125,16 @@ impl Buffer {
         match self {
             Buffer::Memory(m) => m.capacity(),
             Buffer::Kernel(k) => k.capacity,
+            Buffer::Chunks(_) => usize::MAX,
+        }
+    }
+
+    /// Bytes held.
+    pub fn held(&self) -> usize {
+        match self {
+            Buffer::Memory(m) => m.data().len(),
+            Buffer::Kernel(k) => k.len,
+            Buffer::Chunks(c) => c.bytes,
         }
     }
 
@@ -129,6 +142,7 @@ impl Buffer {
         match self {
             Buffer::Memory(m) => m.pending(),
             Buffer::Kernel(k) => k.len > 0,
+            Buffer::Chunks(c) => !c.chunks.is_empty(),
         }
     }
 
@@ -136,6 +150,8 @@ impl Buffer {
         match self {
             Buffer::Memory(m) => m.end < m.data.len() || m.start > 0,
             Buffer::Kernel(k) => k.len < k.capacity && !k.stalled,
+            // Its owner bounds it: chunks are pushed, never read into it.
+            Buffer::Chunks(_) => false,
         }
     }
 
@@ -162,7 +178,7 @@ impl Buffer {
             }
         }
         let Buffer::Memory(m) = self else {
-            unreachable!("fell back to memory")
+            unreachable!("chunks are pushed, not read; a kernel buffer fell back to memory")
         };
         m.compact();
         let end = m.end;
@@ -192,17 +208,16 @@ impl Buffer {
                 other => return other,
             }
         }
+        if let Buffer::Chunks(c) = self {
+            let n = write(to, sink, c.front())?;
+            seen(&c.front()[..n]);
+            c.consume(n);
+            return Ok(n);
+        }
         let Buffer::Memory(m) = self else {
             unreachable!("fell back to memory")
         };
-        let n = match sink {
-            Sink::Socket => send(
-                std::os::fd::AsRawFd::as_raw_fd(&to),
-                m.data(),
-                MsgFlags::MSG_NOSIGNAL,
-            )?,
-            Sink::Stdio => nix::unistd::write(to, m.data())?,
-        };
+        let n = write(to, sink, m.data())?;
         seen(&m.data()[..n]);
         m.consume(n);
         Ok(n)
@@ -225,6 +240,55 @@ impl Buffer {
         }
         *self = Buffer::Memory(memory);
         Ok(())
+    }
+}
+
+fn write(to: BorrowedFd<'_>, sink: Sink, bytes: &[u8]) -> nix::Result<usize> {
+    match sink {
+        Sink::Socket => send(
+            std::os::fd::AsRawFd::as_raw_fd(&to),
+            bytes,
+            MsgFlags::MSG_NOSIGNAL,
+        ),
+        Sink::Stdio => nix::unistd::write(to, bytes),
+    }
+}
+
+/// A piece of what one source gave, shared by every sink it is queued for:
+/// stdin is read once whatever the number of peers.
+pub type Chunk = Rc<[u8]>;
+
+/// Shared chunks waiting for one sink, the front one partly written. An
+/// empty queue holds no allocation, so an idle peer costs nothing here.
+#[derive(Default)]
+pub struct Chunks {
+    chunks: VecDeque<Chunk>,
+    head: usize,
+    bytes: usize,
+}
+
+impl Chunks {
+    pub fn push(&mut self, chunk: Chunk) {
+        if !chunk.is_empty() {
+            self.bytes += chunk.len();
+            self.chunks.push_back(chunk);
+        }
+    }
+
+    fn front(&self) -> &[u8] {
+        self.chunks.front().map_or(&[], |c| &c[self.head..])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.head += n;
+        self.bytes -= n;
+        if self.chunks.front().is_some_and(|c| self.head == c.len()) {
+            self.chunks.pop_front();
+            self.head = 0;
+            if self.chunks.is_empty() {
+                self.chunks = VecDeque::new();
+            }
+        }
     }
 }
 

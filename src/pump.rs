@@ -18,8 +18,9 @@ use std::os::fd::{AsRawFd, BorrowedFd};
 
 use nix::sys::socket::{MsgFlags, send};
 
+pub use crate::buffer::Chunk;
 pub use crate::buffer::Sink;
-use crate::buffer::{Buffer, Memory, Route};
+use crate::buffer::{Buffer, Chunks, Memory, Route};
 
 /// What happens to the bytes between source and sink.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +80,29 @@ impl Pump {
         }
     }
 
+    /// A direction fed with shared chunks (`push`) rather than read from a
+    /// descriptor: one source fanned out to many sinks, or many sources
+    /// into one sink, each chunk whole.
+    pub fn chunks() -> Pump {
+        let mut pump = Pump::new(Route::Copy, 0, Transform::Plain, false);
+        pump.buf = Buffer::Chunks(Chunks::default());
+        pump
+    }
+
+    /// Queue a chunk (a `chunks` pump).
+    pub fn push(&mut self, chunk: Chunk) {
+        let Buffer::Chunks(chunks) = &mut self.buf else {
+            unreachable!("only a chunks pump is pushed to")
+        };
+        self.received += chunk.len() as u64;
+        chunks.push(chunk);
+    }
+
+    /// Bytes held, not yet written.
+    pub fn queued(&self) -> usize {
+        self.buf.held()
+    }
+
     /// A direction that never runs: no buffer, no pipe, source ended.
     pub fn idle() -> Pump {
         let mut pump = Pump::new(Route::Copy, 0, Transform::Plain, false);
@@ -106,7 +130,7 @@ impl Pump {
     pub fn ready(&self) -> bool {
         match &self.buf {
             Buffer::Memory(m) => self.next_chunk(m).is_some(),
-            Buffer::Kernel(_) => self.buf.pending(),
+            Buffer::Kernel(_) | Buffer::Chunks(_) => self.buf.pending(),
         }
     }
 
@@ -258,7 +282,7 @@ impl Pump {
     pub fn last_message(&self) -> &[u8] {
         match &self.buf {
             Buffer::Memory(m) => &m.data()[..self.last.min(m.data().len())],
-            Buffer::Kernel(_) => &[],
+            Buffer::Kernel(_) | Buffer::Chunks(_) => &[],
         }
     }
 
@@ -266,7 +290,7 @@ impl Pump {
     pub fn next_len(&self) -> usize {
         match &self.buf {
             Buffer::Memory(m) => self.next_chunk(m).map_or(0, <[u8]>::len),
-            Buffer::Kernel(_) => 0,
+            Buffer::Kernel(_) | Buffer::Chunks(_) => 0,
         }
     }
 

@@ -8,13 +8,14 @@ use std::time::Instant;
 use nix::errno::Errno;
 use nix::sys::socket::{self as nixsock, Shutdown};
 
-use super::peer::{Peer, Queue, Role};
+use super::peer::{Peer, Role};
 use super::{ACCEPT_BATCH, EMFILE_RETRY, Server};
 use crate::access::Credentials;
 use crate::addr::{Addr, UnixName};
 use crate::error::{Failure, describe};
 use crate::event_loop::Readiness;
 use crate::exec;
+use crate::pump::Pump;
 use crate::report::{Counts, Event};
 use crate::socket;
 
@@ -143,7 +144,7 @@ impl Server<'_> {
             name,
             generation: self.generation,
             role,
-            queue: Queue::default(),
+            to_peer: Pump::chunks(),
             ready,
             reading: true,
             shut: false,
@@ -183,10 +184,12 @@ impl Server<'_> {
         let Peer {
             fd,
             name,
-            counts,
+            mut counts,
             started,
+            to_peer,
             ..
         } = peer;
+        counts.tx = to_peer.sent;
         // Closed before it is reported, so that whoever reads the report
         // finds the descriptor gone.
         drop(fd);

@@ -45,7 +45,7 @@ use nix::sys::resource::{Resource, getrlimit, setrlimit};
 use nix::sys::socket::{self as nixsock, MsgFlags};
 use nix::unistd::Pid;
 
-use self::peer::{Chunk, Peer, Queue, Role};
+use self::peer::{Peer, Role};
 use crate::access::Access;
 use crate::addr::{Addr, Kind};
 use crate::cli::ListenArgs;
@@ -53,6 +53,7 @@ use crate::error::describe;
 use crate::event_loop::{EventLoop, Readiness, Token};
 use crate::exec::{self, Program};
 use crate::listen::{Listener, SocketFile};
+use crate::pump::{Chunk, Pump, Sink};
 use crate::relay::{Ending, NonBlockingStdio, Options};
 use crate::report::Reporter;
 use crate::signals::Signals;
@@ -169,7 +170,8 @@ struct Server<'a> {
     stdin_ready: Readiness,
     stdin_open: bool,
     stdout_ready: Readiness,
-    out: Queue,
+    /// What peers sent, for stdout: each read a chunk, written whole.
+    out: Pump,
     /// Peers left unread while stdout is full.
     paused: Vec<(usize, u32)>,
     /// Peers with news not yet acted on (edge-triggered: an event comes
@@ -227,7 +229,7 @@ impl<'a> Server<'a> {
             stdin_open: settings.opts.read_stdin,
             stdin,
             stdout,
-            out: Queue::default(),
+            out: Pump::chunks(),
             paused: Vec::new(),
             runnable: Vec::new(),
             scratch,
@@ -270,7 +272,7 @@ impl<'a> Server<'a> {
     fn deadline(&self) -> Option<Instant> {
         let busy = !self.runnable.is_empty()
             || (self.wants_stdin() && self.stdin_ready.readable)
-            || (!self.out.is_empty() && self.stdout_ready.writable)
+            || (self.out.holds() && self.stdout_ready.writable)
             || (self.listener_ready.readable && self.may_accept());
         if busy {
             return Some(Instant::now());
@@ -306,7 +308,7 @@ impl<'a> Server<'a> {
     /// next turn, after the others.
     fn run_peer(&mut self, idx: usize) -> anyhow::Result<()> {
         let peer = self.peer(idx);
-        if peer.ready.writable && !peer.queue.is_empty() {
+        if peer.ready.writable && peer.to_peer.holds() {
             self.flush_peer(idx)?;
         }
         let read_socket = self.settings.opts.read_socket;
@@ -347,7 +349,7 @@ impl<'a> Server<'a> {
     /// news, stdin to the peers, new peers.
     fn pump(&mut self) -> anyhow::Result<()> {
         self.flush_stdout()?;
-        if self.out.bytes < STDOUT_HIGH && !self.paused.is_empty() {
+        if self.out.queued() < STDOUT_HIGH && !self.paused.is_empty() {
             for (idx, generation) in std::mem::take(&mut self.paused) {
                 if let Some(peer) = self.peers[idx].as_mut()
                     && peer.generation == generation
@@ -387,12 +389,12 @@ impl<'a> Server<'a> {
             if Some(idx) == except || !matches!(peer.role, Role::Stdio) || peer.shut {
                 continue;
             }
-            if peer.queue.bytes + chunk.len() > BACKLOG_LIMIT {
+            if peer.to_peer.queued() + chunk.len() > BACKLOG_LIMIT {
                 dropped.push(idx);
                 continue;
             }
             let was_hungry = peer.hungry();
-            peer.queue.push(chunk.clone());
+            peer.to_peer.push(chunk.clone());
             if was_hungry && !peer.hungry() {
                 self.hungry -= 1;
             }
@@ -409,16 +411,18 @@ impl<'a> Server<'a> {
     /// the peer goes.
     fn flush_peer(&mut self, idx: usize) -> anyhow::Result<()> {
         let peer = self.peer(idx);
-        if peer.queue.is_empty() || !peer.ready.writable {
+        if !peer.to_peer.holds() || !peer.ready.writable {
             return self.settle(idx);
         }
         let was_hungry = peer.hungry();
-        let fd = peer.fd.as_raw_fd();
-        let mut sent = 0;
-        let result = peer.queue.flush(|bytes| {
-            nixsock::send(fd, bytes, MsgFlags::MSG_NOSIGNAL).inspect(|n| sent += *n as u64)
-        });
-        peer.counts.tx += sent;
+        let fd = peer.fd.as_fd();
+        let mut result = Ok(());
+        while peer.to_peer.holds() {
+            if let Err(e) = peer.to_peer.drain(fd, Sink::Socket, &mut |_| {}) {
+                result = Err(e);
+                break;
+            }
+        }
         if result == Err(Errno::EAGAIN) {
             peer.ready.filled();
         }
@@ -443,7 +447,7 @@ impl<'a> Server<'a> {
         if !matches!(peer.role, Role::Stdio) {
             return Ok(());
         }
-        let sent_all = !stdin_open && peer.queue.is_empty();
+        let sent_all = !stdin_open && !peer.to_peer.holds();
         if sent_all && !peer.shut && shutdown_on_eof {
             let was_hungry = peer.hungry();
             peer.shut = true;
@@ -466,7 +470,7 @@ impl<'a> Server<'a> {
     /// One read from a peer; what came goes to stdout whole (and with
     /// `--broker` to the other peers).
     fn read_peer(&mut self, idx: usize) -> anyhow::Result<()> {
-        if self.out.bytes >= STDOUT_HIGH {
+        if self.out.queued() >= STDOUT_HIGH {
             let peer = self.peer(idx);
             peer.paused = true;
             let generation = peer.generation;

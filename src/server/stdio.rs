@@ -8,9 +8,9 @@ use std::rc::Rc;
 
 use nix::errno::Errno;
 
-use super::peer::{Chunk, Queue};
 use super::{CHUNK, Server};
 use crate::error::Failure;
+use crate::pump::{Chunk, Pump, Sink};
 use crate::relay::Ending;
 
 impl Server<'_> {
@@ -78,18 +78,24 @@ impl Server<'_> {
     }
 
     pub(super) fn flush_stdout(&mut self) -> anyhow::Result<()> {
-        if self.out.is_empty() || self.ending.is_some() || !self.stdout_ready.writable {
+        if !self.out.holds() || self.ending.is_some() || !self.stdout_ready.writable {
             return Ok(());
         }
         let fd = self.stdout.as_fd();
-        match self.out.flush(|bytes| nix::unistd::write(fd, bytes)) {
-            Ok(()) | Err(Errno::EINTR) => {}
-            Err(Errno::EAGAIN) => self.stdout_ready.filled(),
-            Err(Errno::EPIPE) => {
-                self.ending = Some(Ending::StdoutClosed);
-                self.out = Queue::default();
+        while self.out.holds() {
+            match self.out.drain(fd, Sink::Stdio, &mut |_| {}) {
+                Ok(_) => {}
+                Err(Errno::EINTR) => break,
+                Err(Errno::EAGAIN) => {
+                    self.stdout_ready.filled();
+                    break;
+                }
+                Err(Errno::EPIPE) => {
+                    self.ending = Some(Ending::StdoutClosed);
+                    self.out = Pump::chunks();
+                }
+                Err(e) => return Err(Failure::new("write", "stdout", e).into()),
             }
-            Err(e) => return Err(Failure::new("write", "stdout", e).into()),
         }
         Ok(())
     }
