@@ -12,11 +12,11 @@ use crate::addr::{self, Addr, Family, Host, Kind, UnixName};
 use crate::cli::{AddrFlags, ConnectArgs, DialFlags, SockFlags};
 use crate::error::{Failure, escape};
 use crate::hexdump::Hexdump;
-use crate::listen::SocketFile;
 use crate::relay::{self, Options, Peer};
 use crate::report::{Event, Reporter, TimedOut};
 use crate::signals::Signals;
 use crate::socket::{self, SockAddr, Target};
+use crate::socket_file::SocketFile;
 use crate::usage;
 
 /// How long a datagram session waits for replies after stdin ends.

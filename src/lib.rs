@@ -33,6 +33,7 @@ pub mod send;
 pub mod server;
 pub mod signals;
 pub mod socket;
+pub mod socket_file;
 
 use cli::{Cli, Verb};
 use report::Reporter;

@@ -354,6 +354,15 @@ pub fn apply_options(
     Ok(())
 }
 
+/// Start connecting `fd`, a non-blocking socket, to `target`. `Ok` when the
+/// kernel connected at once (Unix, UDP); EINPROGRESS while a TCP handshake
+/// runs (wait for writability, then ask `connect_status`); any other errno
+/// when it failed at once. EAGAIN (a full Unix backlog) comes back as is,
+/// for `--retry` to decide.
+pub fn start_connect(fd: &OwnedFd, target: &Target) -> nix::Result<()> {
+    socket::connect(fd.as_raw_fd(), target.sockaddr.as_dyn())
+}
+
 /// Connect `fd` to `target`, waiting at most until `deadline`. EAGAIN (a
 /// full Unix backlog) comes back as is, for `--retry` to decide.
 pub fn connect(

@@ -49,10 +49,11 @@ use crate::addr::{Addr, Kind};
 use crate::cli::ListenArgs;
 use crate::error::{Failure, describe};
 use crate::exec::{self, Program};
-use crate::listen::{Listener, SocketFile};
+use crate::listen::Listener;
 use crate::relay::{Ending, NonBlockingStdio, Options};
 use crate::report::Reporter;
 use crate::signals::{Signals, timeout_until};
+use crate::socket_file::SocketFile;
 
 const SIGNALS: u64 = 0;
 const LISTENER: u64 = 1;
