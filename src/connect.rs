@@ -9,17 +9,19 @@ use nix::errno::Errno;
 use nix::sys::socket::{AddressFamily, UnixAddr};
 
 use crate::addr::{self, Addr, Family, Host, Kind, UnixName};
-use crate::cli::{AddrFlags, ConnectArgs, DialFlags, SockFlags};
+use crate::cli::options::{addr_flags, session};
+use crate::cli::{ConnectArgs, DialFlags, SockFlags};
 use crate::error::{Failure, escape};
 use crate::hexdump::Hexdump;
-use crate::relay::{self, Options, Peer};
+use crate::relay::{self, Peer};
 use crate::report::{Event, Reporter, TimedOut};
 use crate::signals::Signals;
 use crate::socket::{self, SockAddr, Target};
 use crate::socket_file::SocketFile;
 use crate::usage;
 
-/// How long a datagram session waits for replies after stdin ends.
+/// How long a datagram session waits for replies after stdin ends when
+/// `-q` is not given.
 const DATAGRAM_QUIT: Duration = Duration::from_secs(1);
 
 /// An open, connected socket and what to call it.
@@ -39,7 +41,10 @@ pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow:
     let addr = addr::parse(&args.addr, addr_flags(&args.addr_flags, false))?;
     let mut dump = Hexdump::from_flags(&args.dump)?;
     let dialed = dial("connect", &addr, &args.dial, &args.sock, signals, reporter)?;
-    let opts = Options::new(&args.session, dialed.kind, Some(DATAGRAM_QUIT));
+    let mut opts = session(&args.session);
+    if dialed.kind == Kind::Datagram {
+        opts.quit_after = opts.quit_after.or(Some(DATAGRAM_QUIT));
+    }
     let mut peer = Peer {
         fd: &dialed.fd,
         kind: dialed.kind,
@@ -49,23 +54,6 @@ pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow:
     };
     relay::session(&mut peer, &opts, signals, reporter, dump.as_mut())?;
     Ok(0)
-}
-
-/// The parse flags of `-u`, `-U`, `-4`, `-6`.
-pub fn addr_flags(flags: &AddrFlags, listen: bool) -> addr::Flags {
-    let family = if flags.ipv4 {
-        Some(Family::V4)
-    } else if flags.ipv6 {
-        Some(Family::V6)
-    } else {
-        None
-    };
-    addr::Flags {
-        udp: flags.udp,
-        unix: flags.unix,
-        family,
-        listen,
-    }
 }
 
 /// Open a socket to `addr`: every resolved address in order, each attempt

@@ -11,10 +11,10 @@ use nix::sys::socket::{self as nixsock, AddressFamily, sockopt};
 use crate::access::Credentials;
 use crate::addr::{self, Addr, Kind, UnixName};
 use crate::cli::ListenArgs;
-use crate::connect::addr_flags;
+use crate::cli::options::{self, addr_flags};
 use crate::error::Failure;
 use crate::hexdump::Hexdump;
-use crate::relay::{self, Options, Peer};
+use crate::relay::{self, Peer};
 use crate::report::{Event, Reporter, TimedOut};
 use crate::server;
 use crate::signals::Signals;
@@ -35,7 +35,7 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
     let (text, exec) = split_exec(args)?;
     let addr = addr::parse(text, addr_flags(&args.addr_flags, true))?;
     let kind = addr.kind().unwrap_or(Kind::Stream);
-    let mut settings = server::Settings::new(args, kind, exec)?;
+    let settings = options::server(args, exec)?;
     let mut dump = Hexdump::from_flags(&args.dump)?;
     // What cannot apply to ADDR is exit 2 before anything is bound or
     // created. An inherited socket's family and type are known only once
@@ -49,7 +49,6 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
     if inherited {
         check_server_flags(args, &settings, &listener.local, listener.kind)?;
     }
-    settings.opts = Options::new(&args.session, listener.kind, None);
     reporter.report(Event::Listening {
         local: &listener.local,
     });

@@ -36,7 +36,7 @@ enum Verdict {
 }
 
 pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow::Result<u8> {
-    let flags = crate::connect::addr_flags(&args.addr_flags, false);
+    let flags = crate::cli::options::addr_flags(&args.addr_flags, false);
     let targets = expand(&args.addr, flags)?;
     let timeout = args.dial.timeout.unwrap_or(DEFAULT_TIMEOUT);
     let retry_until = args.dial.retry.map(|d| Instant::now() + d);

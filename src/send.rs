@@ -13,7 +13,8 @@ use nix::poll::PollFlags;
 
 use crate::addr::{self, Addr, Kind};
 use crate::cli::SendArgs;
-use crate::connect::{Dialed, addr_flags, dial};
+use crate::cli::options::addr_flags;
+use crate::connect::{Dialed, dial};
 use crate::error::{Failure, quote};
 use crate::escape::{self, BadEscape};
 use crate::hexdump::{Direction, Hexdump, show};

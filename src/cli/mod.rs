@@ -10,6 +10,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 
 pub mod nc;
+pub mod options;
 
 /// Pipe bytes between stdin/stdout and TCP, UDP or Unix sockets.
 ///

@@ -46,7 +46,6 @@ use self::peer::{Chunk, Peer, Queue, Role};
 use self::stdio::StdioEnd;
 use crate::access::Access;
 use crate::addr::{Addr, Kind};
-use crate::cli::ListenArgs;
 use crate::error::{Failure, describe};
 use crate::exec::{self, Program};
 use crate::listen::Listener;
@@ -91,22 +90,6 @@ pub struct Settings {
     pub program: Option<Program>,
     pub opts: Options,
     pub timeout: Option<Duration>,
-}
-
-impl Settings {
-    /// `exec` is `-e`'s words without ADDR (see `listen::split_exec`).
-    pub fn new(args: &ListenArgs, kind: Kind, exec: Option<&[String]>) -> anyhow::Result<Settings> {
-        Ok(Settings {
-            keep_open: args.serve.keep_open || args.broker,
-            max: args.serve.max_conns.map(|n| n as usize),
-            refuse_extra: args.serve.refuse_extra,
-            broker: args.broker,
-            access: Access::new(&args.serve),
-            program: Program::new(exec, args.sh_exec.as_deref())?,
-            opts: Options::new(&args.session, kind, None),
-            timeout: args.timeout,
-        })
-    }
 }
 
 /// Serve `listener` as `settings` say; see the module's contract.
