@@ -9,7 +9,7 @@ use nix::errno::Errno;
 use nix::sys::socket::{AddressFamily, UnixAddr};
 
 use crate::addr::{self, Addr, Family, Host, Kind, UnixName};
-use crate::cli::options::{addr_flags, session};
+use crate::cli::options::{self, addr_flags, session};
 use crate::cli::{ConnectArgs, DialFlags, SockFlags};
 use crate::error::{Failure, escape};
 use crate::hexdump::Hexdump;
@@ -39,7 +39,7 @@ pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow:
         return crate::probe::run(args, reporter, signals);
     }
     let addr = addr::parse(&args.addr, addr_flags(&args.addr_flags, false))?;
-    let mut dump = Hexdump::from_flags(&args.dump)?;
+    let mut dump = Hexdump::open(options::dump(&args.dump).as_ref())?;
     let dialed = dial("connect", &addr, &args.dial, &args.sock, signals, reporter)?;
     let mut opts = session(&args.session);
     if dialed.kind == Kind::Datagram {
@@ -104,7 +104,7 @@ pub fn dial(
                 .unwrap_or_else(|| addr.clone());
             let fd = socket::open(target.family, kind)
                 .map_err(|e| Failure::new("open a socket for", &name, e))?;
-            socket::apply_options(&fd, sock, target.family, kind, addr)?;
+            socket::apply_options(&fd, &options::socket(sock), target.family, kind, addr)?;
             let source_file = bind_source(&fd, &target, kind, dial)?;
             let deadline = dial.timeout.map(|d| Instant::now() + d);
             match socket::connect(&fd, &target, deadline, signals)? {

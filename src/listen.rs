@@ -36,7 +36,7 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
     let addr = addr::parse(text, addr_flags(&args.addr_flags, true))?;
     let kind = addr.kind().unwrap_or(Kind::Stream);
     let settings = options::server(args, exec)?;
-    let mut dump = Hexdump::from_flags(&args.dump)?;
+    let mut dump = Hexdump::open(options::dump(&args.dump).as_ref())?;
     // What cannot apply to ADDR is exit 2 before anything is bound or
     // created. An inherited socket's family and type are known only once
     // it is taken (which binds nothing).
@@ -230,7 +230,7 @@ pub fn bind(addr: &Addr, args: &ListenArgs) -> anyhow::Result<Listener> {
     for target in socket::resolve(addr)? {
         let fd = socket::open(target.family, kind)
             .map_err(|e| Failure::new("open a socket for", addr, e))?;
-        socket::apply_options(&fd, &args.sock, target.family, kind, addr)?;
+        socket::apply_options(&fd, &options::socket(&args.sock), target.family, kind, addr)?;
         let file = match target.family {
             AddressFamily::Unix => {
                 let perms = Permissions {

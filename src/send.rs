@@ -13,7 +13,7 @@ use nix::poll::PollFlags;
 
 use crate::addr::{self, Addr, Kind};
 use crate::cli::SendArgs;
-use crate::cli::options::addr_flags;
+use crate::cli::options::{self, addr_flags};
 use crate::connect::{Dialed, dial};
 use crate::error::{Failure, quote};
 use crate::escape::{self, BadEscape};
@@ -45,7 +45,7 @@ pub fn run(args: &SendArgs, reporter: Reporter, signals: &Signals) -> anyhow::Re
         check_kind(args, kind, &addr)?;
     }
     let payload = payload(args, signals)?;
-    let mut dump = Hexdump::from_flags(&args.dump)?;
+    let mut dump = Hexdump::open(options::dump(&args.dump).as_ref())?;
     for round in 0..args.count {
         if round > 0
             && let Some(interval) = args.interval

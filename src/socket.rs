@@ -22,7 +22,6 @@ use nix::unistd::{UnlinkatFlags, unlinkat};
 
 use crate::access::Credentials;
 use crate::addr::{Addr, Family, Host, Kind, UnixName};
-use crate::cli::SockFlags;
 use crate::error::{Failure, escape, quote};
 use crate::signals::Signals;
 use crate::usage;
@@ -318,6 +317,19 @@ pub fn open(family: AddressFamily, kind: Kind) -> nix::Result<OwnedFd> {
     )
 }
 
+/// The socket options every verb that opens a socket takes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// `TCP_NODELAY`: no Nagle delay (TCP only).
+    pub nodelay: bool,
+    /// `SO_KEEPALIVE`: probe an idle connection (TCP only).
+    pub keepalive: bool,
+    /// `SO_SNDBUF` in bytes; for Unix sockets also the largest message.
+    pub sndbuf: Option<usize>,
+    /// `SO_RCVBUF` in bytes.
+    pub rcvbuf: Option<usize>,
+}
+
 /// Apply `--nodelay`, `--keepalive`, `--sndbuf`, `--rcvbuf` to a socket
 /// just opened for `addr`, before it is bound or connected. `--nodelay` and
 /// `--keepalive` are TCP's: elsewhere the kernel takes them and does
@@ -325,30 +337,27 @@ pub fn open(family: AddressFamily, kind: Kind) -> nix::Result<OwnedFd> {
 /// exit 2 rather than silently ignored.
 pub fn apply_options(
     fd: &OwnedFd,
-    flags: &SockFlags,
+    opts: &Options,
     family: AddressFamily,
     kind: Kind,
     addr: &Addr,
 ) -> anyhow::Result<()> {
     let tcp = kind == Kind::Stream && family != AddressFamily::Unix;
-    for (flag, given) in [
-        ("--nodelay", flags.nodelay),
-        ("--keepalive", flags.keepalive),
-    ] {
+    for (flag, given) in [("--nodelay", opts.nodelay), ("--keepalive", opts.keepalive)] {
         if given && !tcp {
             return Err(usage!("{flag} needs a TCP socket, not {addr}"));
         }
     }
-    if flags.nodelay {
+    if opts.nodelay {
         socket::setsockopt(fd, sockopt::TcpNoDelay, &true).context("set TCP_NODELAY")?;
     }
-    if flags.keepalive {
+    if opts.keepalive {
         socket::setsockopt(fd, sockopt::KeepAlive, &true).context("set SO_KEEPALIVE")?;
     }
-    if let Some(bytes) = flags.sndbuf {
+    if let Some(bytes) = opts.sndbuf {
         socket::setsockopt(fd, sockopt::SndBuf, &bytes).context("set SO_SNDBUF")?;
     }
-    if let Some(bytes) = flags.rcvbuf {
+    if let Some(bytes) = opts.rcvbuf {
         socket::setsockopt(fd, sockopt::RcvBuf, &bytes).context("set SO_RCVBUF")?;
     }
     Ok(())

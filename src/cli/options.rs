@@ -8,10 +8,12 @@
 use crate::access::Access;
 use crate::addr::{self, Family};
 use crate::exec::Program;
+use crate::hexdump::Destination;
 use crate::relay;
 use crate::server;
+use crate::socket;
 
-use super::{AddrFlags, ListenArgs, SessionFlags};
+use super::{AddrFlags, DumpFlags, ListenArgs, ServeFlags, SessionFlags, SockFlags};
 
 /// The parse flags of `-u`, `-U`, `-4`, `-6`; `listen` for a verb that
 /// binds ADDR rather than connecting to it.
@@ -29,6 +31,35 @@ pub fn addr_flags(flags: &AddrFlags, listen: bool) -> addr::Flags {
         family,
         listen,
     }
+}
+
+/// `--nodelay`, `--keepalive`, `--sndbuf`, `--rcvbuf`.
+pub fn socket(flags: &SockFlags) -> socket::Options {
+    socket::Options {
+        nodelay: flags.nodelay,
+        keepalive: flags.keepalive,
+        sndbuf: flags.sndbuf,
+        rcvbuf: flags.rcvbuf,
+    }
+}
+
+/// Where `-x`/`--hexdump-file` send the dump, if anywhere.
+pub fn dump(flags: &DumpFlags) -> Option<Destination> {
+    match (&flags.hexdump_file, flags.hexdump) {
+        (Some(path), _) => Some(Destination::File(path.clone())),
+        (None, true) => Some(Destination::Stderr),
+        (None, false) => None,
+    }
+}
+
+/// `--allow`, `--deny`, `--allow-uid`, `--allow-gid`.
+pub fn access(flags: &ServeFlags) -> Access {
+    Access::new(
+        flags.allow.clone(),
+        flags.deny.clone(),
+        flags.allow_uid.clone(),
+        flags.allow_gid.clone(),
+    )
 }
 
 /// A session's options as the flags give them. `quit_after` is `-q` as
@@ -56,7 +87,7 @@ pub fn server(args: &ListenArgs, exec: Option<&[String]>) -> anyhow::Result<serv
         max: args.serve.max_conns.map(|n| n as usize),
         refuse_extra: args.serve.refuse_extra,
         broker: args.broker,
-        access: Access::new(&args.serve),
+        access: access(&args.serve),
         program: Program::new(exec, args.sh_exec.as_deref())?,
         opts: session(&args.session),
         timeout: args.timeout,
