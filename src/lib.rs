@@ -25,6 +25,7 @@ pub mod exec;
 pub mod hexdump;
 pub mod icmp;
 pub mod listen;
+pub mod listener;
 pub mod ping;
 pub mod probe;
 pub mod relay;

@@ -1,12 +1,11 @@
 //! The `listen` verb: bind, wait for one peer, relay. The Unix socket file
 //! it binds is `socket_file`'s.
 
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::AsFd;
 use std::time::Instant;
 
 use nix::errno::Errno;
 use nix::poll::PollFlags;
-use nix::sys::socket::{self as nixsock, AddressFamily, sockopt};
 
 use crate::access::Credentials;
 use crate::addr::{self, Addr, Kind, UnixName};
@@ -14,22 +13,13 @@ use crate::cli::ListenArgs;
 use crate::cli::options::{self, addr_flags};
 use crate::error::Failure;
 use crate::hexdump::Hexdump;
+use crate::listener::{self, no_peer};
 use crate::relay::{self, Peer};
-use crate::report::{Event, Reporter, TimedOut};
+use crate::report::{Event, Reporter};
 use crate::server;
 use crate::signals::Signals;
 use crate::socket;
-use crate::socket_file::{Permissions, SocketFile};
 use crate::usage;
-
-/// A bound socket waiting for peers.
-pub struct Listener {
-    pub fd: OwnedFd,
-    pub kind: Kind,
-    /// The canonical local address (the real port when 0 was asked).
-    pub local: Addr,
-    pub _file: Option<SocketFile>,
-}
 
 pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::Result<u8> {
     let (text, exec) = split_exec(args)?;
@@ -45,7 +35,7 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
     if !inherited {
         check_server_flags(args, &settings, &addr, kind)?;
     }
-    let listener = bind(&addr, args)?;
+    let listener = listener::bind(&addr, &options::bind(args))?;
     if inherited {
         check_server_flags(args, &settings, &listener.local, listener.kind)?;
     }
@@ -68,7 +58,7 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
 
     if listener.kind == Kind::Datagram {
         if access.has_unix_rules() {
-            nixsock::setsockopt(&listener.fd, sockopt::PassCred, &true)
+            socket::pass_credentials(&listener.fd)
                 .map_err(|e| Failure::new("ask for credentials on", &listener.local, e))?;
         }
         if !signals.wait(Some(listener.fd.as_fd()), PollFlags::POLLIN, deadline)? {
@@ -196,91 +186,4 @@ fn check_server_flags(
         }
     }
     Ok(())
-}
-
-/// `-w` ran out before a peer came: a timeout (the `timeout` event), for
-/// the one-peer listener and the server alike.
-pub fn no_peer(local: &Addr, waited: Option<std::time::Duration>) -> anyhow::Error {
-    let waited = waited
-        .map(|d| humantime::format_duration(d).to_string())
-        .unwrap_or_default();
-    TimedOut(format!("listen {local}: no peer within {waited}")).into()
-}
-
-/// Bind `addr` for listening: each resolved address in order (`[::]` then
-/// `0.0.0.0` for all interfaces), stream sockets put in the listening state.
-pub fn bind(addr: &Addr, args: &ListenArgs) -> anyhow::Result<Listener> {
-    if let Addr::Fd(n) = addr {
-        let (fd, kind, _) = socket::inherited(*n, "listen")?;
-        if kind != Kind::Datagram && !socket::is_listening(&fd) {
-            socket::listen(&fd, args.backlog).map_err(|e| Failure::new("listen on", addr, e))?;
-        }
-        let local = socket::local_addr(&fd)
-            .map(|sa| Addr::from_sockaddr(kind, &sa))
-            .unwrap_or_else(|_| addr.clone());
-        return Ok(Listener {
-            fd,
-            kind,
-            local,
-            _file: None,
-        });
-    }
-    let kind = addr.kind().unwrap_or(Kind::Stream);
-    let mut last = None;
-    for target in socket::resolve(addr)? {
-        let fd = socket::open(target.family, kind)
-            .map_err(|e| Failure::new("open a socket for", addr, e))?;
-        socket::apply_options(&fd, &options::socket(&args.sock), target.family, kind, addr)?;
-        let file = match target.family {
-            AddressFamily::Unix => {
-                let perms = Permissions {
-                    mode: args.mode,
-                    owner: args.owner.clone(),
-                    group: args.group.clone(),
-                };
-                let file = SocketFile::bind(&fd, target, addr, args.unlink, perms.any())?;
-                if let Some(file) = &file {
-                    file.set_permissions(&perms, addr)?;
-                }
-                file
-            }
-            family => {
-                if kind == Kind::Stream {
-                    nixsock::setsockopt(&fd, sockopt::ReuseAddr, &true)?;
-                }
-                if family == AddressFamily::Inet6 {
-                    // Dual-stack for `[::]`; an explicit v6 address is v6 only by nature.
-                    let _ = nixsock::setsockopt(&fd, sockopt::Ipv6V6Only, &false);
-                }
-                if let Err(e) = socket::bind(&fd, &target) {
-                    last = Some(Failure::new(
-                        "listen",
-                        target
-                            .sockaddr
-                            .ip_addr(kind)
-                            .unwrap_or_else(|| addr.clone()),
-                        e,
-                    ));
-                    continue;
-                }
-                None
-            }
-        };
-        if kind != Kind::Datagram {
-            socket::listen(&fd, args.backlog).map_err(|e| Failure::new("listen on", addr, e))?;
-        }
-        let local = match (&file, socket::local_addr(&fd)) {
-            (None, Ok(sa)) if matches!(addr, Addr::Inet { .. }) => Addr::from_sockaddr(kind, &sa),
-            _ => addr.clone(),
-        };
-        return Ok(Listener {
-            fd,
-            kind,
-            local,
-            _file: file,
-        });
-    }
-    Err(last
-        .map(anyhow::Error::from)
-        .unwrap_or_else(|| anyhow::anyhow!("listen {addr}: no address to bind")))
 }

@@ -411,6 +411,24 @@ pub fn retry_pause(attempt: u32) -> Duration {
     Duration::from_millis(50u64.saturating_mul(1 << attempt.min(5))).min(Duration::from_secs(1))
 }
 
+/// `SO_REUSEADDR`: a TCP listener binds at once even while connections of
+/// a previous one linger in TIME_WAIT; a source port (`-p`) likewise.
+pub fn reuse_address(fd: &OwnedFd) -> nix::Result<()> {
+    socket::setsockopt(fd, sockopt::ReuseAddr, &true)
+}
+
+/// IPv6 socket that takes IPv4 too (`IPV6_V6ONLY` off), for `[::]`
+/// meaning all interfaces; an explicit v6 address is v6 only by nature.
+pub fn dual_stack(fd: &OwnedFd) -> nix::Result<()> {
+    socket::setsockopt(fd, sockopt::Ipv6V6Only, &false)
+}
+
+/// `SO_PASSCRED`: the kernel attaches the sender's credentials to each
+/// datagram (`SCM_CREDENTIALS`), for `--allow-uid`/`--allow-gid`.
+pub fn pass_credentials(fd: &OwnedFd) -> nix::Result<()> {
+    socket::setsockopt(fd, sockopt::PassCred, &true)
+}
+
 pub fn bind(fd: &OwnedFd, target: &Target) -> nix::Result<()> {
     socket::bind(fd.as_raw_fd(), target.sockaddr.as_dyn())
 }

@@ -9,9 +9,11 @@ use crate::access::Access;
 use crate::addr::{self, Family};
 use crate::exec::Program;
 use crate::hexdump::Destination;
+use crate::listener;
 use crate::relay;
 use crate::server;
 use crate::socket;
+use crate::socket_file::Permissions;
 
 use super::{AddrFlags, DumpFlags, ListenArgs, ServeFlags, SessionFlags, SockFlags};
 
@@ -92,4 +94,18 @@ pub fn server(args: &ListenArgs, exec: Option<&[String]>) -> anyhow::Result<serv
         opts: session(&args.session),
         timeout: args.timeout,
     })
+}
+
+/// How `listen` binds ADDR.
+pub fn bind(args: &ListenArgs) -> listener::Options {
+    listener::Options {
+        backlog: args.backlog,
+        unlink: args.unlink,
+        permissions: Permissions {
+            mode: args.mode,
+            owner: args.owner.clone(),
+            group: args.group.clone(),
+        },
+        socket: socket(&args.sock),
+    }
 }

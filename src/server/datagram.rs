@@ -18,7 +18,7 @@ use nix::sys::socket::{self as nixsock, MsgFlags, sockopt};
 use super::{Queue, STDOUT_HIGH, Settings};
 use crate::addr::{Addr, Kind};
 use crate::error::{Failure, describe};
-use crate::listen::Listener;
+use crate::listener::Listener;
 use crate::report::Reporter;
 use crate::signals::{Signals, timeout_until};
 use crate::socket::{self, SockAddr};
@@ -215,7 +215,7 @@ pub fn serve(
             signals.take()?;
         }
         if !received_any && deadline.is_some_and(|d| Instant::now() >= d) {
-            return Err(crate::listen::no_peer(&listener.local, settings.timeout));
+            return Err(crate::listener::no_peer(&listener.local, settings.timeout));
         }
     }
 }

@@ -48,7 +48,7 @@ use crate::access::Access;
 use crate::addr::{Addr, Kind};
 use crate::error::{Failure, describe};
 use crate::exec::{self, Program};
-use crate::listen::Listener;
+use crate::listener::Listener;
 use crate::relay::{Ending, NonBlockingStdio, Options};
 use crate::report::Reporter;
 use crate::signals::{Signals, timeout_until};
@@ -236,7 +236,7 @@ impl<'a> Server<'a> {
             }
             let now = Instant::now();
             if self.served == 0 && self.deadline.is_some_and(|d| now >= d) {
-                return Err(crate::listen::no_peer(&self.local, self.settings.timeout));
+                return Err(crate::listener::no_peer(&self.local, self.settings.timeout));
             }
             if self.starved.is_some_and(|t| now >= t) {
                 self.starved = None;
