@@ -18,6 +18,7 @@ pub mod addr;
 pub mod buffer;
 pub mod cli;
 pub mod connect;
+pub mod dial;
 pub mod docs;
 pub mod error;
 pub mod escape;

@@ -14,7 +14,7 @@ use nix::poll::PollFlags;
 use crate::addr::{self, Addr, Kind};
 use crate::cli::SendArgs;
 use crate::cli::options::{self, addr_flags};
-use crate::connect::{Dialed, dial};
+use crate::dial::{Dialed, dial};
 use crate::error::{Failure, quote};
 use crate::escape::{self, BadEscape};
 use crate::hexdump::{Direction, Hexdump, show};
@@ -52,7 +52,13 @@ pub fn run(args: &SendArgs, reporter: Reporter, signals: &Signals) -> anyhow::Re
         {
             signals.wait(None, PollFlags::empty(), Some(Instant::now() + interval))?;
         }
-        let dialed = dial("send", &addr, &args.dial, &args.sock, signals, reporter)?;
+        let dialed = dial(
+            "send",
+            &addr,
+            &options::dial(&args.dial, &args.sock),
+            signals,
+            reporter,
+        )?;
         check_kind(args, dialed.kind, &dialed.peer)?;
         let messages = messages(&payload, dialed.kind, args.lines);
         let ending = match dialed.kind {

@@ -7,6 +7,7 @@
 
 use crate::access::Access;
 use crate::addr::{self, Family};
+use crate::dial;
 use crate::exec::Program;
 use crate::hexdump::Destination;
 use crate::listener;
@@ -15,7 +16,7 @@ use crate::server;
 use crate::socket;
 use crate::socket_file::Permissions;
 
-use super::{AddrFlags, DumpFlags, ListenArgs, ServeFlags, SessionFlags, SockFlags};
+use super::{AddrFlags, DialFlags, DumpFlags, ListenArgs, ServeFlags, SessionFlags, SockFlags};
 
 /// The parse flags of `-u`, `-U`, `-4`, `-6`; `listen` for a verb that
 /// binds ADDR rather than connecting to it.
@@ -107,5 +108,16 @@ pub fn bind(args: &ListenArgs) -> listener::Options {
             group: args.group.clone(),
         },
         socket: socket(&args.sock),
+    }
+}
+
+/// How `connect` and `send` open their socket.
+pub fn dial(flags: &DialFlags, sock: &SockFlags) -> dial::Options {
+    dial::Options {
+        source: flags.source.clone(),
+        source_port: flags.source_port.clone(),
+        timeout: flags.timeout,
+        retry: flags.retry,
+        socket: socket(sock),
     }
 }
