@@ -3,10 +3,8 @@
 use std::time::Duration;
 
 use crate::addr::{self, Kind};
-use crate::cli::ConnectArgs;
-use crate::cli::options::{self, addr_flags, session};
-use crate::dial::dial;
-use crate::hexdump::Hexdump;
+use crate::dial::{self, dial};
+use crate::hexdump::{Destination, Hexdump};
 use crate::relay::{self, Peer};
 use crate::report::Reporter;
 use crate::signals::Signals;
@@ -15,22 +13,25 @@ use crate::signals::Signals;
 /// `-q` is not given.
 const DATAGRAM_QUIT: Duration = Duration::from_secs(1);
 
-pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow::Result<u8> {
-    if args.zero_io {
-        return crate::probe::run(args, reporter, signals);
-    }
-    let addr = addr::parse(&args.addr, addr_flags(&args.addr_flags, false))?;
-    let mut dump = Hexdump::open(options::dump(&args.dump).as_ref())?;
-    let dialed = dial(
-        "connect",
-        &addr,
-        &options::dial(&args.dial, &args.sock),
-        signals,
-        reporter,
-    )?;
-    let mut opts = session(&args.session);
+/// What `connect` is asked to do.
+pub struct Options {
+    /// ADDR as given; parsed here with `addr_flags`.
+    pub addr: String,
+    pub addr_flags: addr::Flags,
+    pub dial: dial::Options,
+    /// The session; `quit_after` is `-q` as given (a datagram session
+    /// without it waits `DATAGRAM_QUIT`).
+    pub session: relay::Options,
+    pub dump: Option<Destination>,
+}
+
+pub fn run(opts: &Options, reporter: Reporter, signals: &Signals) -> anyhow::Result<u8> {
+    let addr = addr::parse(&opts.addr, opts.addr_flags)?;
+    let mut dump = Hexdump::open(opts.dump.as_ref())?;
+    let dialed = dial("connect", &addr, &opts.dial, signals, reporter)?;
+    let mut session = opts.session.clone();
     if dialed.kind == Kind::Datagram {
-        opts.quit_after = opts.quit_after.or(Some(DATAGRAM_QUIT));
+        session.quit_after = session.quit_after.or(Some(DATAGRAM_QUIT));
     }
     let mut peer = Peer {
         fd: &dialed.fd,
@@ -39,6 +40,6 @@ pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow:
         adopt_first_sender: false,
         admit: None,
     };
-    relay::session(&mut peer, &opts, signals, reporter, dump.as_mut())?;
+    relay::session(&mut peer, &session, signals, reporter, dump.as_mut())?;
     Ok(0)
 }

@@ -37,7 +37,7 @@ pub mod signals;
 pub mod socket;
 pub mod socket_file;
 
-use cli::{Cli, Verb};
+use cli::{Cli, Verb, options};
 use report::Reporter;
 use signals::{Interrupted, Signals};
 
@@ -45,12 +45,17 @@ use signals::{Interrupted, Signals};
 /// by SIGINT or SIGTERM, once everything is cleaned up, is 128 + the signal.
 pub fn run(cli: Cli, reporter: Reporter) -> anyhow::Result<u8> {
     let result = match cli.verb {
-        Verb::Ping(args) => ping::run(&args, reporter),
+        Verb::Ping(args) => ping::run(&options::ping(&args), reporter),
         Verb::Completions(args) => docs::run_completions(&args),
         Verb::Man(args) => docs::run_man(&args),
-        Verb::Connect(args) => connect::run(&args, reporter, &Signals::block()?),
-        Verb::Listen(args) => listen::run(&args, reporter, &Signals::block()?),
-        Verb::Send(args) => send::run(&args, reporter, &Signals::block()?),
+        Verb::Connect(args) if args.zero_io => {
+            probe::run(&options::probe(&args), reporter, &Signals::block()?)
+        }
+        Verb::Connect(args) => connect::run(&options::connect(&args), reporter, &Signals::block()?),
+        Verb::Listen(args) => {
+            options::listen(&args).and_then(|opts| listen::run(&opts, reporter, &Signals::block()?))
+        }
+        Verb::Send(args) => send::run(&options::send(&args), reporter, &Signals::block()?),
     };
     match result {
         Err(err) if err.is::<Interrupted>() => {

@@ -9,10 +9,8 @@ use nix::poll::PollFlags;
 
 use crate::access::Credentials;
 use crate::addr::{self, Addr, Kind, UnixName};
-use crate::cli::ListenArgs;
-use crate::cli::options::{self, addr_flags};
 use crate::error::Failure;
-use crate::hexdump::Hexdump;
+use crate::hexdump::{Destination, Hexdump};
 use crate::listener::{self, no_peer};
 use crate::relay::{self, Peer};
 use crate::report::{Event, Reporter};
@@ -21,23 +19,34 @@ use crate::signals::Signals;
 use crate::socket;
 use crate::usage;
 
-pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::Result<u8> {
-    let (text, exec) = split_exec(args)?;
-    let addr = addr::parse(text, addr_flags(&args.addr_flags, true))?;
+/// What `listen` is asked to do.
+pub struct Options {
+    /// ADDR as given; parsed here with `addr_flags` (`listen` set).
+    pub addr: String,
+    pub addr_flags: addr::Flags,
+    pub bind: listener::Options,
+    /// The server's settings, which the one-peer listener shares: the
+    /// session options, access rules and `-w`.
+    pub server: server::Settings,
+    pub dump: Option<Destination>,
+}
+
+pub fn run(opts: &Options, reporter: Reporter, signals: &Signals) -> anyhow::Result<u8> {
+    let addr = addr::parse(&opts.addr, opts.addr_flags)?;
     let kind = addr.kind().unwrap_or(Kind::Stream);
-    let settings = options::server(args, exec)?;
-    let mut dump = Hexdump::open(options::dump(&args.dump).as_ref())?;
+    let settings = &opts.server;
+    let mut dump = Hexdump::open(opts.dump.as_ref())?;
     // What cannot apply to ADDR is exit 2 before anything is bound or
     // created. An inherited socket's family and type are known only once
     // it is taken (which binds nothing).
-    check_file_flags(args, &addr)?;
+    check_file_flags(&opts.bind, &addr)?;
     let inherited = matches!(addr, Addr::Fd(_));
     if !inherited {
-        check_server_flags(args, &settings, &addr, kind)?;
+        check_server_flags(settings, &addr, kind)?;
     }
-    let listener = listener::bind(&addr, &options::bind(args))?;
+    let listener = listener::bind(&addr, &opts.bind)?;
     if inherited {
-        check_server_flags(args, &settings, &listener.local, listener.kind)?;
+        check_server_flags(settings, &listener.local, listener.kind)?;
     }
     reporter.report(Event::Listening {
         local: &listener.local,
@@ -49,10 +58,10 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
                 "-x dumps a one-peer session; it does not combine with -k, -e, -c or --broker"
             ));
         }
-        return server::serve(listener, &settings, reporter, signals);
+        return server::serve(listener, settings, reporter, signals);
     }
-    let deadline = args.timeout.map(|d| Instant::now() + d);
-    let opts = &settings.opts;
+    let deadline = settings.timeout.map(|d| Instant::now() + d);
+    let session = &settings.opts;
     let access = &settings.access;
     let admit = access.has_rules().then_some(access);
 
@@ -62,7 +71,7 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
                 .map_err(|e| Failure::new("ask for credentials on", &listener.local, e))?;
         }
         if !signals.wait(Some(listener.fd.as_fd()), PollFlags::POLLIN, deadline)? {
-            return Err(no_peer(&listener.local, args.timeout));
+            return Err(no_peer(&listener.local, settings.timeout));
         }
         let mut peer = Peer {
             fd: &listener.fd,
@@ -71,13 +80,13 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
             adopt_first_sender: true,
             admit,
         };
-        relay::session(&mut peer, opts, signals, reporter, dump.as_mut())?;
+        relay::session(&mut peer, session, signals, reporter, dump.as_mut())?;
         return Ok(0);
     }
 
     let (conn, peer_name) = loop {
         if !signals.wait(Some(listener.fd.as_fd()), PollFlags::POLLIN, deadline)? {
-            return Err(no_peer(&listener.local, args.timeout));
+            return Err(no_peer(&listener.local, settings.timeout));
         }
         let conn = match socket::accept(&listener.fd) {
             Ok(fd) => fd,
@@ -117,30 +126,14 @@ pub fn run(args: &ListenArgs, reporter: Reporter, signals: &Signals) -> anyhow::
         adopt_first_sender: false,
         admit: None,
     };
-    relay::session(&mut peer, opts, signals, reporter, dump.as_mut())?;
+    relay::session(&mut peer, session, signals, reporter, dump.as_mut())?;
     Ok(0)
-}
-
-/// ADDR and the words of `-e`. Every word after `-e` is the command's, so
-/// when ADDR did not come before `-e` the last word is ADDR
-/// (`listen -k -e cat unix:/x`).
-fn split_exec(args: &ListenArgs) -> anyhow::Result<(&str, Option<&[String]>)> {
-    match (&args.addr, args.exec.as_deref()) {
-        (Some(addr), exec) => Ok((addr, exec)),
-        (None, Some([prog, words @ .., addr])) if !prog.is_empty() => {
-            let exec = &args.exec.as_deref().unwrap_or_default()[..words.len() + 1];
-            Ok((addr, Some(exec)))
-        }
-        _ => Err(usage!(
-            "listen: no ADDR (give it before -e, or as the last word after -e PROG)"
-        )),
-    }
 }
 
 /// `--mode`, `--owner`, `--group` and `--unlink` are about the socket file
 /// sockcat creates, so they need a Unix path to bind: not an IP address,
 /// an abstract name (no file) or an inherited socket (not ours to change).
-fn check_file_flags(args: &ListenArgs, addr: &Addr) -> anyhow::Result<()> {
+fn check_file_flags(bind: &listener::Options, addr: &Addr) -> anyhow::Result<()> {
     if matches!(
         addr,
         Addr::Unix {
@@ -151,10 +144,10 @@ fn check_file_flags(args: &ListenArgs, addr: &Addr) -> anyhow::Result<()> {
         return Ok(());
     }
     let given = [
-        ("--mode", args.mode.is_some()),
-        ("--owner", args.owner.is_some()),
-        ("--group", args.group.is_some()),
-        ("--unlink", args.unlink),
+        ("--mode", bind.permissions.mode.is_some()),
+        ("--owner", bind.permissions.owner.is_some()),
+        ("--group", bind.permissions.group.is_some()),
+        ("--unlink", bind.unlink),
     ];
     match given.iter().find(|(_, given)| *given) {
         Some((flag, _)) => Err(usage!("{flag} needs a Unix socket path, not {addr}")),
@@ -164,19 +157,14 @@ fn check_file_flags(args: &ListenArgs, addr: &Addr) -> anyhow::Result<()> {
 
 /// What the server flags cannot mean on this listener (`local`, of `kind`)
 /// is exit 2.
-fn check_server_flags(
-    args: &ListenArgs,
-    settings: &server::Settings,
-    local: &Addr,
-    kind: Kind,
-) -> anyhow::Result<()> {
+fn check_server_flags(settings: &server::Settings, local: &Addr, kind: Kind) -> anyhow::Result<()> {
     settings.access.check_fits(local)?;
     if kind == Kind::Datagram {
         let what = if settings.program.is_some() {
             Some("-e and -c need")
-        } else if args.broker {
+        } else if settings.broker {
             Some("--broker needs")
-        } else if args.serve.max_conns.is_some() {
+        } else if settings.max.is_some() {
             Some("-m counts connections and needs")
         } else {
             None

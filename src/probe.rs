@@ -15,7 +15,6 @@ use nix::poll::{PollFd, PollFlags, poll};
 use nix::sys::socket::{self, MsgFlags, sockopt};
 
 use crate::addr::{self, Addr, Kind};
-use crate::cli::ConnectArgs;
 use crate::error::{Failure, describe};
 use crate::report::{Event, Mode, Reporter};
 use crate::signals::{Signals, timeout_until};
@@ -35,11 +34,21 @@ enum Verdict {
     Closed(String),
 }
 
-pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow::Result<u8> {
-    let flags = crate::cli::options::addr_flags(&args.addr_flags, false);
-    let targets = expand(&args.addr, flags)?;
-    let timeout = args.dial.timeout.unwrap_or(DEFAULT_TIMEOUT);
-    let retry_until = args.dial.retry.map(|d| Instant::now() + d);
+/// What `connect -z` is asked to do.
+pub struct Options {
+    /// ADDR as given, whose port may be a list; parsed here with `addr_flags`.
+    pub addr: String,
+    pub addr_flags: addr::Flags,
+    /// `-w`: how long each probe waits (`DEFAULT_TIMEOUT` without it).
+    pub timeout: Option<Duration>,
+    /// `--retry`: sweep again until a port is open or this has passed.
+    pub retry: Option<Duration>,
+}
+
+pub fn run(opts: &Options, reporter: Reporter, signals: &Signals) -> anyhow::Result<u8> {
+    let targets = expand(&opts.addr, opts.addr_flags)?;
+    let timeout = opts.timeout.unwrap_or(DEFAULT_TIMEOUT);
+    let retry_until = opts.retry.map(|d| Instant::now() + d);
     let mut attempt = 0;
     let verdicts = loop {
         let verdicts = sweep(&targets, timeout, signals)?;

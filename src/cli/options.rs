@@ -7,16 +7,91 @@
 
 use crate::access::Access;
 use crate::addr::{self, Family};
-use crate::dial;
 use crate::exec::Program;
 use crate::hexdump::Destination;
-use crate::listener;
-use crate::relay;
-use crate::server;
-use crate::socket;
 use crate::socket_file::Permissions;
+use crate::{connect, dial, listen, listener, ping, probe, relay, send, server, socket, usage};
 
-use super::{AddrFlags, DialFlags, DumpFlags, ListenArgs, ServeFlags, SessionFlags, SockFlags};
+use super::{
+    AddrFlags, ConnectArgs, DialFlags, DumpFlags, ListenArgs, PingArgs, PingSocket, SendArgs,
+    ServeFlags, SessionFlags, SockFlags,
+};
+
+/// `connect` without `-z`.
+pub fn connect(args: &ConnectArgs) -> connect::Options {
+    connect::Options {
+        addr: args.addr.clone(),
+        addr_flags: addr_flags(&args.addr_flags, false),
+        dial: dial(&args.dial, &args.sock),
+        session: session(&args.session),
+        dump: dump(&args.dump),
+    }
+}
+
+/// `connect -z`: of the dial flags only `-w` and `--retry` mean anything.
+pub fn probe(args: &ConnectArgs) -> probe::Options {
+    probe::Options {
+        addr: args.addr.clone(),
+        addr_flags: addr_flags(&args.addr_flags, false),
+        timeout: args.dial.timeout,
+        retry: args.dial.retry,
+    }
+}
+
+/// `listen`. Fails on a command line with no ADDR, and on a `-e`/`-c`
+/// program that cannot run.
+pub fn listen(args: &ListenArgs) -> anyhow::Result<listen::Options> {
+    let (addr, exec) = split_exec(args)?;
+    Ok(listen::Options {
+        addr: addr.to_string(),
+        addr_flags: addr_flags(&args.addr_flags, true),
+        bind: bind(args),
+        server: server(args, exec)?,
+        dump: dump(&args.dump),
+    })
+}
+
+/// `send`.
+pub fn send(args: &SendArgs) -> send::Options {
+    send::Options {
+        addr: args.addr.clone(),
+        addr_flags: addr_flags(&args.addr_flags, false),
+        data: args.data.clone(),
+        file: args.file.clone(),
+        escapes: args.escapes,
+        newline: args.newline,
+        lines: args.lines,
+        reply: args.reply,
+        wait: args.wait,
+        count: args.count,
+        interval: args.interval,
+        dial: dial(&args.dial, &args.sock),
+        dump: dump(&args.dump),
+    }
+}
+
+/// `ping`.
+pub fn ping(args: &PingArgs) -> ping::Options {
+    ping::Options {
+        host: args.host.clone(),
+        count: args.count,
+        interval: args.interval,
+        timeout: args.timeout,
+        deadline: args.deadline,
+        size: args.size,
+        ttl: args.ttl,
+        quiet: args.quiet,
+        ipv4: args.ipv4,
+        ipv6: args.ipv6,
+        interface: args.interface.clone(),
+        json: args.json,
+        socket: match args.socket {
+            PingSocket::Auto => ping::SocketChoice::Auto,
+            PingSocket::Raw => ping::SocketChoice::Raw,
+            PingSocket::Dgram => ping::SocketChoice::Dgram,
+        },
+    }
+}
 
 /// The parse flags of `-u`, `-U`, `-4`, `-6`; `listen` for a verb that
 /// binds ADDR rather than connecting to it.
@@ -79,6 +154,22 @@ pub fn session(flags: &SessionFlags) -> relay::Options {
         read_socket: !flags.send_only,
         crlf: flags.crlf,
         lines: flags.lines,
+    }
+}
+
+/// ADDR and the words of `-e`. Every word after `-e` is the command's, so
+/// when ADDR did not come before `-e` the last word is ADDR
+/// (`listen -k -e cat unix:/x`).
+fn split_exec(args: &ListenArgs) -> anyhow::Result<(&str, Option<&[String]>)> {
+    match (&args.addr, args.exec.as_deref()) {
+        (Some(addr), exec) => Ok((addr, exec)),
+        (None, Some([prog, words @ .., addr])) if !prog.is_empty() => {
+            let exec = &args.exec.as_deref().unwrap_or_default()[..words.len() + 1];
+            Ok((addr, Some(exec)))
+        }
+        _ => Err(usage!(
+            "listen: no ADDR (give it before -e, or as the last word after -e PROG)"
+        )),
     }
 }
 
