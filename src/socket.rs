@@ -1,18 +1,17 @@
 //! Every socket system call: resolve an `Addr` to candidates, open, set
-//! options, bind, connect (with timeout and retry), listen, accept, read peer
-//! credentials. What the verbs get back is an `OwnedFd` and canonical
+//! options, bind, connect (started here, awaited by `dial`), listen, accept,
+//! read peer credentials. What the verbs get back is an `OwnedFd` and canonical
 //! addresses; errno becomes a `Failure` here, where the operation is known.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context;
 use nix::errno::Errno;
 use nix::fcntl::{AT_FDCWD, OFlag};
-use nix::poll::PollFlags;
 use nix::sys::socket::{
     self, AddressFamily, Backlog, MsgFlags, Shutdown, SockFlag, SockType, SockaddrLike,
     SockaddrStorage, UnixAddr, UnixCredentials, sockopt,
@@ -23,7 +22,6 @@ use nix::unistd::{UnlinkatFlags, unlinkat};
 use crate::access::Credentials;
 use crate::addr::{Addr, Family, Host, Kind, UnixName};
 use crate::error::{Failure, escape, quote};
-use crate::signals::Signals;
 use crate::usage;
 
 /// A concrete address the kernel can take, with what is needed to keep it
@@ -372,32 +370,35 @@ pub fn start_connect(fd: &OwnedFd, target: &Target) -> nix::Result<()> {
     socket::connect(fd.as_raw_fd(), target.sockaddr.as_dyn())
 }
 
-/// Connect `fd` to `target`, waiting at most until `deadline`. EAGAIN (a
-/// full Unix backlog) comes back as is, for `--retry` to decide.
-pub fn connect(
-    fd: &OwnedFd,
-    target: &Target,
-    deadline: Option<Instant>,
-    signals: &Signals,
-) -> anyhow::Result<Result<(), Errno>> {
-    match socket::connect(fd.as_raw_fd(), target.sockaddr.as_dyn()) {
-        Ok(()) => return Ok(Ok(())),
-        Err(Errno::EINPROGRESS | Errno::EINTR) => {}
-        Err(e) => return Ok(Err(e)),
-    }
-    if !signals.wait(Some(fd.as_fd()), PollFlags::POLLOUT, deadline)? {
-        return Ok(Err(Errno::ETIMEDOUT));
-    }
+/// Where a connect started by `start_connect` stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Connect {
+    Connected,
+    /// Still under way (a TCP handshake).
+    Underway,
+    Failed(Errno),
+}
+
+/// How a non-blocking connect is doing, typically once its socket has
+/// reported writable or an error. `SO_ERROR` holds a failure (and reading
+/// it clears it); failing that, a socket with a peer (`getpeername`) is
+/// connected and one without is still connecting.
+pub fn connect_status(fd: &OwnedFd) -> nix::Result<Connect> {
     // A peer quick to accept, send and reset may do it all before we look:
     // its bytes wait in our queue and the reset in SO_ERROR, which reading
     // would clear. Bytes waiting mean the connect worked; the relay reads
     // them and then meets the reset.
     if unread(fd).is_ok_and(|n| n > 0) {
-        return Ok(Ok(()));
+        return Ok(Connect::Connected);
     }
     match socket::getsockopt(fd, sockopt::SocketError)? {
-        0 => Ok(Ok(())),
-        errno => Ok(Err(Errno::from_raw(errno))),
+        0 => {}
+        errno => return Ok(Connect::Failed(Errno::from_raw(errno))),
+    }
+    match peer_addr(fd) {
+        Ok(_) => Ok(Connect::Connected),
+        Err(Errno::ENOTCONN) => Ok(Connect::Underway),
+        Err(e) => Err(e),
     }
 }
 
