@@ -1,9 +1,14 @@
 //! sockcat: a netcat for Unix and IPC work.
 //!
-//! The flow of a run: the command line (`cli`) gives a verb and the address as
-//! text; `addr::parse` turns text and flags into an `Addr`; `socket` resolves
-//! it to candidate socket addresses, opens, binds, connects or accepts, and
-//! hands back an `OwnedFd`; `relay` pumps bytes between that descriptor and
+//! The flow of a run: the command line (`cli`) gives a verb, and
+//! `cli::options` turns its flags into that verb's plain `Options` (the
+//! address still as text), which `run` hands to the verb; below the cli
+//! layer no module sees a clap type. The verb's `addr::parse` turns text and
+//! flags into an `Addr`; `socket` resolves it to candidate socket addresses;
+//! `dial` opens an outgoing socket (a state machine an event loop can
+//! advance, or driven to the end by `dial::dial`) and `listener` binds one
+//! to accept on (its Unix socket file is `socket_file`'s), each handing back
+//! an `OwnedFd`; `relay` pumps bytes between that descriptor and
 //! stdin/stdout until the session ends, and returns an `Ending`; `run` maps
 //! the ending (or the `error::Failure`/`error::Usage` on the way) to the exit
 //! status. `signals` turns SIGINT and SIGTERM into events of the same loop.
