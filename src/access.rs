@@ -9,7 +9,6 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use crate::addr::{Addr, Host};
-use crate::cli::ServeFlags;
 use crate::usage;
 
 /// The access rules of one listener. Empty lists admit everyone.
@@ -56,12 +55,15 @@ impl fmt::Display for Refusal {
 }
 
 impl Access {
-    pub fn new(flags: &ServeFlags) -> Access {
+    /// IP peers: `allow` (when not empty) must hold them and `deny` must
+    /// not; Unix peers: their uid must be in `uids` or their gid in `gids`
+    /// (when either is given).
+    pub fn new(allow: Vec<IpNet>, deny: Vec<IpNet>, uids: Vec<u32>, gids: Vec<u32>) -> Access {
         Access {
-            allow: flags.allow.clone(),
-            deny: flags.deny.clone(),
-            uids: flags.allow_uid.clone(),
-            gids: flags.allow_gid.clone(),
+            allow,
+            deny,
+            uids,
+            gids,
         }
     }
 
@@ -144,12 +146,12 @@ mod tests {
     use super::*;
 
     fn rules(allow: &[&str], deny: &[&str], uids: &[u32], gids: &[u32]) -> Access {
-        Access {
-            allow: allow.iter().map(|n| n.parse().unwrap()).collect(),
-            deny: deny.iter().map(|n| n.parse().unwrap()).collect(),
-            uids: uids.to_vec(),
-            gids: gids.to_vec(),
-        }
+        Access::new(
+            allow.iter().map(|n| n.parse().unwrap()).collect(),
+            deny.iter().map(|n| n.parse().unwrap()).collect(),
+            uids.to_vec(),
+            gids.to_vec(),
+        )
     }
 
     fn ip(text: &str) -> IpAddr {

@@ -6,13 +6,20 @@
 use std::fmt::Write as _;
 use std::fs::OpenOptions;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use anyhow::Context;
 
 use crate::addr::Addr;
-use crate::cli::DumpFlags;
+
+/// Where the dump goes: `-x` alone, or `--hexdump-file FILE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    Stderr,
+    /// Appended to.
+    File(PathBuf),
+}
 
 /// Which way a chunk went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,12 +36,14 @@ pub struct Hexdump {
 }
 
 impl Hexdump {
-    /// The dump `-x`/`--hexdump-file` ask for, if any.
-    pub fn from_flags(flags: &DumpFlags) -> anyhow::Result<Option<Hexdump>> {
-        match (&flags.hexdump_file, flags.hexdump) {
-            (Some(path), _) => Ok(Some(Hexdump::to_file(path)?)),
-            (None, true) => Ok(Some(Hexdump::new(Box::new(crate::report::BlockingStderr)))),
-            (None, false) => Ok(None),
+    /// The dump asked for, if any, ready to write (a file is opened now).
+    pub fn open(destination: Option<&Destination>) -> anyhow::Result<Option<Hexdump>> {
+        match destination {
+            Some(Destination::File(path)) => Ok(Some(Hexdump::to_file(path)?)),
+            Some(Destination::Stderr) => {
+                Ok(Some(Hexdump::new(Box::new(crate::report::BlockingStderr))))
+            }
+            None => Ok(None),
         }
     }
 

@@ -1,9 +1,14 @@
 //! sockcat: a netcat for Unix and IPC work.
 //!
-//! The flow of a run: the command line (`cli`) gives a verb and the address as
-//! text; `addr::parse` turns text and flags into an `Addr`; `socket` resolves
-//! it to candidate socket addresses, opens, binds, connects or accepts, and
-//! hands back an `OwnedFd`; `relay` pumps bytes between that descriptor and
+//! The flow of a run: the command line (`cli`) gives a verb, and
+//! `cli::options` turns its flags into that verb's plain `Options` (the
+//! address still as text), which `run` hands to the verb; below the cli
+//! layer no module sees a clap type. The verb's `addr::parse` turns text and
+//! flags into an `Addr`; `socket` resolves it to candidate socket addresses;
+//! `dial` opens an outgoing socket (a state machine an event loop can
+//! advance, or driven to the end by `dial::dial`) and `listener` binds one
+//! to accept on (its Unix socket file is `socket_file`'s), each handing back
+//! an `OwnedFd`; `relay` pumps bytes between that descriptor and
 //! stdin/stdout until the session ends, and returns an `Ending`; `run` maps
 //! the ending (or the `error::Failure`/`error::Usage` on the way) to the exit
 //! status. `signals` turns SIGINT and SIGTERM into events of the same loop.
@@ -18,6 +23,7 @@ pub mod addr;
 pub mod buffer;
 pub mod cli;
 pub mod connect;
+pub mod dial;
 pub mod docs;
 pub mod error;
 pub mod escape;
@@ -26,6 +32,7 @@ pub mod exec;
 pub mod hexdump;
 pub mod icmp;
 pub mod listen;
+pub mod listener;
 pub mod ping;
 pub mod probe;
 pub mod pump;
@@ -35,8 +42,9 @@ pub mod send;
 pub mod server;
 pub mod signals;
 pub mod socket;
+pub mod socket_file;
 
-use cli::{Cli, Verb};
+use cli::{Cli, Verb, options};
 use report::Reporter;
 use signals::{Interrupted, Signals};
 
@@ -46,12 +54,17 @@ pub fn run(cli: Cli, reporter: Reporter) -> anyhow::Result<u8> {
     // A forced relay route that is not one is refused before anything opens.
     buffer::forced_route()?;
     let result = match cli.verb {
-        Verb::Ping(args) => ping::run(&args, reporter),
+        Verb::Ping(args) => ping::run(&options::ping(&args), reporter),
         Verb::Completions(args) => docs::run_completions(&args),
         Verb::Man(args) => docs::run_man(&args),
-        Verb::Connect(args) => connect::run(&args, reporter, &Signals::block()?),
-        Verb::Listen(args) => listen::run(&args, reporter, &Signals::block()?),
-        Verb::Send(args) => send::run(&args, reporter, &Signals::block()?),
+        Verb::Connect(args) if args.zero_io => {
+            probe::run(&options::probe(&args), reporter, &Signals::block()?)
+        }
+        Verb::Connect(args) => connect::run(&options::connect(&args), reporter, &Signals::block()?),
+        Verb::Listen(args) => {
+            options::listen(&args).and_then(|opts| listen::run(&opts, reporter, &Signals::block()?))
+        }
+        Verb::Send(args) => send::run(&options::send(&args), reporter, &Signals::block()?),
     };
     match result {
         Err(err) if err.is::<Interrupted>() => {

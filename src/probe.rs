@@ -7,19 +7,17 @@
 
 use std::collections::VecDeque;
 use std::io::Write;
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, OwnedFd};
 use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
 use nix::poll::{PollFd, PollFlags, poll};
-use nix::sys::socket::{self, MsgFlags, sockopt};
 
 use crate::addr::{self, Addr, Kind};
-use crate::cli::ConnectArgs;
 use crate::error::{Failure, describe};
 use crate::report::{Event, Mode, Reporter};
 use crate::signals::{Signals, timeout_until};
-use crate::socket::{self as sock, Target};
+use crate::socket::{self, Connect, Target};
 use crate::usage;
 
 /// How long a probe waits without `-w`.
@@ -35,18 +33,28 @@ enum Verdict {
     Closed(String),
 }
 
-pub fn run(args: &ConnectArgs, reporter: Reporter, signals: &Signals) -> anyhow::Result<u8> {
-    let flags = crate::connect::addr_flags(&args.addr_flags, false);
-    let targets = expand(&args.addr, flags)?;
-    let timeout = args.dial.timeout.unwrap_or(DEFAULT_TIMEOUT);
-    let retry_until = args.dial.retry.map(|d| Instant::now() + d);
+/// What `connect -z` is asked to do.
+pub struct Options {
+    /// ADDR as given, whose port may be a list; parsed here with `addr_flags`.
+    pub addr: String,
+    pub addr_flags: addr::Flags,
+    /// `-w`: how long each probe waits (`DEFAULT_TIMEOUT` without it).
+    pub timeout: Option<Duration>,
+    /// `--retry`: sweep again until a port is open or this has passed.
+    pub retry: Option<Duration>,
+}
+
+pub fn run(opts: &Options, reporter: Reporter, signals: &Signals) -> anyhow::Result<u8> {
+    let targets = expand(&opts.addr, opts.addr_flags)?;
+    let timeout = opts.timeout.unwrap_or(DEFAULT_TIMEOUT);
+    let retry_until = opts.retry.map(|d| Instant::now() + d);
     let mut attempt = 0;
     let verdicts = loop {
         let verdicts = sweep(&targets, timeout, signals)?;
         let any_open = verdicts.contains(&Verdict::Open);
         match retry_until {
             Some(until) if !any_open && Instant::now() < until => {
-                let pause_end = (Instant::now() + sock::retry_pause(attempt)).min(until);
+                let pause_end = (Instant::now() + socket::retry_pause(attempt)).min(until);
                 signals.wait(None, PollFlags::empty(), Some(pause_end))?;
                 attempt += 1;
             }
@@ -189,14 +197,14 @@ fn expand(text: &str, flags: addr::Flags) -> anyhow::Result<Vec<(Addr, Target)>>
                 host: host.clone(),
                 port,
             };
-            let target = sock::resolve(&addr).ok()?.pop()?;
+            let target = socket::resolve(&addr).ok()?.pop()?;
             Some((addr, target))
         })
         .collect())
 }
 
 fn first_target(addr: &Addr) -> anyhow::Result<Target> {
-    sock::resolve(addr)?
+    socket::resolve(addr)?
         .into_iter()
         .next()
         .ok_or_else(|| usage!("{addr}: no address"))
@@ -264,14 +272,14 @@ impl Probe {
     fn start(index: usize, (addr, target): &(Addr, Target)) -> Result<Probe, NotStarted> {
         let kind = addr.kind().unwrap_or(Kind::Stream);
         let closed = |e: Errno| NotStarted::Answered(Verdict::Closed(describe(e)));
-        let fd = sock::open(target.family, kind).map_err(NotStarted::NoSocket)?;
-        match socket::connect(fd.as_raw_fd(), target.sockaddr.as_dyn()) {
+        let fd = socket::open(target.family, kind).map_err(NotStarted::NoSocket)?;
+        match socket::start_connect(&fd, target) {
             Ok(()) | Err(Errno::EINPROGRESS) => {}
             Err(e) => return Err(closed(e)),
         }
         if kind == Kind::Datagram {
             // An empty datagram: a closed port answers with ICMP unreachable.
-            if let Err(e) = socket::send(fd.as_raw_fd(), &[], MsgFlags::MSG_NOSIGNAL) {
+            if let Err(e) = socket::send(&fd, &[]) {
                 return Err(closed(e));
             }
         }
@@ -293,11 +301,12 @@ impl Probe {
     /// The verdict, once there is one.
     fn settle(&self, ready: bool, expired: bool) -> Option<Verdict> {
         if ready {
-            let error = socket::getsockopt(&self.fd, sockopt::SocketError).unwrap_or(0);
-            return Some(match (self.kind, error) {
-                (_, 0) => Verdict::Open,
-                (_, e) => Verdict::Closed(describe(Errno::from_raw(e))),
-            });
+            match socket::connect_status(&self.fd) {
+                Ok(Connect::Failed(e)) => return Some(Verdict::Closed(describe(e))),
+                // A wakeup with the handshake still under way waits on.
+                Ok(Connect::Underway) => {}
+                Ok(Connect::Connected) | Err(_) => return Some(Verdict::Open),
+            }
         }
         expired.then(|| match self.kind {
             // Silence from UDP proves nothing closed it.

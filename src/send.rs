@@ -6,17 +6,17 @@
 //! Escapes are `escape.rs`'s; sockets and errno are `socket.rs`'s.
 
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
 use nix::poll::PollFlags;
 
 use crate::addr::{self, Addr, Kind};
-use crate::cli::SendArgs;
-use crate::connect::{Dialed, addr_flags, dial};
+use crate::dial::{self, Dialed, dial};
 use crate::error::{Failure, quote};
 use crate::escape::{self, BadEscape};
-use crate::hexdump::{Direction, Hexdump, show};
+use crate::hexdump::{Destination, Direction, Hexdump, show};
 use crate::report::{Reporter, TimedOut};
 use crate::signals::Signals;
 use crate::socket::{self, MessageLimit};
@@ -37,29 +37,53 @@ enum Ending {
     StdoutClosed,
 }
 
-pub fn run(args: &SendArgs, reporter: Reporter, signals: &Signals) -> anyhow::Result<u8> {
-    let addr = addr::parse(&args.addr, addr_flags(&args.addr_flags, false))?;
-    check_flags(args, &addr)?;
+/// What `send` is asked to do.
+pub struct Options {
+    /// ADDR as given; parsed here with `addr_flags`.
+    pub addr: String,
+    pub addr_flags: addr::Flags,
+    /// DATA, joined by single spaces (escapes interpreted with `escapes`).
+    pub data: Vec<String>,
+    /// `-f FILE` (`-` is stdin); stdin when neither DATA nor a file is given.
+    pub file: Option<PathBuf>,
+    pub escapes: bool,
+    /// Append a newline to the payload.
+    pub newline: bool,
+    /// Message sockets: one message per line.
+    pub lines: bool,
+    /// Wait for the reply and print it.
+    pub reply: bool,
+    /// `-W`: how long to wait for the reply.
+    pub wait: Option<Duration>,
+    pub count: u64,
+    pub interval: Option<Duration>,
+    pub dial: dial::Options,
+    pub dump: Option<Destination>,
+}
+
+pub fn run(opts: &Options, reporter: Reporter, signals: &Signals) -> anyhow::Result<u8> {
+    let addr = addr::parse(&opts.addr, opts.addr_flags)?;
+    check_flags(opts, &addr)?;
     if let Some(kind) = addr.kind() {
-        check_kind(args, kind, &addr)?;
+        check_kind(opts, kind, &addr)?;
     }
-    let payload = payload(args, signals)?;
-    let mut dump = Hexdump::from_flags(&args.dump)?;
-    for round in 0..args.count {
+    let payload = payload(opts, signals)?;
+    let mut dump = Hexdump::open(opts.dump.as_ref())?;
+    for round in 0..opts.count {
         if round > 0
-            && let Some(interval) = args.interval
+            && let Some(interval) = opts.interval
         {
             signals.wait(None, PollFlags::empty(), Some(Instant::now() + interval))?;
         }
-        let dialed = dial("send", &addr, &args.dial, &args.sock, signals, reporter)?;
-        check_kind(args, dialed.kind, &dialed.peer)?;
-        let messages = messages(&payload, dialed.kind, args.lines);
+        let dialed = dial("send", &addr, &opts.dial, signals, reporter)?;
+        check_kind(opts, dialed.kind, &dialed.peer)?;
+        let messages = messages(&payload, dialed.kind, opts.lines);
         let ending = match dialed.kind {
             Kind::Datagram => {
-                send_datagrams(&dialed, &messages, args, signals, reporter, &mut dump)?
+                send_datagrams(&dialed, &messages, opts, signals, reporter, &mut dump)?
             }
             Kind::Stream | Kind::Seqpacket => {
-                send_connected(&dialed, &messages, args, signals, reporter, &mut dump)?
+                send_connected(&dialed, &messages, opts, signals, reporter, &mut dump)?
             }
         };
         if ending == Ending::StdoutClosed {
@@ -70,19 +94,19 @@ pub fn run(args: &SendArgs, reporter: Reporter, signals: &Signals) -> anyhow::Re
 }
 
 /// What the flags cannot mean together, caught before anything is read or sent.
-fn check_flags(args: &SendArgs, addr: &Addr) -> anyhow::Result<()> {
-    if args.count == 0 {
+fn check_flags(opts: &Options, addr: &Addr) -> anyhow::Result<()> {
+    if opts.count == 0 {
         return Err(usage!("--count 0 would send nothing; give 1 or more"));
     }
-    if args.wait.is_some() && !args.reply {
+    if opts.wait.is_some() && !opts.reply {
         return Err(usage!("-W/--wait bounds the wait for a reply; add -r"));
     }
-    if args.escapes && args.data.is_empty() {
+    if opts.escapes && opts.data.is_empty() {
         return Err(usage!(
             "-E interprets escapes in DATA; a file or stdin is sent as it is"
         ));
     }
-    if matches!(addr, Addr::Fd(_)) && args.count > 1 {
+    if matches!(addr, Addr::Fd(_)) && opts.count > 1 {
         return Err(usage!(
             "--count repeats on a new socket each time, and {addr} is one socket"
         ));
@@ -91,8 +115,8 @@ fn check_flags(args: &SendArgs, addr: &Addr) -> anyhow::Result<()> {
 }
 
 /// `--lines` cuts the payload into messages, which a stream does not keep.
-fn check_kind(args: &SendArgs, kind: Kind, addr: &Addr) -> anyhow::Result<()> {
-    if args.lines && kind == Kind::Stream {
+fn check_kind(opts: &Options, kind: Kind, addr: &Addr) -> anyhow::Result<()> {
+    if opts.lines && kind == Kind::Stream {
         return Err(usage!(
             "--lines sends one message per line, but {addr} is a stream, which keeps no boundaries; use a datagram or seqpacket address"
         ));
@@ -101,12 +125,12 @@ fn check_kind(args: &SendArgs, kind: Kind, addr: &Addr) -> anyhow::Result<()> {
 }
 
 /// The bytes to send: DATA, the file of `-f`, or stdin, then `-n`'s newline.
-fn payload(args: &SendArgs, signals: &Signals) -> anyhow::Result<Vec<u8>> {
-    let mut payload = if !args.data.is_empty() {
-        join(&args.data, args.escapes)
+fn payload(opts: &Options, signals: &Signals) -> anyhow::Result<Vec<u8>> {
+    let mut payload = if !opts.data.is_empty() {
+        join(&opts.data, opts.escapes)
             .map_err(|bad| usage!("{}", bad.message("DATA", "-E knows")))?
     } else {
-        match &args.file {
+        match &opts.file {
             Some(path) if path.as_os_str() != "-" => read_file(path, signals)?,
             _ => read_all(
                 std::io::stdin().as_fd(),
@@ -115,7 +139,7 @@ fn payload(args: &SendArgs, signals: &Signals) -> anyhow::Result<Vec<u8>> {
             )?,
         }
     };
-    if args.newline {
+    if opts.newline {
         payload.push(b'\n');
     }
     Ok(payload)
@@ -201,7 +225,7 @@ fn read_all(
 fn send_connected(
     dialed: &Dialed,
     messages: &[&[u8]],
-    args: &SendArgs,
+    opts: &Options,
     signals: &Signals,
     reporter: Reporter,
     dump: &mut Option<Hexdump>,
@@ -220,7 +244,7 @@ fn send_connected(
     let mut deadline = None;
     let mut shut = false;
     let mut peer_done = false;
-    let mut printing = args.reply;
+    let mut printing = opts.reply;
     loop {
         while let Some(message) = messages.get(next) {
             match socket::send(fd, &message[offset..]) {
@@ -247,13 +271,13 @@ fn send_connected(
             socket::shutdown_write(fd).map_err(|e| Failure::new("shut down", peer, e))?;
             shut = true;
             reporter.notice(format_args!("sent {sent} bytes to {peer}"));
-            deadline = args.wait.map(|wait| Instant::now() + wait);
+            deadline = opts.wait.map(|wait| Instant::now() + wait);
         }
         // A stdout closed early ends sockcat quietly, but only once the
         // payload is safe.
         if shut && !printing {
             settle(dialed, signals)?;
-            return Ok(if args.reply {
+            return Ok(if opts.reply {
                 Ending::StdoutClosed
             } else {
                 Ending::Sent
@@ -298,7 +322,7 @@ fn send_connected(
             events |= PollFlags::POLLIN;
         }
         if !signals.wait(Some(fd.as_fd()), events, deadline)? {
-            return Err(no_reply(peer, args.wait, received));
+            return Err(no_reply(peer, opts.wait, received));
         }
     }
 }
@@ -308,7 +332,7 @@ fn send_connected(
 fn send_datagrams(
     dialed: &Dialed,
     messages: &[&[u8]],
-    args: &SendArgs,
+    opts: &Options,
     signals: &Signals,
     reporter: Reporter,
     dump: &mut Option<Hexdump>,
@@ -354,10 +378,10 @@ fn send_datagrams(
     reporter.notice(format_args!(
         "sent {sent} bytes to {peer} ({count} datagram{plural})"
     ));
-    if !args.reply {
+    if !opts.reply {
         return Ok(Ending::Sent);
     }
-    let deadline = args.wait.map(|wait| Instant::now() + wait);
+    let deadline = opts.wait.map(|wait| Instant::now() + wait);
     let mut buf = vec![0; REPLY_BUF];
     loop {
         match socket::receive_message(fd, &mut buf) {
@@ -372,7 +396,7 @@ fn send_datagrams(
             }
             Err(Errno::EAGAIN) => {
                 if !signals.wait(Some(fd.as_fd()), PollFlags::POLLIN, deadline)? {
-                    return Err(no_reply(peer, args.wait, 0));
+                    return Err(no_reply(peer, opts.wait, 0));
                 }
             }
             Err(Errno::EINTR) => {}

@@ -1,18 +1,17 @@
 //! Every socket system call: resolve an `Addr` to candidates, open, set
-//! options, bind, connect (with timeout and retry), listen, accept, read peer
-//! credentials. What the verbs get back is an `OwnedFd` and canonical
+//! options, bind, connect (started here, awaited by `dial`), listen, accept,
+//! read peer credentials. What the verbs get back is an `OwnedFd` and canonical
 //! addresses; errno becomes a `Failure` here, where the operation is known.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context;
 use nix::errno::Errno;
 use nix::fcntl::{AT_FDCWD, OFlag};
-use nix::poll::PollFlags;
 use nix::sys::socket::{
     self, AddressFamily, Backlog, MsgFlags, Shutdown, SockFlag, SockType, SockaddrLike,
     SockaddrStorage, UnixAddr, UnixCredentials, sockopt,
@@ -22,9 +21,7 @@ use nix::unistd::{UnlinkatFlags, unlinkat};
 
 use crate::access::Credentials;
 use crate::addr::{Addr, Family, Host, Kind, UnixName};
-use crate::cli::SockFlags;
 use crate::error::{Failure, escape, quote};
-use crate::signals::Signals;
 use crate::usage;
 
 /// A concrete address the kernel can take, with what is needed to keep it
@@ -350,6 +347,19 @@ pub fn open(family: AddressFamily, kind: Kind) -> nix::Result<OwnedFd> {
     )
 }
 
+/// The socket options every verb that opens a socket takes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// `TCP_NODELAY`: no Nagle delay (TCP only).
+    pub nodelay: bool,
+    /// `SO_KEEPALIVE`: probe an idle connection (TCP only).
+    pub keepalive: bool,
+    /// `SO_SNDBUF` in bytes; for Unix sockets also the largest message.
+    pub sndbuf: Option<usize>,
+    /// `SO_RCVBUF` in bytes.
+    pub rcvbuf: Option<usize>,
+}
+
 /// Apply `--nodelay`, `--keepalive`, `--sndbuf`, `--rcvbuf` to a socket
 /// just opened for `addr`, before it is bound or connected. `--nodelay` and
 /// `--keepalive` are TCP's: elsewhere the kernel takes them and does
@@ -357,61 +367,70 @@ pub fn open(family: AddressFamily, kind: Kind) -> nix::Result<OwnedFd> {
 /// exit 2 rather than silently ignored.
 pub fn apply_options(
     fd: &OwnedFd,
-    flags: &SockFlags,
+    opts: &Options,
     family: AddressFamily,
     kind: Kind,
     addr: &Addr,
 ) -> anyhow::Result<()> {
     let tcp = kind == Kind::Stream && family != AddressFamily::Unix;
-    for (flag, given) in [
-        ("--nodelay", flags.nodelay),
-        ("--keepalive", flags.keepalive),
-    ] {
+    for (flag, given) in [("--nodelay", opts.nodelay), ("--keepalive", opts.keepalive)] {
         if given && !tcp {
             return Err(usage!("{flag} needs a TCP socket, not {addr}"));
         }
     }
-    if flags.nodelay {
+    if opts.nodelay {
         socket::setsockopt(fd, sockopt::TcpNoDelay, &true).context("set TCP_NODELAY")?;
     }
-    if flags.keepalive {
+    if opts.keepalive {
         socket::setsockopt(fd, sockopt::KeepAlive, &true).context("set SO_KEEPALIVE")?;
     }
-    if let Some(bytes) = flags.sndbuf {
+    if let Some(bytes) = opts.sndbuf {
         socket::setsockopt(fd, sockopt::SndBuf, &bytes).context("set SO_SNDBUF")?;
     }
-    if let Some(bytes) = flags.rcvbuf {
+    if let Some(bytes) = opts.rcvbuf {
         socket::setsockopt(fd, sockopt::RcvBuf, &bytes).context("set SO_RCVBUF")?;
     }
     Ok(())
 }
 
-/// Connect `fd` to `target`, waiting at most until `deadline`. EAGAIN (a
-/// full Unix backlog) comes back as is, for `--retry` to decide.
-pub fn connect(
-    fd: &OwnedFd,
-    target: &Target,
-    deadline: Option<Instant>,
-    signals: &Signals,
-) -> anyhow::Result<Result<(), Errno>> {
-    match socket::connect(fd.as_raw_fd(), target.sockaddr.as_dyn()) {
-        Ok(()) => return Ok(Ok(())),
-        Err(Errno::EINPROGRESS | Errno::EINTR) => {}
-        Err(e) => return Ok(Err(e)),
-    }
-    if !signals.wait(Some(fd.as_fd()), PollFlags::POLLOUT, deadline)? {
-        return Ok(Err(Errno::ETIMEDOUT));
-    }
+/// Start connecting `fd`, a non-blocking socket, to `target`. `Ok` when the
+/// kernel connected at once (Unix, UDP); EINPROGRESS while a TCP handshake
+/// runs (wait for writability, then ask `connect_status`); any other errno
+/// when it failed at once. EAGAIN (a full Unix backlog) comes back as is,
+/// for `--retry` to decide.
+pub fn start_connect(fd: &OwnedFd, target: &Target) -> nix::Result<()> {
+    socket::connect(fd.as_raw_fd(), target.sockaddr.as_dyn())
+}
+
+/// Where a connect started by `start_connect` stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Connect {
+    Connected,
+    /// Still under way (a TCP handshake).
+    Underway,
+    Failed(Errno),
+}
+
+/// How a non-blocking connect is doing, typically once its socket has
+/// reported writable or an error. `SO_ERROR` holds a failure (and reading
+/// it clears it); failing that, a socket with a peer (`getpeername`) is
+/// connected and one without is still connecting.
+pub fn connect_status(fd: &OwnedFd) -> nix::Result<Connect> {
     // A peer quick to accept, send and reset may do it all before we look:
     // its bytes wait in our queue and the reset in SO_ERROR, which reading
     // would clear. Bytes waiting mean the connect worked; the relay reads
     // them and then meets the reset.
     if unread(fd).is_ok_and(|n| n > 0) {
-        return Ok(Ok(()));
+        return Ok(Connect::Connected);
     }
     match socket::getsockopt(fd, sockopt::SocketError)? {
-        0 => Ok(Ok(())),
-        errno => Ok(Err(Errno::from_raw(errno))),
+        0 => {}
+        errno => return Ok(Connect::Failed(Errno::from_raw(errno))),
+    }
+    match peer_addr(fd) {
+        Ok(_) => Ok(Connect::Connected),
+        Err(Errno::ENOTCONN) => Ok(Connect::Underway),
+        Err(e) => Err(e),
     }
 }
 
@@ -423,6 +442,24 @@ pub fn is_retryable(errno: Errno) -> bool {
 /// The pauses between `--retry` attempts: 50 ms doubling to 1 s.
 pub fn retry_pause(attempt: u32) -> Duration {
     Duration::from_millis(50u64.saturating_mul(1 << attempt.min(5))).min(Duration::from_secs(1))
+}
+
+/// `SO_REUSEADDR`: a TCP listener binds at once even while connections of
+/// a previous one linger in TIME_WAIT; a source port (`-p`) likewise.
+pub fn reuse_address(fd: &OwnedFd) -> nix::Result<()> {
+    socket::setsockopt(fd, sockopt::ReuseAddr, &true)
+}
+
+/// IPv6 socket that takes IPv4 too (`IPV6_V6ONLY` off), for `[::]`
+/// meaning all interfaces; an explicit v6 address is v6 only by nature.
+pub fn dual_stack(fd: &OwnedFd) -> nix::Result<()> {
+    socket::setsockopt(fd, sockopt::Ipv6V6Only, &false)
+}
+
+/// `SO_PASSCRED`: the kernel attaches the sender's credentials to each
+/// datagram (`SCM_CREDENTIALS`), for `--allow-uid`/`--allow-gid`.
+pub fn pass_credentials(fd: &OwnedFd) -> nix::Result<()> {
+    socket::setsockopt(fd, sockopt::PassCred, &true)
 }
 
 pub fn bind(fd: &OwnedFd, target: &Target) -> nix::Result<()> {

@@ -26,13 +26,13 @@ use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::socket::SockaddrStorage;
 use nix::sys::time::TimeSpec;
 
-use crate::cli::PingArgs;
 use crate::error::{describe, escape, exit_status};
 use crate::icmp::{self, Arrival, Expect, Family, Notice, Reply, Timestamp};
 use crate::report::Reporter;
 use crate::usage;
 use output::{Output, ReplyLine, Shown, Stats, SummaryLine};
-use socket::{Datagram, IcmpSocket, Kind, Options, Queued, Source};
+pub use socket::SocketChoice;
+use socket::{Datagram, IcmpSocket, Kind, Queued, Source};
 
 /// iputils' MINUSERINTERVAL: anything faster is a flood, for the privileged.
 const MIN_USER_INTERVAL: Duration = Duration::from_millis(2);
@@ -51,11 +51,39 @@ const MAX_PACKET: usize = 65536;
 /// One slot per 16-bit sequence number.
 const SEQ_SLOTS: usize = 1 << 16;
 
+/// What `ping` is asked to do: iputils ping's options.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// HOST as given: a name, an IPv4 or an IPv6 address.
+    pub host: String,
+    /// `-c`: stop after this many requests (with `-w`: replies).
+    pub count: Option<u64>,
+    /// `-i`: between requests.
+    pub interval: Duration,
+    /// `-W`: how long to wait after the last request when no reply came.
+    pub timeout: Option<Duration>,
+    /// `-w`: stop after this long, whatever was sent or received.
+    pub deadline: Option<Duration>,
+    /// `-s`: payload bytes per request.
+    pub size: usize,
+    /// `-t`: TTL or hop limit.
+    pub ttl: Option<u8>,
+    /// `-q`: the summary only.
+    pub quiet: bool,
+    /// `-4`, `-6`: the family HOST must resolve to.
+    pub ipv4: bool,
+    pub ipv6: bool,
+    /// `-I`: the source interface or address.
+    pub interface: Option<String>,
+    pub json: bool,
+    pub socket: SocketChoice,
+}
+
 /// Run `sockcat ping`. The exit status is iputils': 0 some reply came back,
 /// 1 none did (or fewer than `-c` by the `-w` deadline), 2 anything else,
 /// so every error that stops ping from running exits 2.
-pub fn run(args: &PingArgs, reporter: Reporter) -> Result<u8> {
-    let err = match ping(args, reporter) {
+pub fn run(opts: &Options, reporter: Reporter) -> Result<u8> {
+    let err = match ping(opts, reporter) {
         Ok(code) => return Ok(code),
         Err(err) => err,
     };
@@ -68,7 +96,7 @@ pub fn run(args: &PingArgs, reporter: Reporter) -> Result<u8> {
                 .map_or_else(|| e.to_string(), |n| describe(Errno::from_raw(n)));
             Err(usage!(
                 "ping {}: write to stdout: {why}",
-                escape(args.host.as_bytes())
+                escape(opts.host.as_bytes())
             ))
         }
         None if exit_status(&err) == 2 => Err(err),
@@ -76,24 +104,24 @@ pub fn run(args: &PingArgs, reporter: Reporter) -> Result<u8> {
     }
 }
 
-fn ping(args: &PingArgs, reporter: Reporter) -> Result<u8> {
-    let host = escape(args.host.as_bytes());
-    if args.count == Some(0) {
+fn ping(opts: &Options, reporter: Reporter) -> Result<u8> {
+    let host = escape(opts.host.as_bytes());
+    if opts.count == Some(0) {
         return Err(usage!("ping {host}: -c 0: the count must be at least 1"));
     }
-    if args.ttl == Some(0) {
+    if opts.ttl == Some(0) {
         return Err(usage!("ping {host}: -t 0: the TTL must be 1 to 255"));
     }
-    let source = args
+    let source = opts
         .interface
         .as_deref()
         .map(|text| Source::parse(text, &host))
         .transpose()?;
-    let (target, canonical) = resolve(&args.host, &host, args.ipv4, args.ipv6)?;
+    let (target, canonical) = resolve(&opts.host, &host, opts.ipv4, opts.ipv6)?;
     let target = socket::scope(target, source.as_ref(), &host)?;
     // As iputils: a HOST given by name gets names in the output, an
     // address gets numbers only (its -n), and JSON always has numbers.
-    let by_name = !names::is_numeric(&args.host);
+    let by_name = !names::is_numeric(&opts.host);
     let name = match canonical {
         Some(canonical) if by_name && target.is_ipv4() => canonical,
         _ => host.clone(),
@@ -104,23 +132,23 @@ fn ping(args: &PingArgs, reporter: Reporter) -> Result<u8> {
     } else {
         MAX_SIZE_V6
     };
-    if args.size > max_size {
+    if opts.size > max_size {
         return Err(usage!(
             "ping {host}: -s {}: at most {max_size} bytes fit in one packet",
-            args.size
+            opts.size
         ));
     }
-    if args.interval < MIN_USER_INTERVAL && !socket::privileged() {
+    if opts.interval < MIN_USER_INTERVAL && !socket::privileged() {
         return Err(usage!(
             "ping {host}: -i {}: an interval below 2ms needs root or CAP_NET_RAW",
-            humantime::format_duration(args.interval)
+            humantime::format_duration(opts.interval)
         ));
     }
     let local = socket::probe_route(target, source.as_ref(), &host)?;
-    let options = Options {
-        choice: args.socket,
+    let options = socket::Options {
+        choice: opts.socket,
         source: source.as_ref(),
-        ttl: args.ttl,
+        ttl: opts.ttl,
     };
     let sock = IcmpSocket::open(family, &options, &host)?;
     // Blocked only now: until here SIGINT may simply end a slow name lookup.
@@ -132,23 +160,23 @@ fn ping(args: &PingArgs, reporter: Reporter) -> Result<u8> {
     ));
     let mut out = Output {
         out: io::stdout(),
-        json: args.json,
-        quiet: args.quiet,
+        json: opts.json,
+        quiet: opts.quiet,
         host: host.clone(),
         name,
     };
     let mut reverse = Reverse {
-        names: (by_name && !args.json).then(HashMap::new),
+        names: (by_name && !opts.json).then(HashMap::new),
     };
     let from = source.as_ref().map(|s| (local, s.device().unwrap_or("")));
     let shown = socket::show(target);
-    out.header(target.ip(), reverse.show(target, &shown), args.size, from)?;
-    if args.quiet {
+    out.header(target.ip(), reverse.show(target, &shown), opts.size, from)?;
+    if opts.quiet {
         // No line after the header names an address: no lookups to wait on.
         reverse.names = None;
     }
     let mut session = Session {
-        args,
+        opts,
         reporter,
         host,
         target,
@@ -233,7 +261,7 @@ fn from_icmp(errno: Errno) -> bool {
 }
 
 struct Session<'a> {
-    args: &'a PingArgs,
+    opts: &'a Options,
     reporter: Reporter,
     host: String,
     target: SocketAddr,
@@ -260,8 +288,8 @@ enum Sent {
 impl Session<'_> {
     fn run(&mut self) -> Result<u8> {
         let start = Instant::now();
-        let deadline = self.args.deadline.map(|d| start + d);
-        let interval = self.args.interval;
+        let deadline = self.opts.deadline.map(|d| start + d);
+        let interval = self.opts.interval;
         self.next_send = start;
         let mut last_send = start;
         let mut linger_until = None;
@@ -271,7 +299,7 @@ impl Session<'_> {
                 break;
             }
             if self
-                .args
+                .opts
                 .count
                 .is_some_and(|c| self.stats.received + self.stats.errors >= c)
             {
@@ -315,23 +343,23 @@ impl Session<'_> {
             elapsed: last_send.saturating_duration_since(start),
         };
         self.out.summary(&summary)?;
-        let short = deadline.is_some() && self.args.count.is_some_and(|c| self.stats.received < c);
+        let short = deadline.is_some() && self.opts.count.is_some_and(|c| self.stats.received < c);
         Ok(u8::from(self.stats.received == 0 || short))
     }
 
     /// Without `-c`, forever; with `-c` alone, N requests; with `-w` too,
     /// until N replies or the deadline, as iputils does.
     fn may_send(&self, deadline: bool) -> bool {
-        deadline || self.args.count.is_none_or(|c| self.stats.transmitted < c)
+        deadline || self.opts.count.is_none_or(|c| self.stats.transmitted < c)
     }
 
     /// iputils' wait after the last request: two of the slowest round
     /// trips (at least one interval) once replies came, else `-W`.
     fn linger(&self) -> Duration {
         if self.stats.received > 0 {
-            (self.stats.rtt.max() * 2).max(self.args.interval)
+            (self.stats.rtt.max() * 2).max(self.opts.interval)
         } else {
-            self.args.timeout.unwrap_or(DEFAULT_LINGER)
+            self.opts.timeout.unwrap_or(DEFAULT_LINGER)
         }
     }
 
@@ -380,7 +408,7 @@ impl Session<'_> {
             secs: wall.as_secs() as i64,
             micros: i64::from(wall.subsec_micros()),
         };
-        let packet = icmp::echo_request(self.sock.family, self.sock.id, seq, self.args.size, stamp);
+        let packet = icmp::echo_request(self.sock.family, self.sock.id, seq, self.opts.size, stamp);
         let result = self.sock.send(&packet, &self.destination);
         match result {
             Err(Errno::EAGAIN | Errno::ENOBUFS | Errno::EINTR) => return Ok(Sent::Busy),
@@ -391,7 +419,7 @@ impl Session<'_> {
                 let explained = self.sock.kind == Kind::Datagram
                     && from_icmp(e)
                     && self.read_error_queue()? > 0;
-                if !explained && !self.args.quiet {
+                if !explained && !self.opts.quiet {
                     crate::report::to_stderr(format_args!(
                         "sockcat: ping {}: send: {}\n",
                         self.host,
@@ -502,7 +530,7 @@ impl Session<'_> {
                     } else {
                         String::new()
                     };
-                    if !self.args.quiet {
+                    if !self.opts.quiet {
                         eprintln!(
                             "sockcat: ping {}: local error: {}{mtu}",
                             self.host,
@@ -561,7 +589,7 @@ impl Session<'_> {
             ));
             return Ok(());
         };
-        if reply.len < icmp::HEADER_LEN + self.args.size {
+        if reply.len < icmp::HEADER_LEN + self.opts.size {
             self.reporter.notice(format_args!(
                 "ping {host}: ignored a truncated reply ({} bytes) from {from}",
                 reply.len
@@ -578,7 +606,7 @@ impl Session<'_> {
         let rtt = at.saturating_duration_since(sent);
         let duplicate = std::mem::replace(&mut self.answered[slot], true);
         self.stats.record(rtt, duplicate);
-        if self.args.interval.is_zero() && self.in_flight() == 0 {
+        if self.opts.interval.is_zero() && self.in_flight() == 0 {
             self.next_send = at;
         }
         let line = ReplyLine {

@@ -22,7 +22,6 @@ use nix::sys::socket::{
     SockaddrIn, SockaddrIn6, SockaddrStorage, sockopt,
 };
 
-use crate::cli::PingSocket;
 use crate::error::{describe, escape};
 use crate::icmp::{self, Family};
 use crate::usage;
@@ -212,9 +211,22 @@ pub struct IcmpSocket {
     pub id: u16,
 }
 
+/// Which ICMP socket to open (`--socket`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SocketChoice {
+    /// Raw when permitted (root or CAP_NET_RAW), else the unprivileged
+    /// datagram socket.
+    #[default]
+    Auto,
+    /// A raw ICMP socket.
+    Raw,
+    /// The unprivileged ICMP datagram socket (`net.ipv4.ping_group_range`).
+    Dgram,
+}
+
 /// What the caller asked of the socket besides its kind.
 pub struct Options<'a> {
-    pub choice: PingSocket,
+    pub choice: SocketChoice,
     pub source: Option<&'a Source>,
     pub ttl: Option<u8>,
 }
@@ -397,7 +409,7 @@ impl IcmpSocket {
 const NO_PERMISSION: &str = "no permission for ICMP sockets \
     (run as root or with CAP_NET_RAW, or admit your group in net.ipv4.ping_group_range)";
 
-fn open_fd(family: Family, choice: PingSocket, host: &str) -> Result<(OwnedFd, Kind)> {
+fn open_fd(family: Family, choice: SocketChoice, host: &str) -> Result<(OwnedFd, Kind)> {
     let (domain, protocol) = match family {
         Family::V4 => (AddressFamily::Inet, SockProtocol::Icmp),
         Family::V6 => (AddressFamily::Inet6, SockProtocol::IcmpV6),
@@ -413,17 +425,17 @@ fn open_fd(family: Family, choice: PingSocket, host: &str) -> Result<(OwnedFd, K
     let denied = |e: Errno| matches!(e, Errno::EPERM | Errno::EACCES);
     let other = |kind: Kind, e: Errno| usage!("ping {host}: {}: {}", kind.name(), describe(e));
     match choice {
-        PingSocket::Raw => raw().map_err(|e| match e {
+        SocketChoice::Raw => raw().map_err(|e| match e {
             e if denied(e) => usage!("ping {host}: no permission for raw ICMP sockets (run as root or with CAP_NET_RAW)"),
             e => other(Kind::Raw, e),
         }),
-        PingSocket::Dgram => dgram().map_err(|e| match e {
+        SocketChoice::Dgram => dgram().map_err(|e| match e {
             e if denied(e) => usage!(
                 "ping {host}: no permission for ICMP datagram sockets (admit your group in net.ipv4.ping_group_range)"
             ),
             e => other(Kind::Datagram, e),
         }),
-        PingSocket::Auto => match raw() {
+        SocketChoice::Auto => match raw() {
             Ok(opened) => Ok(opened),
             Err(e) if denied(e) => dgram().map_err(|e| match e {
                 e if denied(e) || e == Errno::EPROTONOSUPPORT => usage!("ping {host}: {NO_PERMISSION}"),

@@ -24,7 +24,6 @@ use nix::fcntl::{FcntlArg, OFlag, fcntl};
 use crate::access::Access;
 use crate::addr::{Addr, Kind};
 use crate::buffer::Route;
-use crate::cli::SessionFlags;
 use crate::error::Failure;
 use crate::event_loop::EventLoop;
 use crate::hexdump::Hexdump;
@@ -56,29 +55,6 @@ pub struct Options {
     pub crlf: bool,
     /// Message sockets: one message per input line, without its newline.
     pub lines: bool,
-}
-
-impl Options {
-    /// The options of `connect` and `listen`. `datagram_quit` is how long a
-    /// datagram session waits for replies after stdin ends when `-q` is not
-    /// given (`None`: it keeps receiving).
-    pub fn new(flags: &SessionFlags, kind: Kind, datagram_quit: Option<Duration>) -> Options {
-        let quit_after = match kind {
-            Kind::Datagram => flags.quit_after.or(datagram_quit),
-            _ => flags.quit_after,
-        };
-        Options {
-            idle: flags.idle_timeout,
-            quit_after,
-            // -d leaves the write side open; --recv-only closes it at once.
-            shutdown_on_eof: !flags.no_shutdown && !flags.no_stdin,
-            exit_on_peer_eof: flags.exit_on_peer_eof,
-            read_stdin: !flags.no_stdin && !flags.recv_only,
-            read_socket: !flags.send_only,
-            crlf: flags.crlf,
-            lines: flags.lines,
-        }
-    }
 }
 
 /// The socket side of a session.

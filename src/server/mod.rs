@@ -48,15 +48,15 @@ use nix::unistd::Pid;
 use self::peer::{Peer, Role};
 use crate::access::Access;
 use crate::addr::{Addr, Kind};
-use crate::cli::ListenArgs;
 use crate::error::describe;
 use crate::event_loop::{EventLoop, Readiness, Token};
 use crate::exec::{self, Program};
-use crate::listen::{Listener, SocketFile};
+use crate::listener::Listener;
 use crate::pump::{Chunk, Pump, Sink};
 use crate::relay::{Ending, NonBlockingStdio, Options};
 use crate::report::Reporter;
 use crate::signals::Signals;
+use crate::socket_file::SocketFile;
 
 const LISTENER: Token = 1;
 const STDIN: Token = 2;
@@ -93,22 +93,6 @@ pub struct Settings {
     pub program: Option<Program>,
     pub opts: Options,
     pub timeout: Option<Duration>,
-}
-
-impl Settings {
-    /// `exec` is `-e`'s words without ADDR (see `listen::split_exec`).
-    pub fn new(args: &ListenArgs, kind: Kind, exec: Option<&[String]>) -> anyhow::Result<Settings> {
-        Ok(Settings {
-            keep_open: args.serve.keep_open || args.broker,
-            max: args.serve.max_conns.map(|n| n as usize),
-            refuse_extra: args.serve.refuse_extra,
-            broker: args.broker,
-            access: Access::new(&args.serve),
-            program: Program::new(exec, args.sh_exec.as_deref())?,
-            opts: Options::new(&args.session, kind, None),
-            timeout: args.timeout,
-        })
-    }
 }
 
 /// Serve `listener` as `settings` say; see the module's contract.
@@ -258,7 +242,7 @@ impl<'a> Server<'a> {
             }
             let now = Instant::now();
             if self.served == 0 && self.deadline.is_some_and(|d| now >= d) {
-                return Err(crate::listen::no_peer(&self.local, self.settings.timeout));
+                return Err(crate::listener::no_peer(&self.local, self.settings.timeout));
             }
             if self.starved.is_some_and(|t| now >= t) {
                 self.starved = None;

@@ -1,7 +1,8 @@
 //! The command line: one clap derive that feeds the parser, the man pages and
 //! the shell completions. Addresses arrive as raw strings; each verb parses
 //! them with `addr::parse` once it knows `-u`, `-U` and whether it listens.
-//! Every DUR flag reads its value with `parse_duration`; `nc` answers a
+//! Every DUR flag reads its value with `parse_duration`; `options` turns
+//! the parsed structs into the library's plain option types; `nc` answers a
 //! command line written the nc way with its sockcat form.
 
 use std::path::PathBuf;
@@ -10,6 +11,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 
 pub mod nc;
+pub mod options;
 
 /// Pipe bytes between stdin/stdout and TCP, UDP or Unix sockets.
 ///
