@@ -30,6 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockcat' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Open ADDR and pipe it both ways: stdin to the socket, the socket to stdout')
             [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Bind ADDR, wait for one peer and pipe it to stdin/stdout')
+            [CompletionResult]::new('forward', 'forward', [CompletionResultType]::ParameterValue, 'Accept peers on LISTEN and pipe each one to a connection of its own to TARGET')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send one message to ADDR and exit')
             [CompletionResult]::new('ping', 'ping', [CompletionResultType]::ParameterValue, 'Send ICMP (IPv4) or ICMPv6 echo requests to HOST and print the replies')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for SHELL on stdout')
@@ -139,6 +140,52 @@ Register-ArgumentCompleter -Native -CommandName 'sockcat' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'sockcat;forward' {
+            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Report every step as one JSON object per line on stderr instead (no -v needed)')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Serve at most N peers at once; the next waits in the backlog until one leaves')
+            [CompletionResult]::new('--max-conns', '--max-conns', [CompletionResultType]::ParameterName, 'Serve at most N peers at once; the next waits in the backlog until one leaves')
+            [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Serve only IP peers in CIDR (v4 or v6; repeatable; a bare address is one host)')
+            [CompletionResult]::new('--deny', '--deny', [CompletionResultType]::ParameterName, 'Refuse IP peers in CIDR (repeatable); --deny wins over --allow')
+            [CompletionResult]::new('--allow-uid', '--allow-uid', [CompletionResultType]::ParameterName, 'Serve only Unix peers of this uid (repeatable), as the kernel reports it')
+            [CompletionResult]::new('--allow-gid', '--allow-gid', [CompletionResultType]::ParameterName, 'Serve only Unix peers whose primary gid is GID (repeatable)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Bind this local address before connecting (a Unix datagram client''s reply address)')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Bind this local address before connecting (a Unix datagram client''s reply address)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Bind this local port before connecting')
+            [CompletionResult]::new('--source-port', '--source-port', [CompletionResultType]::ParameterName, 'Bind this local port before connecting')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Give up a connect that takes longer than DUR')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up a connect that takes longer than DUR')
+            [CompletionResult]::new('--retry', '--retry', [CompletionResultType]::ParameterName, 'Retry a connect refused because the service is not up yet, for up to DUR')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Close a pair after DUR with no data either way (default: never)')
+            [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'Close a pair after DUR with no data either way (default: never)')
+            [CompletionResult]::new('--backlog', '--backlog', [CompletionResultType]::ParameterName, 'Queue of connections not yet accepted (the kernel caps it at net.core.somaxconn)')
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'Mode of the Unix socket file, set before listen(2) (octal, e.g. 660)')
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Owner of the Unix socket file (user name or uid), set before listen(2)')
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Group of the Unix socket file (group name or gid), set before listen(2)')
+            [CompletionResult]::new('--sndbuf', '--sndbuf', [CompletionResultType]::ParameterName, 'Send buffer size in bytes (SO_SNDBUF); for Unix sockets also the largest message that can be sent')
+            [CompletionResult]::new('--rcvbuf', '--rcvbuf', [CompletionResultType]::ParameterName, 'Receive buffer size in bytes (SO_RCVBUF)')
+            [CompletionResult]::new('--hexdump-file', '--hexdump-file', [CompletionResultType]::ParameterName, 'Append the hex dump to FILE instead of stderr (implies -x)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report each step on stderr (listening, accepted, connected, closed)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Report each step on stderr (listening, accepted, connected, closed)')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keep accepting after the first peer, serving peers concurrently')
+            [CompletionResult]::new('--keep-open', '--keep-open', [CompletionResultType]::ParameterName, 'Keep accepting after the first peer, serving peers concurrently')
+            [CompletionResult]::new('--refuse-extra', '--refuse-extra', [CompletionResultType]::ParameterName, 'Close peers past --max-conns at once instead of leaving them in the backlog')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path')
+            [CompletionResult]::new('--udp', '--udp', [CompletionResultType]::ParameterName, 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path')
+            [CompletionResult]::new('-U', '-U ', [CompletionResultType]::ParameterName, 'Read a bare argument as a Unix socket path')
+            [CompletionResult]::new('--unix', '--unix', [CompletionResultType]::ParameterName, 'Read a bare argument as a Unix socket path')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Use IPv4 addresses only')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'Use IPv6 addresses only')
+            [CompletionResult]::new('--unlink', '--unlink', [CompletionResultType]::ParameterName, 'Remove a stale socket file (one nobody accepts on) at the path first')
+            [CompletionResult]::new('--nodelay', '--nodelay', [CompletionResultType]::ParameterName, 'Disable Nagle''s algorithm (TCP_NODELAY); TCP only')
+            [CompletionResult]::new('--keepalive', '--keepalive', [CompletionResultType]::ParameterName, 'Enable TCP keepalive probes (SO_KEEPALIVE); TCP only')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Write a hex+ASCII dump of all traffic to stderr: each chunk headed by its direction (> sent, < received), byte offset, peer and time')
+            [CompletionResult]::new('--hexdump', '--hexdump', [CompletionResultType]::ParameterName, 'Write a hex+ASCII dump of all traffic to stderr: each chunk headed by its direction (> sent, < received), byte offset, peer and time')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'sockcat;send' {
             [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Report every step as one JSON object per line on stderr instead (no -v needed)')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Send the contents of FILE (`-` is stdin)')
@@ -237,6 +284,7 @@ Register-ArgumentCompleter -Native -CommandName 'sockcat' -ScriptBlock {
         'sockcat;help' {
             [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'Open ADDR and pipe it both ways: stdin to the socket, the socket to stdout')
             [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Bind ADDR, wait for one peer and pipe it to stdin/stdout')
+            [CompletionResult]::new('forward', 'forward', [CompletionResultType]::ParameterValue, 'Accept peers on LISTEN and pipe each one to a connection of its own to TARGET')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send one message to ADDR and exit')
             [CompletionResult]::new('ping', 'ping', [CompletionResultType]::ParameterValue, 'Send ICMP (IPv4) or ICMPv6 echo requests to HOST and print the replies')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for SHELL on stdout')
@@ -248,6 +296,9 @@ Register-ArgumentCompleter -Native -CommandName 'sockcat' -ScriptBlock {
             break
         }
         'sockcat;help;listen' {
+            break
+        }
+        'sockcat;help;forward' {
             break
         }
         'sockcat;help;send' {

@@ -27,6 +27,7 @@ set edit:completion:arg-completer[sockcat] = {|@words|
             cand --version 'Print version'
             cand connect 'Open ADDR and pipe it both ways: stdin to the socket, the socket to stdout'
             cand listen 'Bind ADDR, wait for one peer and pipe it to stdin/stdout'
+            cand forward 'Accept peers on LISTEN and pipe each one to a connection of its own to TARGET'
             cand send 'Send one message to ADDR and exit'
             cand ping 'Send ICMP (IPv4) or ICMPv6 echo requests to HOST and print the replies'
             cand completions 'Print the completion script for SHELL on stdout'
@@ -133,6 +134,51 @@ set edit:completion:arg-completer[sockcat] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'sockcat;forward'= {
+            cand --events 'Report every step as one JSON object per line on stderr instead (no -v needed)'
+            cand -m 'Serve at most N peers at once; the next waits in the backlog until one leaves'
+            cand --max-conns 'Serve at most N peers at once; the next waits in the backlog until one leaves'
+            cand --allow 'Serve only IP peers in CIDR (v4 or v6; repeatable; a bare address is one host)'
+            cand --deny 'Refuse IP peers in CIDR (repeatable); --deny wins over --allow'
+            cand --allow-uid 'Serve only Unix peers of this uid (repeatable), as the kernel reports it'
+            cand --allow-gid 'Serve only Unix peers whose primary gid is GID (repeatable)'
+            cand -s 'Bind this local address before connecting (a Unix datagram client''s reply address)'
+            cand --source 'Bind this local address before connecting (a Unix datagram client''s reply address)'
+            cand -p 'Bind this local port before connecting'
+            cand --source-port 'Bind this local port before connecting'
+            cand -w 'Give up a connect that takes longer than DUR'
+            cand --timeout 'Give up a connect that takes longer than DUR'
+            cand --retry 'Retry a connect refused because the service is not up yet, for up to DUR'
+            cand -i 'Close a pair after DUR with no data either way (default: never)'
+            cand --idle-timeout 'Close a pair after DUR with no data either way (default: never)'
+            cand --backlog 'Queue of connections not yet accepted (the kernel caps it at net.core.somaxconn)'
+            cand --mode 'Mode of the Unix socket file, set before listen(2) (octal, e.g. 660)'
+            cand --owner 'Owner of the Unix socket file (user name or uid), set before listen(2)'
+            cand --group 'Group of the Unix socket file (group name or gid), set before listen(2)'
+            cand --sndbuf 'Send buffer size in bytes (SO_SNDBUF); for Unix sockets also the largest message that can be sent'
+            cand --rcvbuf 'Receive buffer size in bytes (SO_RCVBUF)'
+            cand --hexdump-file 'Append the hex dump to FILE instead of stderr (implies -x)'
+            cand -v 'Report each step on stderr (listening, accepted, connected, closed)'
+            cand --verbose 'Report each step on stderr (listening, accepted, connected, closed)'
+            cand -k 'Keep accepting after the first peer, serving peers concurrently'
+            cand --keep-open 'Keep accepting after the first peer, serving peers concurrently'
+            cand --refuse-extra 'Close peers past --max-conns at once instead of leaving them in the backlog'
+            cand -u 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path'
+            cand --udp 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path'
+            cand -U 'Read a bare argument as a Unix socket path'
+            cand --unix 'Read a bare argument as a Unix socket path'
+            cand -4 'Use IPv4 addresses only'
+            cand -6 'Use IPv6 addresses only'
+            cand --unlink 'Remove a stale socket file (one nobody accepts on) at the path first'
+            cand --nodelay 'Disable Nagle''s algorithm (TCP_NODELAY); TCP only'
+            cand --keepalive 'Enable TCP keepalive probes (SO_KEEPALIVE); TCP only'
+            cand -x 'Write a hex+ASCII dump of all traffic to stderr: each chunk headed by its direction (> sent, < received), byte offset, peer and time'
+            cand --hexdump 'Write a hex+ASCII dump of all traffic to stderr: each chunk headed by its direction (> sent, < received), byte offset, peer and time'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'sockcat;send'= {
             cand --events 'Report every step as one JSON object per line on stderr instead (no -v needed)'
             cand -f 'Send the contents of FILE (`-` is stdin)'
@@ -227,6 +273,7 @@ set edit:completion:arg-completer[sockcat] = {|@words|
         &'sockcat;help'= {
             cand connect 'Open ADDR and pipe it both ways: stdin to the socket, the socket to stdout'
             cand listen 'Bind ADDR, wait for one peer and pipe it to stdin/stdout'
+            cand forward 'Accept peers on LISTEN and pipe each one to a connection of its own to TARGET'
             cand send 'Send one message to ADDR and exit'
             cand ping 'Send ICMP (IPv4) or ICMPv6 echo requests to HOST and print the replies'
             cand completions 'Print the completion script for SHELL on stdout'
@@ -236,6 +283,8 @@ set edit:completion:arg-completer[sockcat] = {|@words|
         &'sockcat;help;connect'= {
         }
         &'sockcat;help;listen'= {
+        }
+        &'sockcat;help;forward'= {
         }
         &'sockcat;help;send'= {
         }

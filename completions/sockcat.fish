@@ -30,6 +30,7 @@ complete -c sockcat -n "__fish_sockcat_needs_command" -s h -l help -d 'Print hel
 complete -c sockcat -n "__fish_sockcat_needs_command" -s V -l version -d 'Print version'
 complete -c sockcat -n "__fish_sockcat_needs_command" -f -a "connect" -d 'Open ADDR and pipe it both ways: stdin to the socket, the socket to stdout'
 complete -c sockcat -n "__fish_sockcat_needs_command" -f -a "listen" -d 'Bind ADDR, wait for one peer and pipe it to stdin/stdout'
+complete -c sockcat -n "__fish_sockcat_needs_command" -f -a "forward" -d 'Accept peers on LISTEN and pipe each one to a connection of its own to TARGET'
 complete -c sockcat -n "__fish_sockcat_needs_command" -f -a "send" -d 'Send one message to ADDR and exit'
 complete -c sockcat -n "__fish_sockcat_needs_command" -f -a "ping" -d 'Send ICMP (IPv4) or ICMPv6 echo requests to HOST and print the replies'
 complete -c sockcat -n "__fish_sockcat_needs_command" -f -a "completions" -d 'Print the completion script for SHELL on stdout'
@@ -102,6 +103,37 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l keepalive -d 
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s x -l hexdump -d 'Write a hex+ASCII dump of all traffic to stderr: each chunk headed by its direction (> sent, < received), byte offset, peer and time'
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s V -l version -d 'Print version'
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -s m -l max-conns -d 'Serve at most N peers at once; the next waits in the backlog until one leaves' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -l allow -d 'Serve only IP peers in CIDR (v4 or v6; repeatable; a bare address is one host)' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -l deny -d 'Refuse IP peers in CIDR (repeatable); --deny wins over --allow' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -l allow-uid -d 'Serve only Unix peers of this uid (repeatable), as the kernel reports it' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -l allow-gid -d 'Serve only Unix peers whose primary gid is GID (repeatable)' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -s s -l source -d 'Bind this local address before connecting (a Unix datagram client\'s reply address)' -r -F
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -s p -l source-port -d 'Bind this local port before connecting' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -s w -l timeout -d 'Give up a connect that takes longer than DUR' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -l retry -d 'Retry a connect refused because the service is not up yet, for up to DUR' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -s i -l idle-timeout -d 'Close a pair after DUR with no data either way (default: never)' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -l backlog -d 'Queue of connections not yet accepted (the kernel caps it at net.core.somaxconn)' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -l mode -d 'Mode of the Unix socket file, set before listen(2) (octal, e.g. 660)' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -l owner -d 'Owner of the Unix socket file (user name or uid), set before listen(2)' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -l group -d 'Group of the Unix socket file (group name or gid), set before listen(2)' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -l sndbuf -d 'Send buffer size in bytes (SO_SNDBUF); for Unix sockets also the largest message that can be sent' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -l rcvbuf -d 'Receive buffer size in bytes (SO_RCVBUF)' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -l hexdump-file -d 'Append the hex dump to FILE instead of stderr (implies -x)' -r -F
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -s v -l verbose -d 'Report each step on stderr (listening, accepted, connected, closed)'
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -s k -l keep-open -d 'Keep accepting after the first peer, serving peers concurrently'
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -l refuse-extra -d 'Close peers past --max-conns at once instead of leaving them in the backlog'
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -s u -l udp -d 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path'
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -s U -l unix -d 'Read a bare argument as a Unix socket path'
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -s 4 -d 'Use IPv4 addresses only'
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -s 6 -d 'Use IPv6 addresses only'
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -l unlink -d 'Remove a stale socket file (one nobody accepts on) at the path first'
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -l nodelay -d 'Disable Nagle\'s algorithm (TCP_NODELAY); TCP only'
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -l keepalive -d 'Enable TCP keepalive probes (SO_KEEPALIVE); TCP only'
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -s x -l hexdump -d 'Write a hex+ASCII dump of all traffic to stderr: each chunk headed by its direction (> sent, < received), byte offset, peer and time'
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -s V -l version -d 'Print version'
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s f -l file -d 'Send the contents of FILE (`-` is stdin)' -r -F
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s W -l wait -d 'Give up waiting for the reply after DUR (exit 1)' -r
@@ -156,11 +188,12 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand man" -l dir -d 'Write ev
 complete -c sockcat -n "__fish_sockcat_using_subcommand man" -s v -l verbose -d 'Report each step on stderr (listening, accepted, connected, closed)'
 complete -c sockcat -n "__fish_sockcat_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sockcat -n "__fish_sockcat_using_subcommand man" -s V -l version -d 'Print version'
-complete -c sockcat -n "__fish_sockcat_using_subcommand help; and not __fish_seen_subcommand_from connect listen send ping completions man help" -f -a "connect" -d 'Open ADDR and pipe it both ways: stdin to the socket, the socket to stdout'
-complete -c sockcat -n "__fish_sockcat_using_subcommand help; and not __fish_seen_subcommand_from connect listen send ping completions man help" -f -a "listen" -d 'Bind ADDR, wait for one peer and pipe it to stdin/stdout'
-complete -c sockcat -n "__fish_sockcat_using_subcommand help; and not __fish_seen_subcommand_from connect listen send ping completions man help" -f -a "send" -d 'Send one message to ADDR and exit'
-complete -c sockcat -n "__fish_sockcat_using_subcommand help; and not __fish_seen_subcommand_from connect listen send ping completions man help" -f -a "ping" -d 'Send ICMP (IPv4) or ICMPv6 echo requests to HOST and print the replies'
-complete -c sockcat -n "__fish_sockcat_using_subcommand help; and not __fish_seen_subcommand_from connect listen send ping completions man help" -f -a "completions" -d 'Print the completion script for SHELL on stdout'
-complete -c sockcat -n "__fish_sockcat_using_subcommand help; and not __fish_seen_subcommand_from connect listen send ping completions man help" -f -a "man" -d 'Print sockcat(1), or sockcat-VERB(1) when a verb is named, as roff'
-complete -c sockcat -n "__fish_sockcat_using_subcommand help; and not __fish_seen_subcommand_from connect listen send ping completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sockcat -n "__fish_sockcat_using_subcommand help; and not __fish_seen_subcommand_from connect listen forward send ping completions man help" -f -a "connect" -d 'Open ADDR and pipe it both ways: stdin to the socket, the socket to stdout'
+complete -c sockcat -n "__fish_sockcat_using_subcommand help; and not __fish_seen_subcommand_from connect listen forward send ping completions man help" -f -a "listen" -d 'Bind ADDR, wait for one peer and pipe it to stdin/stdout'
+complete -c sockcat -n "__fish_sockcat_using_subcommand help; and not __fish_seen_subcommand_from connect listen forward send ping completions man help" -f -a "forward" -d 'Accept peers on LISTEN and pipe each one to a connection of its own to TARGET'
+complete -c sockcat -n "__fish_sockcat_using_subcommand help; and not __fish_seen_subcommand_from connect listen forward send ping completions man help" -f -a "send" -d 'Send one message to ADDR and exit'
+complete -c sockcat -n "__fish_sockcat_using_subcommand help; and not __fish_seen_subcommand_from connect listen forward send ping completions man help" -f -a "ping" -d 'Send ICMP (IPv4) or ICMPv6 echo requests to HOST and print the replies'
+complete -c sockcat -n "__fish_sockcat_using_subcommand help; and not __fish_seen_subcommand_from connect listen forward send ping completions man help" -f -a "completions" -d 'Print the completion script for SHELL on stdout'
+complete -c sockcat -n "__fish_sockcat_using_subcommand help; and not __fish_seen_subcommand_from connect listen forward send ping completions man help" -f -a "man" -d 'Print sockcat(1), or sockcat-VERB(1) when a verb is named, as roff'
+complete -c sockcat -n "__fish_sockcat_using_subcommand help; and not __fish_seen_subcommand_from connect listen forward send ping completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sockcat -n "__fish_seen_subcommand_from completions" -f -a "bash elvish fish powershell zsh"

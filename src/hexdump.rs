@@ -88,6 +88,31 @@ impl Hexdump {
     }
 }
 
+impl Hexdump {
+    /// Dump one chunk of a `forward` pair: headed by the pair's number, the
+    /// direction (`>` client to target, `<` back), the chunk's offset in
+    /// that direction and the client's address.
+    pub fn pair_chunk(
+        &mut self,
+        pair: u64,
+        direction: Direction,
+        offset: u64,
+        peer: &Addr,
+        bytes: &[u8],
+    ) {
+        let time = humantime::format_rfc3339_micros(SystemTime::now());
+        let text = format!(
+            "#{pair} {} {offset} {peer} {time}\n{}",
+            arrow(direction),
+            rows(offset, bytes)
+        );
+        let _ = self
+            .out
+            .write_all(text.as_bytes())
+            .and_then(|_| self.out.flush());
+    }
+}
+
 /// Dump a chunk when there is a dump.
 pub fn show(dump: Option<&mut Hexdump>, direction: Direction, peer: &Addr, bytes: &[u8]) {
     if let Some(dump) = dump {

@@ -29,6 +29,7 @@ pub mod error;
 pub mod escape;
 pub mod event_loop;
 pub mod exec;
+pub mod forward;
 pub mod hexdump;
 pub mod icmp;
 pub mod listen;
@@ -65,6 +66,7 @@ pub fn run(cli: Cli, reporter: Reporter) -> anyhow::Result<u8> {
             options::listen(&args).and_then(|opts| listen::run(&opts, reporter, &Signals::block()?))
         }
         Verb::Send(args) => send::run(&options::send(&args), reporter, &Signals::block()?),
+        Verb::Forward(args) => forward::run(&options::forward(&args), reporter, &Signals::block()?),
     };
     match result {
         Err(err) if err.is::<Interrupted>() => {

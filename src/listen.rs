@@ -88,7 +88,7 @@ pub fn run(opts: &Options, reporter: Reporter, signals: &Signals) -> anyhow::Res
                 "-x dumps a one-peer session; it does not combine with -k, -e, -c or --broker"
             ));
         }
-        return server::serve(listener, settings, reporter, signals);
+        return server::serve(listener, settings, None, reporter, signals);
     }
     let session = &settings.opts;
 
@@ -141,7 +141,7 @@ pub fn run(opts: &Options, reporter: Reporter, signals: &Signals) -> anyhow::Res
 /// `--mode`, `--owner`, `--group` and `--unlink` are about the socket file
 /// sockcat creates, so they need a Unix path to bind: not an IP address,
 /// an abstract name (no file) or an inherited socket (not ours to change).
-fn check_file_flags(bind: &listener::Options, addr: &Addr) -> anyhow::Result<()> {
+pub(crate) fn check_file_flags(bind: &listener::Options, addr: &Addr) -> anyhow::Result<()> {
     if matches!(
         addr,
         Addr::Unix {

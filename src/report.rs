@@ -73,6 +73,17 @@ pub enum Event<'a> {
     },
     /// Something the user should know that stops nothing.
     Notice { message: String },
+    /// A `forward` pair ended (or its target could not be opened: no
+    /// `target`): bytes client to target (`up`) and back (`down`).
+    PairClosed {
+        pair: u64,
+        peer: &'a Addr,
+        target: Option<&'a Addr>,
+        up: u64,
+        down: u64,
+        duration: Duration,
+        reason: Option<String>,
+    },
     /// The routes a session's bytes took, each way (`splice` or `copy`;
     /// `None` for a direction that never ran), reported as it ends.
     Relayed {
@@ -233,6 +244,29 @@ impl fmt::Display for Event<'_> {
                 write!(f, "{target} {}", reason.as_deref().unwrap_or("closed"))
             }
             Event::Notice { message } => f.write_str(message),
+            Event::PairClosed {
+                pair,
+                peer,
+                target,
+                up,
+                down,
+                duration,
+                reason,
+            } => {
+                let took =
+                    humantime::format_duration(Duration::from_millis(duration.as_millis() as u64));
+                match target {
+                    Some(target) => write!(
+                        f,
+                        "closed #{pair} {peer} > {target}: {up} bytes up, {down} down in {took}"
+                    )?,
+                    None => write!(f, "closed #{pair} {peer}: no target")?,
+                }
+                match reason {
+                    Some(reason) => write!(f, " ({reason})"),
+                    None => Ok(()),
+                }
+            }
             Event::Relayed {
                 peer,
                 to_peer,
@@ -294,6 +328,28 @@ impl Event<'_> {
                 ("probe", fields)
             }
             Event::Notice { message } => ("notice", json!({ "message": message })),
+            Event::PairClosed {
+                pair,
+                peer,
+                target,
+                up,
+                down,
+                duration,
+                reason,
+            } => {
+                let mut fields = json!({
+                    "pair": pair,
+                    "peer": peer.to_string(),
+                    "target": target.map(ToString::to_string),
+                    "up": up,
+                    "down": down,
+                    "duration_ms": duration.as_millis() as u64,
+                });
+                if let Some(reason) = reason {
+                    fields["message"] = json!(reason);
+                }
+                ("closed", fields)
+            }
             Event::Relayed {
                 peer,
                 to_peer,

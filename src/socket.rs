@@ -522,6 +522,16 @@ pub fn send_to(fd: BorrowedFd<'_>, buf: &[u8], to: &SockAddr) -> nix::Result<usi
     socket::sendto(fd.as_raw_fd(), buf, to.as_dyn(), MsgFlags::MSG_NOSIGNAL)
 }
 
+/// Make the next close of `fd` a reset (`SO_LINGER` 0): how `forward`
+/// passes on a reset rather than turning it into a clean close.
+pub fn reset_on_close(fd: &OwnedFd) -> nix::Result<()> {
+    let linger = nix::libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    socket::setsockopt(fd, sockopt::Linger, &linger)
+}
+
 /// Why a message was refused rather than cut (`MSG_TRUNC`): the words every
 /// receiver uses.
 pub fn too_large(capacity: usize) -> String {

@@ -82,6 +82,17 @@ pub enum Verb {
     /// decide who is served.
     Listen(ListenArgs),
 
+    /// Accept peers on LISTEN and pipe each one to a connection of its own to TARGET.
+    ///
+    /// socat's `TCP-LISTEN:…,fork UNIX-CONNECT:…` without a process per peer:
+    /// every pair runs on one event loop. TARGET is opened as soon as a peer is
+    /// accepted; each direction ends on its own (an end of file becomes a
+    /// half-close on the other side), a reset is passed on as a reset, and a
+    /// target that refuses closes only that peer. With `-x` both directions of
+    /// every pair are dumped, so `forward -x unix:/tmp/spy.sock
+    /// unix:/run/app.sock` shows what a client and a service say.
+    Forward(ForwardArgs),
+
     /// Send one message to ADDR and exit.
     ///
     /// The payload is DATA joined by single spaces, the file of `-f`, or stdin. A
@@ -316,6 +327,22 @@ pub struct ListenArgs {
     #[arg(short = 'w', long = "timeout", value_name = "DUR", value_parser = parse_duration, allow_negative_numbers = true)]
     pub timeout: Option<Duration>,
 
+    #[command(flatten)]
+    pub bind: BindFlags,
+
+    #[command(flatten)]
+    pub session: SessionFlags,
+
+    #[command(flatten)]
+    pub sock: SockFlags,
+
+    #[command(flatten)]
+    pub dump: DumpFlags,
+}
+
+// How a listening socket is bound: `listen` and `forward`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct BindFlags {
     /// Queue of connections not yet accepted (the kernel caps it at net.core.somaxconn).
     #[arg(long, value_name = "N", default_value_t = 1024)]
     pub backlog: i32,
@@ -335,9 +362,34 @@ pub struct ListenArgs {
     /// Remove a stale socket file (one nobody accepts on) at the path first.
     #[arg(long)]
     pub unlink: bool,
+}
+
+// The help text of `sockcat forward` is on `Verb::Forward`.
+#[derive(Debug, Args)]
+pub struct ForwardArgs {
+    /// Where to accept peers: the forms of `listen` (a stream or seqpacket socket).
+    #[arg(value_name = "LISTEN", value_hint = ValueHint::AnyPath)]
+    pub listen: String,
+
+    /// Where to connect for each peer: the forms of `connect`, of the same type as LISTEN.
+    #[arg(value_name = "TARGET", value_hint = ValueHint::AnyPath)]
+    pub target: String,
 
     #[command(flatten)]
-    pub session: SessionFlags,
+    pub serve: ServeFlags,
+
+    #[command(flatten)]
+    pub addr_flags: AddrFlags,
+
+    #[command(flatten)]
+    pub dial: DialFlags,
+
+    /// Close a pair after DUR with no data either way (default: never).
+    #[arg(short = 'i', long = "idle-timeout", value_name = "DUR", value_parser = parse_duration, allow_negative_numbers = true)]
+    pub idle_timeout: Option<Duration>,
+
+    #[command(flatten)]
+    pub bind: BindFlags,
 
     #[command(flatten)]
     pub sock: SockFlags,
@@ -346,7 +398,7 @@ pub struct ListenArgs {
     pub dump: DumpFlags,
 }
 
-// Who is served and how many at once: `listen`, and later `forward`.
+// Who is served and how many at once: `listen` and `forward`.
 #[derive(Debug, Args, Clone, Default)]
 pub struct ServeFlags {
     /// Keep accepting after the first peer, serving peers concurrently.

@@ -10,11 +10,13 @@ use crate::addr::{self, Family};
 use crate::exec::Program;
 use crate::hexdump::Destination;
 use crate::socket_file::Permissions;
-use crate::{connect, dial, listen, listener, ping, probe, relay, send, server, socket, usage};
+use crate::{
+    connect, dial, forward, listen, listener, ping, probe, relay, send, server, socket, usage,
+};
 
 use super::{
-    AddrFlags, ConnectArgs, DialFlags, DumpFlags, ListenArgs, PingArgs, PingSocket, SendArgs,
-    ServeFlags, SessionFlags, SockFlags,
+    AddrFlags, ConnectArgs, DialFlags, DumpFlags, ForwardArgs, ListenArgs, PingArgs, PingSocket,
+    SendArgs, ServeFlags, SessionFlags, SockFlags,
 };
 
 /// `connect` without `-z`.
@@ -185,21 +187,50 @@ pub fn server(args: &ListenArgs, exec: Option<&[String]>) -> anyhow::Result<serv
         program: Program::new(exec, args.sh_exec.as_deref())?,
         opts: session(&args.session),
         timeout: args.timeout,
+        forward: None,
     })
 }
 
 /// How `listen` binds ADDR.
 pub fn bind(args: &ListenArgs) -> listener::Options {
     listener::Options {
-        backlog: args.backlog,
-        unlink: args.unlink,
+        backlog: args.bind.backlog,
+        unlink: args.bind.unlink,
         permissions: Permissions {
-            mode: args.mode,
-            owner: args.owner.clone(),
-            group: args.group.clone(),
+            mode: args.bind.mode,
+            owner: args.bind.owner.clone(),
+            group: args.bind.group.clone(),
         },
         socket: socket(&args.sock),
         by_credentials: !args.serve.allow_uid.is_empty() || !args.serve.allow_gid.is_empty(),
+    }
+}
+
+/// What `forward` is asked to do.
+pub fn forward(args: &ForwardArgs) -> forward::Options {
+    let bind = listener::Options {
+        backlog: args.bind.backlog,
+        unlink: args.bind.unlink,
+        permissions: Permissions {
+            mode: args.bind.mode,
+            owner: args.bind.owner.clone(),
+            group: args.bind.group.clone(),
+        },
+        socket: socket(&args.sock),
+        by_credentials: false,
+    };
+    forward::Options {
+        listen: args.listen.clone(),
+        listen_flags: addr_flags(&args.addr_flags, true),
+        target: args.target.clone(),
+        target_flags: addr_flags(&args.addr_flags, false),
+        bind,
+        max: args.serve.max_conns.map(|n| n as usize),
+        refuse_extra: args.serve.refuse_extra,
+        access: access(&args.serve),
+        idle: args.idle_timeout,
+        dial: dial(&args.dial, &args.sock),
+        dump: dump(&args.dump),
     }
 }
 

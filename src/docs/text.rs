@@ -10,6 +10,7 @@ pub fn prose(verb: Option<&str>) -> Option<&'static str> {
         Some("connect") => CONNECT,
         Some("listen") => LISTEN,
         Some("send") => SEND,
+        Some("forward") => FORWARD,
         Some("ping") => PING,
         Some("completions") => COMPLETIONS,
         Some("man") => MAN,
@@ -726,6 +727,86 @@ logger -u /tmp/log.sock hello
 .BR unix (7),
 .BR tcp (7),
 .BR udp (7)
+"#;
+
+const FORWARD: &str = r#".SH PAIRS
+Each peer accepted on \fILISTEN\fR gets a connection of its own to
+\fITARGET\fR, opened at once (so protocols where the server speaks first
+work), and the two sockets are pumped into each other: a pair.
+Every pair runs on one event loop; there is no process or thread per peer.
+Both sides are stream sockets (TCP v4 or v6, Unix, abstract), or both
+seqpacket (each record passed on whole); any other mix is status 2.
+Datagram forwarding is not built yet: \fBudp:\fR and \fBunix-dgram:\fR
+on both sides are status 2 for now.
+.PP
+The listening side takes the options of \fBlisten -k\fR: \fB-m\fR,
+\fB--refuse-extra\fR, \fB--allow\fR/\fB--deny\fR,
+\fB--allow-uid\fR/\fB--allow-gid\fR, \fB--mode\fR/\fB--owner\fR/\fB--group\fR,
+\fB--unlink\fR and \fB--backlog\fR; a peer refused by a rule is closed
+before any byte is read and \fITARGET\fR is never opened for it.
+The target side takes those of \fBconnect\fR: \fB-w\fR, \fB--retry\fR,
+\fB-s\fR, \fB-p\fR, \fB--nodelay\fR, \fB--keepalive\fR.
+.SH ENDINGS
+Each direction ends on its own: the end of what one side sends becomes a
+half-close (\fBshutdown\fR(2) with \fBSHUT_WR\fR) on the other, and the
+pair closes when both directions have ended, or after \fB-i\fR \fIDUR\fR
+with no data either way (there is no idle limit by default).
+A reset or a failure on one side is passed on as a reset on the other
+(\fBSO_LINGER\fR 0), never as a clean close.
+A target that refuses or does not answer within \fB-w\fR closes that one
+peer, said with \fB-v\fR; the listener goes on serving.
+.SH WATCHING
+\fB-v\fR reports each peer accepted, each target connected and each pair
+closed, with its number, the bytes each way (\fBup\fR: peer to target,
+\fBdown\fR: back) and how long it lasted; \fB--events json\fR reports
+the same as \fBaccepted\fR, \fBconnected\fR and \fBclosed\fR objects, the
+last with \fB"pair"\fR, \fB"target"\fR, \fB"up"\fR, \fB"down"\fR and
+\fB"duration_ms"\fR.
+\fB-x\fR dumps both directions of every pair, each chunk headed by the
+pair's number, the direction (\fB>\fR peer to target, \fB<\fR target to
+peer), its offset in that direction and the peer's address:
+.IP
+.EX
+#1 > 0 unix: 2026-12-06T21:58:01.113456Z
+00000000  47 45 54 20 2f 20 48 54  54 50 2f 31 2e 31 0d 0a  |GET / HTTP/1.1..|
+.EE
+.PP
+Without \fB-x\fR a stream pair's bytes are spliced through a 64 KiB kernel
+pipe each way and never enter sockcat's memory.
+.SH EXAMPLES
+Expose a Unix socket on a TCP port of loopback
+(socat: \fBTCP-LISTEN:8080,fork,reuseaddr UNIX-CONNECT:/run/app.sock\fR):
+.IP
+.EX
+sockcat forward tcp:127.0.0.1:8080 unix:/run/app.sock
+.EE
+.PP
+The reverse, a TCP service as a Unix socket only one group may use
+(socat: \fBUNIX-LISTEN:/run/db.sock,fork,mode=660 TCP:127.0.0.1:5432\fR):
+.IP
+.EX
+sockcat forward --mode 660 --group db unix:/run/db.sock tcp:127.0.0.1:5432
+.EE
+.PP
+Watch what a client and a local service say to each other: point the
+client at \fI/tmp/spy.sock\fR
+(socat: \fB-x UNIX-LISTEN:/tmp/spy.sock,fork UNIX-CONNECT:/run/app.sock\fR):
+.IP
+.EX
+sockcat forward -x unix:/tmp/spy.sock unix:/run/app.sock
+.EE
+.PP
+IPv4 clients to an IPv6-only service
+(socat: \fBTCP4-LISTEN:9000,fork TCP6:[::1]:9000\fR):
+.IP
+.EX
+sockcat forward tcp4:0.0.0.0:9000 tcp6:[::1]:9000
+.EE
+.SH "SEE ALSO"
+.BR sockcat (1),
+.BR sockcat-listen (1),
+.BR sockcat-connect (1),
+.BR socat (1)
 "#;
 
 const SEND: &str = r#".SH PAYLOAD

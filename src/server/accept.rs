@@ -125,9 +125,23 @@ impl Server<'_> {
             self.peers.push(None);
             self.peers.len() - 1
         });
+        let role = match (role, &self.settings.forward) {
+            (Role::Stdio, Some(fwd)) => match self.open_pair(idx, self.generation, fwd, &name) {
+                Ok(Some(pair)) => Role::Forward(Box::new(pair)),
+                Ok(None) => {
+                    self.free.push(idx);
+                    return Ok(());
+                }
+                Err(e) => {
+                    self.free.push(idx);
+                    return Err(e);
+                }
+            },
+            (role, _) => role,
+        };
         // A child's socket is the child's: only a peer we serve is watched.
         let ready = match role {
-            Role::Stdio => {
+            Role::Stdio | Role::Forward(_) => {
                 let token = Self::token(idx, self.generation);
                 match self.events.add(fd.as_fd(), token, &name.to_string()) {
                     Ok(ready) => ready,
@@ -187,6 +201,7 @@ impl Server<'_> {
             mut counts,
             started,
             to_peer,
+            role,
             ..
         } = peer;
         counts.tx = to_peer.sent;
@@ -194,12 +209,28 @@ impl Server<'_> {
         // finds the descriptor gone.
         drop(fd);
         let duration = started.elapsed();
-        self.reporter.report(Event::Closed {
-            peer: &name,
-            counts: counted.then_some(counts),
-            duration,
-            reason: why,
-        });
+        if let Role::Forward(pair) = role {
+            let (number, up, down) = (pair.number, pair.up.sent, pair.down.sent);
+            let target = pair.target_name().cloned();
+            // Both sockets closed before the report, as above.
+            drop(pair);
+            self.reporter.report(Event::PairClosed {
+                pair: number,
+                peer: &name,
+                target: target.as_ref(),
+                up,
+                down,
+                duration,
+                reason: why,
+            });
+        } else {
+            self.reporter.report(Event::Closed {
+                peer: &name,
+                counts: counted.then_some(counts),
+                duration,
+                reason: why,
+            });
+        }
         if self.starved.take().is_some() {
             self.reporter
                 .notice(format_args!("accepting on {} again", self.local));

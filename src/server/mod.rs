@@ -30,6 +30,8 @@
 //! session that follows the latest sender (`relay::Adopt::Latest`).
 
 mod accept;
+mod forward;
+mod pair;
 mod peer;
 mod stdio;
 
@@ -51,6 +53,7 @@ use crate::addr::{Addr, Kind};
 use crate::error::describe;
 use crate::event_loop::{EventLoop, Readiness, Token};
 use crate::exec::{self, Program};
+use crate::hexdump::Hexdump;
 use crate::listener::Listener;
 use crate::pump::{Chunk, Pump, Sink};
 use crate::relay::{Ending, NonBlockingStdio, Options};
@@ -62,6 +65,8 @@ const LISTENER: Token = 1;
 const STDIN: Token = 2;
 const STDOUT: Token = 3;
 const FIRST_PEER: Token = 4;
+/// The bit of a token that says it is a pair's target socket.
+const TARGET_SIDE: Token = 1 << 31;
 
 /// A peer this far behind is dropped: enough for bursts, small enough that
 /// a stalled peer costs bounded memory.
@@ -93,12 +98,21 @@ pub struct Settings {
     pub program: Option<Program>,
     pub opts: Options,
     pub timeout: Option<Duration>,
+    /// `forward`: each peer gets this target, pumped both ways.
+    pub forward: Option<Forwarding>,
+}
+
+/// What `forward` opens for each accepted peer.
+pub struct Forwarding {
+    pub target: Addr,
+    pub dial: crate::dial::Options,
 }
 
 /// Serve `listener` as `settings` say; see the module's contract.
 pub fn serve(
     listener: Listener,
     settings: &Settings,
+    dump: Option<Hexdump>,
     reporter: Reporter,
     signals: &Signals,
 ) -> anyhow::Result<u8> {
@@ -111,6 +125,7 @@ pub fn serve(
     let _stdio = NonBlockingStdio::set();
     let events = EventLoop::new(signals)?;
     let mut server = Server::new(listener, settings, reporter, events)?;
+    server.dump = dump;
     // Either ending (done, or stdout closed) is a clean exit.
     server.run()?;
     Ok(0)
@@ -164,6 +179,10 @@ struct Server<'a> {
     scratch: Vec<u8>,
     ending: Option<Ending>,
     deadline: Option<Instant>,
+    /// `-x` of `forward`'s pairs.
+    dump: Option<Hexdump>,
+    /// Pairs opened so far (`forward`), for their numbers.
+    pairs: u64,
 }
 
 impl<'a> Server<'a> {
@@ -219,6 +238,8 @@ impl<'a> Server<'a> {
             scratch,
             ending: None,
             deadline: settings.timeout.map(|d| Instant::now() + d),
+            dump: None,
+            pairs: 0,
         })
     }
 
@@ -247,6 +268,7 @@ impl<'a> Server<'a> {
             if self.starved.is_some_and(|t| now >= t) {
                 self.starved = None;
             }
+            self.pairs_due(now)?;
         }
     }
 
@@ -254,6 +276,7 @@ impl<'a> Server<'a> {
     /// move now (edge-triggered readiness is kept, not repeated); else at
     /// the `-w` deadline or the `EMFILE` retry.
     fn deadline(&self) -> Option<Instant> {
+        let pairs = self.pairs_deadline();
         let busy = !self.runnable.is_empty()
             || (self.wants_stdin() && self.stdin_ready.readable)
             || (self.out.holds() && self.stdout_ready.writable)
@@ -266,7 +289,7 @@ impl<'a> Server<'a> {
         } else {
             None
         };
-        [deadline, self.starved].into_iter().flatten().min()
+        [deadline, self.starved, pairs].into_iter().flatten().min()
     }
 
     fn dispatch(&mut self, token: Token, flags: EpollFlags) -> anyhow::Result<()> {
@@ -275,11 +298,14 @@ impl<'a> Server<'a> {
             STDIN => self.stdin_ready.update(flags),
             STDOUT => self.stdout_ready.update(flags),
             _ => {
-                let Some(idx) = self.slot_of(token) else {
+                let Some((idx, target)) = self.slot_of(token) else {
                     return Ok(());
                 };
                 let peer = self.peer(idx);
-                peer.ready.update(flags);
+                match (&mut peer.role, target) {
+                    (Role::Forward(pair), true) => pair.target_news(flags),
+                    _ => peer.ready.update(flags),
+                }
                 let generation = peer.generation;
                 self.runnable.push((idx, generation));
             }
@@ -291,6 +317,9 @@ impl<'a> Server<'a> {
     /// A peer still readable after one read (it may have more) runs again
     /// next turn, after the others.
     fn run_peer(&mut self, idx: usize) -> anyhow::Result<()> {
+        if matches!(self.peer(idx).role, Role::Forward(_)) {
+            return self.run_pair(idx);
+        }
         let peer = self.peer(idx);
         if peer.ready.writable && peer.to_peer.holds() {
             self.flush_peer(idx)?;
@@ -312,15 +341,24 @@ impl<'a> Server<'a> {
         Ok(())
     }
 
+    /// A peer's token: its slot, its generation, and which of its sockets
+    /// (a `forward` pair has two).
     fn token(idx: usize, generation: u32) -> u64 {
         FIRST_PEER + ((generation as u64) << 32 | idx as u64)
     }
 
-    fn slot_of(&self, token: u64) -> Option<usize> {
+    fn target_token(idx: usize, generation: u32) -> u64 {
+        Self::token(idx, generation) | TARGET_SIDE
+    }
+
+    /// The live slot a token names, and whether it names a pair's target.
+    fn slot_of(&self, token: u64) -> Option<(usize, bool)> {
         let raw = token - FIRST_PEER;
+        let target = raw & TARGET_SIDE != 0;
+        let raw = raw & !TARGET_SIDE;
         let (idx, generation) = ((raw & 0xffff_ffff) as usize, (raw >> 32) as u32);
         match self.peers.get(idx) {
-            Some(Some(peer)) if peer.generation == generation => Some(idx),
+            Some(Some(peer)) if peer.generation == generation => Some((idx, target)),
             _ => None,
         }
     }

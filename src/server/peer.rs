@@ -10,6 +10,8 @@ use super::STDIN_LOW;
 use crate::addr::Addr;
 use crate::event_loop::Readiness;
 use crate::pump::Pump;
+
+use super::pair::Pair;
 use crate::report::Counts;
 
 /// What a peer is served by.
@@ -18,6 +20,8 @@ pub enum Role {
     Stdio,
     /// A child of ours has the socket as its stdin and stdout.
     Child(Pid),
+    /// `forward`: a target opened for this peer, and a pump each way.
+    Forward(Box<Pair>),
 }
 
 pub struct Peer {

@@ -6,6 +6,7 @@ mod cli;
 mod connect;
 mod docs;
 mod faults;
+mod forward;
 mod hostile;
 mod interop;
 mod listen;

@@ -1,0 +1,375 @@
+//! `sockcat forward`: byte-exact pairs both ways at once across families,
+//! half-close and reset carried across, a refused target that closes only
+//! its peer, many pairs at once, the `-x` dump of a pair, real clients
+//! (curl) and bad command lines.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::process::{Command, Stdio};
+use std::thread;
+
+use crate::support::{
+    Proc, Sockcat, TIMEOUT, TempDir, closed_port, give_up_after, pattern, require, run_command,
+};
+
+const BIG: usize = 64 << 20;
+
+fn hash(data: &[u8]) -> u64 {
+    data.iter().fold(0xcbf29ce484222325u64, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x100000001b3)
+    })
+}
+
+/// A forwarder from `listen` to `target`, up to its `listening on` line.
+fn forwarder(args: &[&str]) -> (Proc, String) {
+    let mut all = vec!["-v", "forward"];
+    all.extend_from_slice(args);
+    let mut fwd = Sockcat::spawn_with(&all, Stdio::null());
+    let addr = fwd.listening();
+    (fwd, addr)
+}
+
+/// A stream to a printed address: `tcp:…` or `unix:…`.
+trait Stream: Read + Write + Send + 'static {
+    fn half_close(&self);
+    fn try_clone_box(&self) -> Box<dyn Stream>;
+}
+
+impl Stream for TcpStream {
+    fn half_close(&self) {
+        self.shutdown(Shutdown::Write).expect("shutdown");
+    }
+    fn try_clone_box(&self) -> Box<dyn Stream> {
+        Box::new(self.try_clone().expect("clone"))
+    }
+}
+
+impl Stream for UnixStream {
+    fn half_close(&self) {
+        self.shutdown(Shutdown::Write).expect("shutdown");
+    }
+    fn try_clone_box(&self) -> Box<dyn Stream> {
+        Box::new(self.try_clone().expect("clone"))
+    }
+}
+
+fn dial(addr: &str) -> Box<dyn Stream> {
+    if let Some(path) = addr.strip_prefix("unix:") {
+        let s = UnixStream::connect(path).expect("connect");
+        give_up_after(&s, TIMEOUT);
+        Box::new(s)
+    } else {
+        let hostport = addr.strip_prefix("tcp:").expect("tcp address");
+        let s = TcpStream::connect(hostport).expect("connect");
+        give_up_after(&s, TIMEOUT);
+        Box::new(s)
+    }
+}
+
+/// A target that accepts `n` connections and gives each to `serve` in a
+/// thread of its own; returns its address for sockcat.
+fn target(kind: &str, dir: &TempDir, n: usize, serve: fn(Box<dyn Stream>)) -> String {
+    match kind {
+        "unix" => {
+            let path = dir.join("target.sock");
+            let listener = UnixListener::bind(&path).expect("bind");
+            thread::spawn(move || {
+                for _ in 0..n {
+                    let (s, _) = listener.accept().expect("accept");
+                    give_up_after(&s, TIMEOUT);
+                    thread::spawn(move || serve(Box::new(s)));
+                }
+            });
+            format!("unix:{path}")
+        }
+        _ => {
+            let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+            let addr = format!("tcp:{}", listener.local_addr().expect("addr"));
+            thread::spawn(move || {
+                for _ in 0..n {
+                    let (s, _) = listener.accept().expect("accept");
+                    give_up_after(&s, TIMEOUT);
+                    thread::spawn(move || serve(Box::new(s)));
+                }
+            });
+            addr
+        }
+    }
+}
+
+/// Sends 64 MiB (seed 2) while it reads 64 MiB (seed 1), then checks them.
+fn both_ways(s: Box<dyn Stream>, send_seed: u64, expect_seed: u64) {
+    let mut writer = s.try_clone_box();
+    let sender = thread::spawn(move || {
+        writer.write_all(&pattern(BIG, send_seed)).expect("send");
+        writer.half_close();
+    });
+    let mut reader = s;
+    let mut got = Vec::with_capacity(BIG);
+    reader.read_to_end(&mut got).expect("receive");
+    sender.join().expect("sender");
+    assert_eq!(got.len(), BIG);
+    assert_eq!(hash(&got), hash(&pattern(BIG, expect_seed)));
+}
+
+fn serve_both_ways(s: Box<dyn Stream>) {
+    both_ways(s, 1, 2);
+}
+
+fn pair_64mib_both_ways(listen: &str, target_kind: &str) {
+    let dir = TempDir::new();
+    let target = target(target_kind, &dir, 1, serve_both_ways);
+    let listen = listen.replace("{dir}", dir.path().to_str().expect("utf-8"));
+    let (fwd, addr) = forwarder(&[&listen, &target]);
+    both_ways(dial(&addr), 2, 1);
+    drop(fwd);
+}
+
+#[test]
+fn tcp_to_unix_64mib_both_ways_at_once() {
+    pair_64mib_both_ways("tcp:127.0.0.1:0", "unix");
+}
+
+#[test]
+fn unix_to_tcp_64mib_both_ways_at_once() {
+    pair_64mib_both_ways("unix:{dir}/fwd.sock", "tcp");
+}
+
+/// The client's half-close reaches the server as an end of file, and the
+/// server's reply, written after it, still reaches the client.
+#[test]
+fn half_close_is_carried_across() {
+    let dir = TempDir::new();
+    let target = target("unix", &dir, 1, |mut s| {
+        let mut question = Vec::new();
+        s.read_to_end(&mut question).expect("read to EOF");
+        assert_eq!(question, b"question");
+        s.write_all(b"answer after your EOF").expect("reply");
+    });
+    let (fwd, addr) = forwarder(&["tcp:127.0.0.1:0", &target]);
+    let mut client = dial(&addr);
+    client.write_all(b"question").expect("send");
+    client.half_close();
+    let mut reply = Vec::new();
+    client.read_to_end(&mut reply).expect("reply");
+    assert_eq!(reply, b"answer after your EOF");
+    drop(fwd);
+}
+
+/// A target that resets its connection: the client sees a reset, not a
+/// clean end of file.
+#[test]
+fn a_reset_is_carried_across() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let target = format!("tcp:{}", listener.local_addr().expect("addr"));
+    let server = thread::spawn(move || {
+        give_up_after(&listener, TIMEOUT);
+        let (mut s, _) = listener.accept().expect("accept");
+        let mut buf = [0u8; 5];
+        s.read_exact(&mut buf).expect("read");
+        let linger = nix::libc::linger {
+            l_onoff: 1,
+            l_linger: 0,
+        };
+        nix::sys::socket::setsockopt(&s, nix::sys::socket::sockopt::Linger, &linger)
+            .expect("SO_LINGER");
+        // Dropped with SO_LINGER 0: a reset.
+    });
+    let (fwd, addr) = forwarder(&["tcp:127.0.0.1:0", &target]);
+    let mut client = dial(&addr);
+    client.write_all(b"hello").expect("send");
+    server.join().expect("server");
+    let mut buf = Vec::new();
+    let err = client
+        .read_to_end(&mut buf)
+        .expect_err("a reset, not an end of file");
+    assert_eq!(err.kind(), ErrorKind::ConnectionReset, "{err}");
+    let out = fwd_output(fwd);
+    assert!(out.contains("(target: connection reset"), "{out}");
+}
+
+/// Stop a forwarder and return what it said on stderr.
+fn fwd_output(fwd: Proc) -> String {
+    fwd.signal(nix::sys::signal::Signal::SIGTERM);
+    let out = fwd.wait(TIMEOUT);
+    out.assert_code(143);
+    out.stderr
+}
+
+/// A target that refuses closes that peer only, said with -v; once the
+/// service is up, the next peer is served.
+#[test]
+fn a_refused_target_closes_only_its_peer() {
+    let dir = TempDir::new();
+    let path = dir.join("later.sock");
+    let (mut fwd, addr) = forwarder(&["tcp:127.0.0.1:0", &format!("unix:{path}")]);
+    let mut first = dial(&addr);
+    let mut buf = Vec::new();
+    // Closed without a byte: an end of file or a reset, never data.
+    let _ = first.read_to_end(&mut buf);
+    assert!(buf.is_empty());
+    let listener = UnixListener::bind(&path).expect("bind");
+    let server = thread::spawn(move || {
+        let (mut s, _) = listener.accept().expect("accept");
+        s.write_all(b"up now").expect("write");
+    });
+    let mut second = dial(&addr);
+    let mut got = Vec::new();
+    second.read_to_end(&mut got).expect("read");
+    server.join().expect("server");
+    assert_eq!(got, b"up now");
+    second.half_close();
+    fwd.wait_for_stderr("closed #2", TIMEOUT);
+    let out = fwd_output(fwd);
+    assert!(out.contains("closed #1 tcp:127.0.0.1:"), "{out}");
+    assert!(out.contains("no such file"), "{out}");
+    assert!(out.contains("closed #2 tcp:127.0.0.1:"), "{out}");
+}
+
+/// 200 pairs at once on the one loop, each echoing what it is sent.
+#[test]
+fn two_hundred_pairs_at_once() {
+    const PAIRS: usize = 200;
+    let dir = TempDir::new();
+    let target = target("unix", &dir, PAIRS, |mut s| {
+        let mut all = Vec::new();
+        s.read_to_end(&mut all).expect("read");
+        s.write_all(&all).expect("echo");
+    });
+    let (fwd, addr) = forwarder(&["tcp:127.0.0.1:0", &target]);
+    let clients: Vec<_> = (0..PAIRS)
+        .map(|i| {
+            let mut s = dial(&addr);
+            let data = pattern(64 << 10, i as u64);
+            thread::spawn(move || {
+                let mut writer = s.try_clone_box();
+                let sent = data.clone();
+                let w = thread::spawn(move || {
+                    writer.write_all(&sent).expect("send");
+                    writer.half_close();
+                });
+                let mut back = Vec::new();
+                s.read_to_end(&mut back).expect("read");
+                w.join().expect("writer");
+                assert!(back == data, "pair {i}: {} bytes back", back.len());
+            })
+        })
+        .collect();
+    for c in clients {
+        c.join().expect("client");
+    }
+    let out = fwd_output(fwd);
+    assert_eq!(out.matches("closed #").count(), PAIRS, "{out}");
+}
+
+/// `-x` dumps both directions of a pair, each chunk headed by the pair's
+/// number, the direction, its offset and the peer.
+#[test]
+fn hexdump_shows_both_directions_of_a_pair() {
+    let dir = TempDir::new();
+    let target = target("unix", &dir, 1, |mut s| {
+        let mut q = [0u8; 6];
+        s.read_exact(&mut q).expect("read");
+        s.write_all(b"world\n").expect("write");
+    });
+    let listen = format!("unix:{}", dir.join("spy.sock"));
+    let (fwd, addr) = forwarder(&["-x", &listen, &target]);
+    let mut client = dial(&addr);
+    client.write_all(b"hello\n").expect("send");
+    client.half_close();
+    let mut back = Vec::new();
+    client.read_to_end(&mut back).expect("read");
+    assert_eq!(back, b"world\n");
+    let out = fwd_output(fwd);
+    assert!(out.contains("#1 > 0 unix:"), "{out}");
+    assert!(
+        out.contains("00000000  68 65 6c 6c 6f 0a                                 |hello.|"),
+        "{out}"
+    );
+    assert!(out.contains("#1 < 0 unix:"), "{out}");
+    assert!(out.contains("|world.|"), "{out}");
+}
+
+/// curl through a forward, to a Python HTTP server on a Unix socket.
+#[test]
+fn curl_through_a_forward_to_a_python_http_server_on_a_unix_socket() {
+    if !require("curl") || !require("python3") {
+        return;
+    }
+    let dir = TempDir::new();
+    let path = dir.join("http.sock");
+    let script = format!(
+        r#"
+import http.server, socketserver, sys
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b"hello from python at " + self.path.encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+    def address_string(self):
+        return "unix"
+class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+srv = Server("{path}", Handler)
+print("ready", file=sys.stderr, flush=True)
+srv.serve_forever()
+"#
+    );
+    let mut py = Proc::spawn_with(Command::new("python3").args(["-c", &script]), Stdio::null());
+    py.wait_for_stderr("ready", TIMEOUT);
+    let (fwd, addr) = forwarder(&["tcp:127.0.0.1:0", &format!("unix:{path}")]);
+    let url = format!(
+        "http://{}/path?q=1",
+        addr.strip_prefix("tcp:").expect("tcp")
+    );
+    for _ in 0..3 {
+        let out = run_command(
+            Command::new("curl").args(["-sS", "--max-time", "10", &url]),
+            TIMEOUT,
+        );
+        out.assert_success();
+        assert_eq!(out.stdout_str(), "hello from python at /path?q=1", "{out}");
+    }
+    let out = fwd_output(fwd);
+    assert_eq!(out.matches("closed #").count(), 3, "{out}");
+}
+
+#[test]
+fn bad_command_lines_are_exit_2() {
+    let dir = TempDir::new();
+    let (_hold, port) = closed_port();
+    let tcp = format!("tcp:127.0.0.1:{port}");
+    let unix = format!("unix:{}", dir.join("x.sock"));
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["udp:127.0.0.1:0", "udp:127.0.0.1:9"],
+            "datagram forwarding",
+        ),
+        (
+            &["tcp:127.0.0.1:0", "udp:127.0.0.1:9"],
+            "both sides must be of one type",
+        ),
+        (
+            &["unix-seqpacket:@sockcat-fwd-test", &tcp],
+            "both sides must be of one type",
+        ),
+        (
+            &["--mode", "600", "tcp:127.0.0.1:0", &unix],
+            "--mode needs a Unix socket path",
+        ),
+        (&["tcp:127.0.0.1:0", "fd:3"], "inherited descriptor"),
+    ];
+    for (args, fragment) in cases {
+        let mut all = vec!["forward"];
+        all.extend_from_slice(args);
+        let out = Sockcat::run(&all, b"", TIMEOUT);
+        out.assert_code(2);
+        assert!(out.stderr.contains(fragment), "{args:?}: {out}");
+        assert!(out.stderr.starts_with("sockcat: "), "{out}");
+    }
+}
