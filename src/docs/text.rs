@@ -957,6 +957,10 @@ about an address names it by reverse lookup
 (\fB64 bytes from localhost (127.0.0.1): icmp_seq=1 ...\fR); on IPv6 the
 header shows the target that way too
 (\fBPING localhost(localhost (::1)) 56 data bytes\fR).
+A name is printed where iputils prints it, but bytes of it that are not
+printable ASCII (an /etc/hosts in Latin-1), and backslashes, are printed
+as \fB\ex\fIHH\fR and \fB\e\e\fR, where iputils writes them raw:
+\fBPING caf\exe9-canon (127.0.0.1) 56(84) bytes of data.\fR
 Each address is looked up once; \fB--json\fR has addresses only.
 Round-trip times come from the monotonic clock, in milliseconds, rounded as
 iputils rounds them: three decimals below 1 ms, fewer above

@@ -5,11 +5,24 @@
 //! of every address that answers, as `name (addr)` (getnameinfo). Both go
 //! through the C library, so /etc/hosts, nsswitch and DNS decide as they
 //! do for iputils. `output` formats; this file only looks names up.
+//!
+//! A name is bytes: an /etc/hosts in Latin-1 gives names that are not
+//! UTF-8, which iputils prints as they are. sockcat prints them in the
+//! same places with such bytes escaped (`caf\xe9-canon`), as it prints
+//! every name it did not make. So the two lookups that return names,
+//! `lookup` and `reverse`, call the C library themselves (each `unsafe`
+//! block says why it is sound): dns-lookup 4.0.2 unwraps a canonical name
+//! as UTF-8, panicking on any other, and makes such a reverse name an
+//! error, and neither call of its can hand back the bytes.
+//! `is_numeric`, which asks for no name, still goes through dns-lookup.
 
+use std::ffi::{CStr, CString};
 use std::net::SocketAddr;
+use std::ptr;
 
-use dns_lookup::{AddrInfoHints, LookupErrorKind, Protocol, SockType};
+use dns_lookup::AddrInfoHints;
 use nix::libc;
+use nix::sys::socket::{SockaddrLike, SockaddrStorage};
 
 use crate::error::escape;
 
@@ -33,37 +46,98 @@ pub enum Unresolved {
 
 /// `host`'s addresses and canonical name, as iputils asks for them
 /// (datagram hints, `AI_CANONNAME`).
+#[allow(unsafe_code)]
 pub fn lookup(host: &str) -> Result<Lookup, Unresolved> {
-    let hints = AddrInfoHints {
-        flags: libc::AI_CANONNAME,
-        socktype: SockType::DGram.into(),
-        protocol: Protocol::UDP.into(),
-        ..AddrInfoHints::default()
+    let node = CString::new(host).map_err(|_| Unresolved::Unknown)?;
+    let hints = libc::addrinfo {
+        ai_flags: libc::AI_CANONNAME,
+        ai_family: libc::AF_UNSPEC,
+        ai_socktype: libc::SOCK_DGRAM,
+        ai_protocol: libc::IPPROTO_UDP,
+        ai_addrlen: 0,
+        ai_addr: ptr::null_mut(),
+        ai_canonname: ptr::null_mut(),
+        ai_next: ptr::null_mut(),
     };
-    let answers =
-        dns_lookup::getaddrinfo(Some(host), None, Some(hints)).map_err(|e| match e.kind() {
-            LookupErrorKind::Again => Unresolved::Temporary,
-            _ => Unresolved::Unknown,
-        })?;
-    let mut found = Lookup::default();
-    // An entry of another family than IPv4 or IPv6 comes as an error; it
-    // has nothing to ping.
-    for answer in answers.flatten() {
-        found.addrs.push(answer.sockaddr);
-        if found.canonical.is_none() {
-            found.canonical = answer.canonname.map(|name| escape(name.as_bytes()));
-        }
+    let mut first: *mut libc::addrinfo = ptr::null_mut();
+    // SAFETY: `node` is NUL-terminated and `hints` initialized, both alive
+    // for the call; on success getaddrinfo stores in `first` a list that
+    // is ours until the freeaddrinfo below.
+    let rc = unsafe { libc::getaddrinfo(node.as_ptr(), ptr::null(), &hints, &mut first) };
+    match rc {
+        0 => {}
+        libc::EAI_AGAIN => return Err(Unresolved::Temporary),
+        _ => return Err(Unresolved::Unknown),
     }
+    let mut found = Lookup::default();
+    let mut at = first;
+    while !at.is_null() {
+        // SAFETY: `at` is a node of the list getaddrinfo returned, not yet
+        // freed: its `ai_addr` points at `ai_addrlen` readable bytes, which
+        // from_raw copies (refusing more than a sockaddr_storage holds),
+        // and its `ai_canonname`, where not null, at a NUL-terminated
+        // string, copied here as bytes before the list is freed.
+        let (addr, canonical, next) = unsafe {
+            let node = &*at;
+            let addr = SockaddrStorage::from_raw(node.ai_addr, Some(node.ai_addrlen));
+            let canonical =
+                (!node.ai_canonname.is_null()).then(|| printed(CStr::from_ptr(node.ai_canonname)));
+            (addr, canonical, node.ai_next)
+        };
+        // An entry of another family than IPv4 or IPv6 has nothing to ping.
+        if let Some(addr) = addr.as_ref().and_then(socket_addr) {
+            found.addrs.push(addr);
+        }
+        if found.canonical.is_none() {
+            found.canonical = canonical;
+        }
+        at = next;
+    }
+    // SAFETY: `first` is the list getaddrinfo returned, freed once here;
+    // nothing read from it points into it any more.
+    unsafe { libc::freeaddrinfo(first) };
     Ok(found)
+}
+
+fn socket_addr(addr: &SockaddrStorage) -> Option<SocketAddr> {
+    if let Some(v4) = addr.as_sockaddr_in() {
+        return Some(SocketAddr::from(*v4));
+    }
+    addr.as_sockaddr_in6().map(|v6| SocketAddr::from(*v6))
 }
 
 /// The name of `addr` by reverse lookup, as iputils asks for it (no flags):
 /// when there is none, the C library gives the address in numbers, which
-/// iputils prints as `1.2.3.4 (1.2.3.4)`. `None` when the lookup fails
-/// outright (or gives a name that is not UTF-8).
+/// iputils prints as `1.2.3.4 (1.2.3.4)`. `None` only when the lookup
+/// fails outright.
+#[allow(unsafe_code)]
 pub fn reverse(addr: SocketAddr) -> Option<String> {
-    let (name, _service) = dns_lookup::getnameinfo(&addr, 0).ok()?;
-    Some(escape(name.as_bytes()))
+    let storage = SockaddrStorage::from(addr);
+    let mut name = [0u8; libc::NI_MAXHOST as usize];
+    // SAFETY: `storage` holds a valid address of `len()` bytes and `name`
+    // is writable for its whole length, both alive for the call; no
+    // service is asked for, so its null buffer is never written.
+    let rc = unsafe {
+        libc::getnameinfo(
+            storage.as_ptr(),
+            storage.len(),
+            name.as_mut_ptr().cast(),
+            libc::NI_MAXHOST,
+            ptr::null_mut(),
+            0,
+            0,
+        )
+    };
+    if rc != 0 {
+        return None;
+    }
+    CStr::from_bytes_until_nul(&name).ok().map(printed)
+}
+
+/// A name from the C library as sockcat prints it: whatever its bytes,
+/// one line of printable ASCII (`error::escape`).
+fn printed(name: &CStr) -> String {
+    escape(name.to_bytes())
 }
 
 /// Whether iputils takes HOST as an address and prints only numbers: an
@@ -143,6 +217,16 @@ mod tests {
         ] {
             assert!(!is_numeric(host), "{host}");
         }
+    }
+
+    #[test]
+    fn names_print_escaped_whatever_their_bytes() {
+        assert_eq!(printed(c"v4alias-canon"), "v4alias-canon");
+        // Latin-1, not UTF-8: the name a hosts file of old gives.
+        assert_eq!(printed(c"caf\xe9-canon"), "caf\\xe9-canon");
+        assert_eq!(printed(c"caf\u{e9}"), "caf\\xc3\\xa9");
+        assert_eq!(printed(c"a\tb\\c\x7f"), "a\\x09b\\\\c\\x7f");
+        assert_eq!(printed(c""), "");
     }
 
     #[test]

@@ -319,6 +319,80 @@ fn ping_by_name_prints_what_iputils_prints() {
     }
 }
 
+/// An /etc/hosts whose names are not UTF-8 (Latin-1, as old files have
+/// them): 127.0.0.1 is `rev\xff-name` to a reverse lookup (its first line)
+/// and `caf\xe9-canon` is the canonical name of v4x; ::1 is `six\xfe-name`,
+/// which v6x also names.
+const LATIN1_HOSTS: &[u8] = b"127.0.0.1 rev\xff-name\n127.0.0.1 caf\xe9-canon v4x\n\
+                              ::1 six\xfe-name v6x\n";
+
+/// iputils prints such names as they are, bytes and all; sockcat prints
+/// them in the same places with those bytes escaped (`\xe9`), as it
+/// prints every name it did not make. Neither a canonical name nor a
+/// reverse name that is not UTF-8 may stop the run.
+#[test]
+fn ping_names_that_are_not_utf8_are_printed_escaped() {
+    let nsswitch = support::HOSTS_FILE_ONLY;
+    let files = [
+        ("/etc/hosts", LATIN1_HOSTS),
+        (nsswitch.0, nsswitch.1.as_bytes()),
+    ];
+    let Some(ns) = support::Netns::new(&files) else {
+        return;
+    };
+    // iputils' output with the bytes that are not ASCII escaped as
+    // sockcat escapes them.
+    let escaped = |out: &Output| -> String {
+        out.stdout
+            .iter()
+            .map(|&b| match b {
+                0x80.. => format!("\\x{b:02x}"),
+                _ => char::from(b).to_string(),
+            })
+            .collect()
+    };
+    let exact = installed_iputils();
+    let v6 = ns
+        .run("cat", &["/proc/net/if_inet6"])
+        .stdout_str()
+        .lines()
+        .any(|l| l.starts_with(&"0".repeat(31)));
+    let mut rows = vec![(
+        "v4x",
+        "PING caf\\xe9-canon (127.0.0.1) 56(84) bytes of data.\n\
+         64 bytes from rev\\xff-name (127.0.0.1): icmp_seq=1 ttl=",
+        "--- caf\\xe9-canon ping statistics ---",
+    )];
+    if v6 {
+        rows.push((
+            "v6x",
+            "PING v6x(six\\xfe-name (::1)) 56 data bytes\n\
+             64 bytes from six\\xfe-name (::1): icmp_seq=1 ttl=",
+            "--- v6x ping statistics ---",
+        ));
+    } else {
+        support::skip("no IPv6 on the namespace's loopback for the IPv6 name");
+    }
+    for (host, head, summary) in rows {
+        let out = ns.run(support::bin(), &["ping", "-c", "1", host]);
+        out.assert_success();
+        let text = out.stdout_str();
+        assert!(text.is_ascii(), "{out}");
+        assert!(text.starts_with(head), "{out}");
+        assert!(text.contains(&format!("\n{summary}\n")), "{out}");
+        assert_iputils_lines(&text, "sockcat");
+        if let Some(Exact(true)) = exact {
+            let real = ns.run("ping", &["-c", "1", host]);
+            real.assert_success();
+            assert_eq!(
+                masked(&text),
+                masked(&escaped(&real)),
+                "sockcat and iputils (escaped) differ for ping {host}:{out}{real}"
+            );
+        }
+    }
+}
+
 #[test]
 fn ping_size_counts_the_headers() {
     if !support::require_root() {

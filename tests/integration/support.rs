@@ -164,9 +164,10 @@ pub struct Netns {
 }
 
 impl Netns {
-    /// `files` are (path, contents) pairs. `None`, having said why, where
-    /// namespaces cannot be made.
-    pub fn new(files: &[(&str, &str)]) -> Option<Netns> {
+    /// `files` are (path, contents) pairs; contents are bytes, so a file
+    /// need not be UTF-8 (an /etc/hosts can name a host in Latin-1).
+    /// `None`, having said why, where namespaces cannot be made.
+    pub fn new<C: AsRef<[u8]>>(files: &[(&str, C)]) -> Option<Netns> {
         if !require_root() || !require("unshare") || !require("nsenter") || !require("ip") {
             return None;
         }
