@@ -736,8 +736,15 @@ work), and the two sockets are pumped into each other: a pair.
 Every pair runs on one event loop; there is no process or thread per peer.
 Both sides are stream sockets (TCP v4 or v6, Unix, abstract), or both
 seqpacket (each record passed on whole); any other mix is status 2.
-Datagram forwarding is not built yet: \fBudp:\fR and \fBunix-dgram:\fR
-on both sides are status 2 for now.
+Both datagram (\fBudp:\fR, \fBunix-dgram:\fR) works too, as sessions:
+each sender gets an upstream socket of its own, connected to
+\fITARGET\fR (a Unix one autobinds, so no file is left), and the target's
+replies on it go back to that sender from the listening address.
+A session expires after \fB-i\fR \fIDUR\fR of silence (default 60s); at
+most \fB-m\fR \fIN\fR sessions live at once (default 1024), and past that
+the longest idle one is dropped for the new sender.
+Datagrams from a sender with no address (\fBlogger -u\fR) are forwarded,
+and replies to them are dropped.
 .PP
 The listening side takes the options of \fBlisten -k\fR: \fB-m\fR,
 \fB--refuse-extra\fR, \fB--allow\fR/\fB--deny\fR,
@@ -750,7 +757,7 @@ The target side takes those of \fBconnect\fR: \fB-w\fR, \fB--retry\fR,
 Each direction ends on its own: the end of what one side sends becomes a
 half-close (\fBshutdown\fR(2) with \fBSHUT_WR\fR) on the other, and the
 pair closes when both directions have ended, or after \fB-i\fR \fIDUR\fR
-with no data either way (there is no idle limit by default).
+with no data either way (there is no idle limit for streams by default).
 A reset or a failure on one side is passed on as a reset on the other
 (\fBSO_LINGER\fR 0), never as a clean close.
 A target that refuses or does not answer within \fB-w\fR closes that one

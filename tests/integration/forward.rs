@@ -347,10 +347,6 @@ fn bad_command_lines_are_exit_2() {
     let unix = format!("unix:{}", dir.join("x.sock"));
     let cases: &[(&[&str], &str)] = &[
         (
-            &["udp:127.0.0.1:0", "udp:127.0.0.1:9"],
-            "datagram forwarding",
-        ),
-        (
             &["tcp:127.0.0.1:0", "udp:127.0.0.1:9"],
             "both sides must be of one type",
         ),
@@ -372,4 +368,93 @@ fn bad_command_lines_are_exit_2() {
         assert!(out.stderr.contains(fragment), "{args:?}: {out}");
         assert!(out.stderr.starts_with("sockcat: "), "{out}");
     }
+}
+
+/// UDP through a forward: two senders, each its own session and upstream
+/// socket, each getting its own replies, from the listening address.
+#[test]
+fn udp_senders_get_their_own_replies() {
+    use std::net::UdpSocket;
+    let server = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    give_up_after(&server, TIMEOUT);
+    let target = format!("udp:{}", server.local_addr().expect("addr"));
+    let echo = thread::spawn(move || {
+        let mut buf = [0u8; 256];
+        let mut upstreams = std::collections::HashSet::new();
+        for _ in 0..4 {
+            let (n, from) = server.recv_from(&mut buf).expect("datagram");
+            upstreams.insert(from);
+            let mut reply = b"re: ".to_vec();
+            reply.extend_from_slice(&buf[..n]);
+            server.send_to(&reply, from).expect("reply");
+        }
+        upstreams.len()
+    });
+    let (fwd, addr) = forwarder(&["udp:127.0.0.1:0", &target]);
+    let port: u16 = addr.rsplit(':').next().unwrap().parse().expect("port");
+    let senders: Vec<UdpSocket> = (0..2)
+        .map(|_| {
+            let s = UdpSocket::bind("127.0.0.1:0").expect("bind");
+            give_up_after(&s, TIMEOUT);
+            s
+        })
+        .collect();
+    for round in 0..2 {
+        for (i, s) in senders.iter().enumerate() {
+            let message = format!("sender {i} round {round}");
+            s.send_to(message.as_bytes(), ("127.0.0.1", port))
+                .expect("send");
+            let mut buf = [0u8; 256];
+            let (n, from) = s.recv_from(&mut buf).expect("reply");
+            assert_eq!(&buf[..n], format!("re: {message}").as_bytes());
+            assert_eq!(from.port(), port, "replies come from the listening address");
+        }
+    }
+    assert_eq!(
+        echo.join().expect("echo"),
+        2,
+        "one upstream socket per sender"
+    );
+    let out = fwd_output(fwd);
+    assert_eq!(out.matches("accepted udp:127.0.0.1:").count(), 2, "{out}");
+}
+
+/// Unix datagrams through a forward; a session expires after -i of
+/// silence and the next datagram opens a new one.
+#[test]
+fn unix_datagram_sessions_expire_after_idle() {
+    use std::os::unix::net::UnixDatagram;
+    let dir = TempDir::new();
+    let target_path = dir.join("target.sock");
+    let server = UnixDatagram::bind(&target_path).expect("bind");
+    give_up_after(&server, TIMEOUT);
+    let echo = thread::spawn(move || {
+        let mut buf = [0u8; 256];
+        for _ in 0..2 {
+            let (n, from) = server.recv_from(&mut buf).expect("datagram");
+            // The forwarder's upstream socket autobinds: an abstract name.
+            server
+                .send_to_addr(&buf[..n], &from)
+                .expect("reply to the upstream socket");
+        }
+    });
+    let listen = format!("unix-dgram:{}", dir.join("fwd.sock"));
+    let (mut fwd, addr) =
+        forwarder(&["-i", "200ms", &listen, &format!("unix-dgram:{target_path}")]);
+    let path = addr
+        .strip_prefix("unix-dgram:")
+        .expect("unix-dgram")
+        .to_string();
+    let client = UnixDatagram::bind(dir.join("client.sock")).expect("bind");
+    give_up_after(&client, TIMEOUT);
+    for message in [&b"first"[..], b"second"] {
+        client.send_to(message, &path).expect("send");
+        let mut buf = [0u8; 256];
+        let n = client.recv(&mut buf).expect("reply");
+        assert_eq!(&buf[..n], message);
+        fwd.wait_for_stderr("idle timeout", TIMEOUT);
+    }
+    echo.join().expect("echo");
+    let out = fwd_output(fwd);
+    assert!(out.contains("closed #2 unix-dgram:"), "{out}");
 }

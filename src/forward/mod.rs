@@ -4,6 +4,8 @@
 //! pair's two pumps and its ending are `server::pair`'s. Here: what the
 //! command line asks, checked against what the addresses are.
 
+mod datagram;
+
 use std::time::Duration;
 
 use crate::access::Access;
@@ -43,6 +45,19 @@ pub fn run(opts: &Options, reporter: Reporter, signals: &Signals) -> anyhow::Res
     opts.access.check_fits(&listen)?;
     let dump = Hexdump::open(opts.dump.as_ref())?;
     let listener = listener::bind(&listen, &opts.bind)?;
+    if listener.kind == Kind::Datagram {
+        reporter.report(Event::Listening {
+            local: &listener.local,
+        });
+        let settings = datagram::Settings {
+            target: &target,
+            dial: &opts.dial,
+            access: &opts.access,
+            idle: opts.idle.unwrap_or(datagram::DEFAULT_IDLE),
+            max: opts.max.unwrap_or(datagram::DEFAULT_MAX),
+        };
+        return datagram::serve(listener, settings, dump, reporter, signals);
+    }
     let settings = server::Settings {
         keep_open: true,
         max: opts.max,
@@ -88,12 +103,6 @@ fn check_kinds(listen: &Addr, target: &Addr) -> anyhow::Result<()> {
             "forward: {listen} is {} and {target} is {}; both sides must be of one type",
             describe(from),
             describe(to)
-        ));
-    }
-    if from == Kind::Datagram {
-        return Err(usage!(
-            "forward: datagram forwarding ({listen} to {target}) is not supported yet; \
-             stream and seqpacket sockets are"
         ));
     }
     Ok(())
