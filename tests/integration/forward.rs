@@ -458,3 +458,103 @@ fn unix_datagram_sessions_expire_after_idle() {
     let out = fwd_output(fwd);
     assert!(out.contains("closed #2 unix-dgram:"), "{out}");
 }
+
+/// `curl --unix-socket` through a Unix → Unix forward (the spy socket of
+/// the man page), and `--events json` closing each pair with its counts.
+#[test]
+fn curl_unix_socket_through_a_spy_forward_with_events() {
+    if !require("curl") || !require("python3") {
+        return;
+    }
+    let dir = TempDir::new();
+    let path = dir.join("app.sock");
+    let script = format!(
+        r#"
+import http.server, socketserver, sys
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b"app says hi"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+    def address_string(self):
+        return "unix"
+srv = socketserver.UnixStreamServer("{path}", Handler)
+print("ready", file=sys.stderr, flush=True)
+srv.serve_forever()
+"#
+    );
+    let mut py = Proc::spawn_with(Command::new("python3").args(["-c", &script]), Stdio::null());
+    py.wait_for_stderr("ready", TIMEOUT);
+    let spy = dir.join("spy.sock");
+    let mut fwd = Sockcat::spawn_with(
+        [
+            "--events",
+            "json",
+            "forward",
+            &format!("unix:{spy}"),
+            &format!("unix:{path}"),
+        ],
+        Stdio::null(),
+    );
+    fwd.wait_for_stderr("\"listening\"", TIMEOUT);
+    let out = run_command(
+        Command::new("curl").args([
+            "-sS",
+            "--max-time",
+            "10",
+            "--unix-socket",
+            &spy,
+            "http://app/",
+        ]),
+        TIMEOUT,
+    );
+    out.assert_success();
+    assert_eq!(out.stdout_str(), "app says hi", "{out}");
+    let line = fwd.wait_for_stderr("\"closed\"", TIMEOUT);
+    let closed: serde_json::Value = serde_json::from_str(&line).expect("JSON");
+    assert_eq!(closed["pair"], 1, "{line}");
+    assert_eq!(closed["target"], format!("unix:{path}"), "{line}");
+    assert!(closed["up"].as_u64().is_some_and(|n| n > 0), "{line}");
+    assert!(closed["down"].as_u64().is_some_and(|n| n > 11), "{line}");
+    assert!(closed["duration_ms"].is_u64(), "{line}");
+}
+
+/// socat and nc.openbsd as clients of a forward: a line each way, their
+/// half-closes carried to a sockcat listener and back.
+#[test]
+fn socat_and_nc_as_clients() {
+    for client in ["socat", "nc.openbsd"] {
+        if !require(client) {
+            return;
+        }
+        let dir = TempDir::new();
+        let path = dir.join("srv.sock");
+        let mut server = Sockcat::spawn(["-v", "listen", &format!("unix:{path}")]);
+        server.feed(b"from server\n");
+        server.close_stdin();
+        server.listening();
+        let (fwd, addr) = forwarder(&["tcp:127.0.0.1:0", &format!("unix:{path}")]);
+        let hostport = addr.strip_prefix("tcp:").expect("tcp");
+        let (host, port) = hostport.rsplit_once(':').expect("port");
+        let mut cmd = Command::new(client);
+        if client == "socat" {
+            cmd.args(["-", &format!("TCP:{hostport}")]);
+        } else {
+            cmd.args(["-N", host, port]);
+        }
+        let mut peer = Proc::spawn(&mut cmd);
+        peer.feed(b"from client\n");
+        peer.close_stdin();
+        let out = peer.wait(TIMEOUT);
+        out.assert_success();
+        assert_eq!(out.stdout_str(), "from server\n", "{client}: {out}");
+        let served = server.wait(TIMEOUT);
+        served.assert_success();
+        assert_eq!(served.stdout_str(), "from client\n", "{client}: {served}");
+        drop(fwd);
+    }
+}
