@@ -1,19 +1,19 @@
-//! The one full-duplex pump between stdin/stdout and a socket, which
-//! `connect` and `listen` both drive.
+//! A session between stdin/stdout and one socket, which `connect` and
+//! `listen` both drive (every datagram listener too, `-k` included).
 //!
 //! Contract: `relay` returns when the session has ended, cleanly (`Ending`)
 //! or not (an error naming the socket or stdio and the reason). Every
-//! descriptor is non-blocking and waited on in one `poll` together with the
-//! signal descriptor, so neither direction can block the other and SIGINT or
-//! SIGTERM unwinds as an `Interrupted` error. It closes nothing itself: the
-//! caller owns the socket; a stream's write side is half-closed (`SHUT_WR`)
-//! when stdin ends, unless told otherwise. It counts the bytes moved each
-//! way. A failure loses nothing already read: bytes taken from the socket
-//! still reach stdout and bytes taken from stdin still reach the socket,
-//! wherever that end still works, before the error is returned
-//! (`Failing`). Each direction is a `Direction` around one `Buffer`
-//! allocated once (memory, or a kernel pipe for splice: see `buffer.rs`),
-//! so a socket-to-socket pump can reuse them.
+//! descriptor is non-blocking and registered once on the `EventLoop`
+//! together with the signal descriptor, so neither direction can block the
+//! other and SIGINT or SIGTERM unwinds as an `Interrupted` error. It closes
+//! nothing itself: the caller owns the socket; a stream's write side is
+//! half-closed (`SHUT_WR`) when stdin ends, unless told otherwise. A peer's
+//! end of file ends only what the peer sends (see `session::ended`). It
+//! counts the bytes moved each way. A failure loses nothing already read:
+//! bytes taken from the socket still reach stdout and bytes taken from
+//! stdin still reach the socket, wherever that end still works, before the
+//! error is returned (`Failing`). Each direction is a `pump::Pump`, the one
+//! type every verb moves bytes with.
 
 use std::os::fd::{AsFd, OwnedFd};
 use std::time::{Duration, Instant};
