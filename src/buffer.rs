@@ -12,7 +12,6 @@ use std::rc::Rc;
 
 use nix::errno::Errno;
 use nix::fcntl::{FcntlArg, OFlag, SpliceFFlags, fcntl, splice};
-use nix::sys::socket::{MsgFlags, send};
 use nix::sys::stat::{SFlag, fstat};
 
 /// Bytes per direction: 1 MiB calls are what make loopback TCP fast (16 KiB
@@ -245,11 +244,7 @@ impl Buffer {
 
 fn write(to: BorrowedFd<'_>, sink: Sink, bytes: &[u8]) -> nix::Result<usize> {
     match sink {
-        Sink::Socket => send(
-            std::os::fd::AsRawFd::as_raw_fd(&to),
-            bytes,
-            MsgFlags::MSG_NOSIGNAL,
-        ),
+        Sink::Socket => crate::socket::send(to, bytes),
         Sink::Stdio => nix::unistd::write(to, bytes),
     }
 }

@@ -14,13 +14,12 @@
 //! after `new`. `seen` is shown the bytes as they cross the socket side
 //! (the hex dump). Counting and dumping happen here, once, for every user.
 
-use std::os::fd::{AsRawFd, BorrowedFd};
-
-use nix::sys::socket::{MsgFlags, send};
+use std::os::fd::BorrowedFd;
 
 pub use crate::buffer::Chunk;
 pub use crate::buffer::Sink;
 use crate::buffer::{Buffer, Chunks, Memory, Route};
+use crate::socket;
 
 /// What happens to the bytes between source and sink.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -242,7 +241,7 @@ impl Pump {
         }
         self.drain_message(
             |chunk| match sink {
-                Sink::Socket => send(to.as_raw_fd(), chunk, MsgFlags::MSG_NOSIGNAL),
+                Sink::Socket => socket::send(to, chunk),
                 Sink::Stdio => nix::unistd::write(to, chunk),
             },
             seen,
@@ -391,8 +390,7 @@ mod tests {
                 pump.drain(a.as_fd(), Sink::Socket, &mut |_| {})
                     .expect("send");
                 let mut buf = [0u8; 64];
-                let n = nix::sys::socket::recv(b.as_raw_fd(), &mut buf, MsgFlags::empty())
-                    .expect("recv");
+                let n = socket::receive(&b, &mut buf, true).expect("recv");
                 got.push(buf[..n].to_vec());
             }
         }

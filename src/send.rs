@@ -171,11 +171,7 @@ pub fn messages(payload: &[u8], kind: Kind, lines: bool) -> Vec<&[u8]> {
     if !lines || kind == Kind::Stream {
         return vec![payload];
     }
-    if payload.is_empty() {
-        return Vec::new();
-    }
-    let body = payload.strip_suffix(b"\n").unwrap_or(payload);
-    body.split(|&b| b == b'\n').collect()
+    crate::pump::lines(payload).collect()
 }
 
 fn read_file(path: &std::path::Path, signals: &Signals) -> anyhow::Result<Vec<u8>> {

@@ -507,8 +507,23 @@ pub fn peer_credentials(fd: &OwnedFd) -> Option<UnixCredentials> {
 /// One send call that never raises SIGPIPE (a peer that is gone is EPIPE).
 /// A stream may take part of `buf`; a datagram or seqpacket socket takes
 /// all of it as one message or fails (EMSGSIZE: larger than it can carry).
-pub fn send(fd: &OwnedFd, buf: &[u8]) -> nix::Result<usize> {
-    socket::send(fd.as_raw_fd(), buf, MsgFlags::MSG_NOSIGNAL)
+pub fn send<Fd: AsFd>(fd: Fd, buf: &[u8]) -> nix::Result<usize> {
+    socket::send(fd.as_fd().as_raw_fd(), buf, MsgFlags::MSG_NOSIGNAL)
+}
+
+/// One receive call. With `whole`, a message the kernel had to cut to fit
+/// `buf` (`MSG_TRUNC`) is EMSGSIZE, never a shortened message.
+pub fn receive<Fd: AsFd>(fd: Fd, buf: &mut [u8], whole: bool) -> nix::Result<usize> {
+    let flags = if whole {
+        MsgFlags::MSG_TRUNC
+    } else {
+        MsgFlags::empty()
+    };
+    let n = socket::recv(fd.as_fd().as_raw_fd(), buf, flags)?;
+    if n > buf.len() {
+        return Err(Errno::EMSGSIZE);
+    }
+    Ok(n)
 }
 
 /// Connect a datagram socket to one sender, so the kernel delivers only

@@ -264,16 +264,9 @@ impl Forwarder<'_> {
                 dump.pair_chunk(number, hexdump::Direction::Sent, offset, name, bytes);
             }
         };
-        let sent = self.inbox.drain_message(
-            |chunk| {
-                nix::sys::socket::send(
-                    std::os::fd::AsRawFd::as_raw_fd(&upstream),
-                    chunk,
-                    nix::sys::socket::MsgFlags::MSG_NOSIGNAL,
-                )
-            },
-            &mut seen,
-        );
+        let sent = self
+            .inbox
+            .drain_message(|chunk| socket::send(upstream, chunk), &mut seen);
         match sent {
             Ok(n) => {
                 session.up += n as u64;

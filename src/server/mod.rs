@@ -37,14 +37,13 @@ mod stdio;
 
 use std::collections::HashMap;
 use std::io::{Stdin, Stdout};
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, OwnedFd};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
 use nix::sys::epoll::EpollFlags;
 use nix::sys::resource::{Resource, getrlimit, setrlimit};
-use nix::sys::socket::{self as nixsock, MsgFlags};
 use nix::unistd::Pid;
 
 use self::peer::{Peer, Role};
@@ -500,14 +499,11 @@ impl<'a> Server<'a> {
             return Ok(());
         }
         let mut buf = std::mem::take(&mut self.scratch);
-        let fd = self.peer(idx).fd.as_raw_fd();
-        let result = if self.kind == Kind::Seqpacket {
-            nixsock::recv(fd, &mut buf, MsgFlags::MSG_TRUNC)
-        } else {
-            nixsock::recv(fd, &mut buf, MsgFlags::empty())
-        };
+        let whole = self.kind == Kind::Seqpacket;
+        let fd = self.peer(idx).fd.as_fd();
+        let result = crate::socket::receive(fd, &mut buf, whole);
         let result = match result {
-            Ok(n) if n > buf.len() => {
+            Err(Errno::EMSGSIZE) => {
                 self.scratch = buf;
                 return self.close_peer(idx, Some(crate::socket::too_large(RECORD)));
             }
