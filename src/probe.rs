@@ -11,12 +11,13 @@ use std::os::fd::{AsFd, OwnedFd};
 use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
-use nix::poll::{PollFd, PollFlags, poll};
+use nix::sys::epoll::EpollFlags;
 
 use crate::addr::{self, Addr, Kind};
 use crate::error::{Failure, describe};
+use crate::event_loop::EventLoop;
 use crate::report::{Event, Mode, Reporter};
-use crate::signals::{Signals, timeout_until};
+use crate::signals::Signals;
 use crate::socket::{self, Connect, Target};
 use crate::usage;
 
@@ -55,7 +56,7 @@ pub fn run(opts: &Options, reporter: Reporter, signals: &Signals) -> anyhow::Res
         match retry_until {
             Some(until) if !any_open && Instant::now() < until => {
                 let pause_end = (Instant::now() + socket::retry_pause(attempt)).min(until);
-                signals.wait(None, PollFlags::empty(), Some(pause_end))?;
+                signals.wait(None, nix::poll::PollFlags::empty(), Some(pause_end))?;
                 attempt += 1;
             }
             _ => break verdicts,
@@ -101,12 +102,18 @@ fn sweep(
     let mut verdicts: Vec<Option<Verdict>> = vec![None; targets.len()];
     let mut queue: VecDeque<usize> = (0..targets.len()).collect();
     let mut flying: Vec<Probe> = Vec::new();
+    let mut events = EventLoop::new(signals)?;
+    let mut news: Vec<(usize, EpollFlags)> = Vec::new();
     loop {
         while flying.len() < IN_FLIGHT
             && let Some(index) = queue.pop_front()
         {
             match Probe::start(index, &targets[index]) {
-                Ok(probe) => flying.push(probe),
+                Ok(probe) => {
+                    // Token: the target's index, past the loop's own 0.
+                    events.add(probe.fd.as_fd(), index as u64 + 1, "a probe")?;
+                    flying.push(probe);
+                }
                 Err(NotStarted::Answered(verdict)) => verdicts[index] = Some(verdict),
                 // Out of descriptors, most likely (a low `ulimit -n`): this
                 // port waits until a probe in flight gives its socket back.
@@ -126,21 +133,20 @@ fn sweep(
                 .map(|v| v.unwrap_or(Verdict::Closed("not probed".into())))
                 .collect());
         }
-        let mut fds = vec![PollFd::new(signals.fd(), PollFlags::POLLIN)];
-        fds.extend(flying.iter().map(|p| PollFd::new(p.fd.as_fd(), p.events())));
         let deadline = flying.iter().map(|p| p.started + timeout).min();
-        match poll(&mut fds, timeout_until(deadline)) {
-            Ok(_) | Err(Errno::EINTR) => {}
-            Err(e) => return Err(Failure::new("poll", "probes", e).into()),
-        }
-        if fds[0].any().unwrap_or(false) {
-            signals.check()?;
-        }
-        let ready: Vec<bool> = fds[1..].iter().map(|f| f.any().unwrap_or(false)).collect();
-        drop(fds);
+        events.wait(deadline)?;
+        news.clear();
+        news.extend(
+            events
+                .events()
+                .map(|(token, flags)| (token as usize - 1, flags)),
+        );
         let now = Instant::now();
         let mut still = Vec::with_capacity(flying.len());
-        for (probe, ready) in flying.into_iter().zip(ready) {
+        for probe in flying {
+            let ready = news
+                .iter()
+                .any(|&(index, flags)| index == probe.index && probe.is_news(flags));
             match probe.settle(ready, now >= probe.started + timeout) {
                 Some(verdict) => verdicts[probe.index] = Some(verdict),
                 None => still.push(probe),
@@ -291,10 +297,15 @@ impl Probe {
         })
     }
 
-    fn events(&self) -> PollFlags {
+    /// Whether an event says something of the port: for a stream, its
+    /// connect ended (writable, an error, a hangup); for a datagram, an
+    /// answer or an ICMP error (a fresh UDP socket is writable at once,
+    /// which says nothing).
+    fn is_news(&self, flags: EpollFlags) -> bool {
+        let broken = EpollFlags::EPOLLERR | EpollFlags::EPOLLHUP;
         match self.kind {
-            Kind::Datagram => PollFlags::POLLIN,
-            _ => PollFlags::POLLOUT,
+            Kind::Datagram => flags.intersects(EpollFlags::EPOLLIN | broken),
+            _ => flags.intersects(EpollFlags::EPOLLOUT | broken),
         }
     }
 
