@@ -255,7 +255,10 @@ mod tests {
     fn unknown_verb_is_usage_naming_the_verbs() {
         let err = man_page(Some("lisen")).unwrap_err();
         assert_eq!(crate::error::exit_status(&err), 2);
-        assert!(err.to_string().contains("connect, listen, forward, send"), "{err}");
+        assert!(
+            err.to_string().contains("connect, listen, forward, send"),
+            "{err}"
+        );
     }
 
     #[test]
