@@ -30,6 +30,7 @@ pub mod escape;
 pub mod event_loop;
 pub mod exec;
 pub mod forward;
+pub mod frame;
 pub mod hexdump;
 pub mod icmp;
 pub mod listen;
