@@ -114,7 +114,7 @@ _sockcat() {
             return 0
             ;;
         sockcat__subcmd__connect)
-            opts="-v -z -u -U -4 -6 -s -p -w -i -q -d -C -x -h -V --verbose --events --zero-io --udp --unix --source --source-port --timeout --retry --idle-timeout --quit-after --no-shutdown --exit-on-peer-eof --no-stdin --send-only --recv-only --crlf --lines --nodelay --keepalive --sndbuf --rcvbuf --hexdump --hexdump-file --help --version"
+            opts="-v -z -u -U -4 -6 -s -p -w -i -q -d -C -x -h -V --verbose --events --zero-io --udp --unix --source --source-port --timeout --retry --idle-timeout --quit-after --no-shutdown --exit-on-peer-eof --no-stdin --send-only --recv-only --crlf --lines --frame --max-frame --nodelay --keepalive --sndbuf --rcvbuf --hexdump --hexdump-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -165,6 +165,14 @@ _sockcat() {
                     return 0
                     ;;
                 -q)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --frame)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-frame)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -442,7 +450,7 @@ _sockcat() {
             return 0
             ;;
         sockcat__subcmd__listen)
-            opts="-v -k -m -e -c -u -U -4 -6 -w -i -q -d -C -x -h -V --verbose --events --keep-open --max-conns --refuse-extra --allow --deny --allow-uid --allow-gid --exec --sh-exec --broker --udp --unix --timeout --backlog --mode --owner --group --unlink --idle-timeout --quit-after --no-shutdown --exit-on-peer-eof --no-stdin --send-only --recv-only --crlf --lines --nodelay --keepalive --sndbuf --rcvbuf --hexdump --hexdump-file --help --version"
+            opts="-v -k -m -e -c -u -U -4 -6 -w -i -q -d -C -x -h -V --verbose --events --keep-open --max-conns --refuse-extra --allow --deny --allow-uid --allow-gid --exec --sh-exec --broker --udp --unix --timeout --backlog --mode --owner --group --unlink --idle-timeout --quit-after --no-shutdown --exit-on-peer-eof --no-stdin --send-only --recv-only --crlf --lines --frame --max-frame --nodelay --keepalive --sndbuf --rcvbuf --hexdump --hexdump-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -529,6 +537,14 @@ _sockcat() {
                     return 0
                     ;;
                 -q)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --frame)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-frame)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

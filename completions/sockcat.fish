@@ -43,6 +43,8 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s w -l timeout
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l retry -d 'Retry a connect refused because the service is not up yet, for up to DUR' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s i -l idle-timeout -d 'End the session after DUR with no data in either direction (exit 1)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -s q -l quit-after -d 'Exit DUR after stdin ends, whatever the peer does (datagrams: DUR of silence, default 1s)' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l frame -d 'Streams: send each line of stdin as one message behind a length prefix (len:1, len:2, len:4, len:8, len:2le, len:4le, len:8le, varint or netstring) and write each message received on a line of its own' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l max-frame -d 'The largest message --frame sends or accepts, in bytes' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l sndbuf -d 'Send buffer size in bytes (SO_SNDBUF); for Unix sockets also the largest message that can be sent' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l rcvbuf -d 'Receive buffer size in bytes (SO_RCVBUF)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand connect" -l hexdump-file -d 'Append the hex dump to FILE instead of stderr (implies -x)' -r -F
@@ -79,6 +81,8 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l owner -d 'Own
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l group -d 'Group of the Unix socket file (group name or gid), set before listen(2)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s i -l idle-timeout -d 'End the session after DUR with no data in either direction (exit 1)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -s q -l quit-after -d 'Exit DUR after stdin ends, whatever the peer does (datagrams: DUR of silence; without -q a datagram listener keeps receiving)' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l frame -d 'Streams: send each line of stdin as one message behind a length prefix (len:1, len:2, len:4, len:8, len:2le, len:4le, len:8le, varint or netstring) and write each message received on a line of its own' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l max-frame -d 'The largest message --frame sends or accepts, in bytes' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l sndbuf -d 'Send buffer size in bytes (SO_SNDBUF); for Unix sockets also the largest message that can be sent' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l rcvbuf -d 'Receive buffer size in bytes (SO_RCVBUF)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand listen" -l hexdump-file -d 'Append the hex dump to FILE instead of stderr (implies -x)' -r -F

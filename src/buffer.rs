@@ -242,6 +242,30 @@ impl Buffer {
     }
 }
 
+/// One vectored write of `parts` less their first `skip` bytes (what an
+/// earlier partial write took): a framed message's prefix, body and
+/// trailer go out together without being copied together.
+pub fn write_parts(
+    to: BorrowedFd<'_>,
+    sink: Sink,
+    parts: &[&[u8]],
+    mut skip: usize,
+) -> nix::Result<usize> {
+    let mut slices = Vec::with_capacity(parts.len());
+    for part in parts {
+        if skip >= part.len() {
+            skip -= part.len();
+            continue;
+        }
+        slices.push(std::io::IoSlice::new(&part[skip..]));
+        skip = 0;
+    }
+    match sink {
+        Sink::Socket => crate::socket::send_parts(to, &slices),
+        Sink::Stdio => nix::sys::uio::writev(to, &slices),
+    }
+}
+
 fn write(to: BorrowedFd<'_>, sink: Sink, bytes: &[u8]) -> nix::Result<usize> {
     match sink {
         Sink::Socket => crate::socket::send(to, bytes),
@@ -292,6 +316,10 @@ pub struct Memory {
     data: Vec<u8>,
     start: usize,
     end: usize,
+    /// `data[start..scanned]` holds no newline: a line being read in many
+    /// pieces is searched once, not once a piece (a 16 MiB line would be
+    /// quadratic).
+    scanned: std::cell::Cell<usize>,
 }
 
 impl Memory {
@@ -301,6 +329,7 @@ impl Memory {
             data: vec![0; capacity],
             start: 0,
             end: 0,
+            scanned: std::cell::Cell::new(0),
         }
     }
 
@@ -337,11 +366,28 @@ impl Memory {
             self.start = 0;
             self.end = 0;
         }
+        self.scanned
+            .set(self.scanned.get().max(self.start).min(self.end));
+    }
+
+    /// Where the first newline of the pending bytes is, counted from their
+    /// start.
+    pub fn newline(&self) -> Option<usize> {
+        let from = self.scanned.get().max(self.start);
+        match self.data[from..self.end].iter().position(|&b| b == b'\n') {
+            Some(i) => Some(from + i - self.start),
+            None => {
+                self.scanned.set(self.end);
+                None
+            }
+        }
     }
 
     fn compact(&mut self) {
         if self.start > 0 {
             self.data.copy_within(self.start..self.end, 0);
+            self.scanned
+                .set(self.scanned.get().saturating_sub(self.start));
             self.end -= self.start;
             self.start = 0;
         }

@@ -27,6 +27,7 @@ pub struct Options {
 
 pub fn run(opts: &Options, reporter: Reporter, signals: &Signals) -> anyhow::Result<u8> {
     let addr = addr::parse(&opts.addr, opts.addr_flags)?;
+    relay::check_frame(&opts.session, &addr)?;
     let mut dump = Hexdump::open(opts.dump.as_ref())?;
     let dialed = dial("connect", &addr, &opts.dial, signals, reporter)?;
     let mut session = opts.session.clone();

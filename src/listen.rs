@@ -35,6 +35,7 @@ pub fn run(opts: &Options, reporter: Reporter, signals: &Signals) -> anyhow::Res
     let addr = addr::parse(&opts.addr, opts.addr_flags)?;
     let kind = addr.kind().unwrap_or(Kind::Stream);
     let settings = &opts.server;
+    relay::check_frame(&settings.opts, &addr)?;
     let mut dump = Hexdump::open(opts.dump.as_ref())?;
     // What cannot apply to ADDR is exit 2 before anything is bound or
     // created. An inherited socket's family and type are known only once

@@ -18,8 +18,14 @@ use std::os::fd::BorrowedFd;
 
 pub use crate::buffer::Chunk;
 pub use crate::buffer::Sink;
+use std::collections::VecDeque;
+
 use crate::buffer::{Buffer, Chunks, Memory, Route};
+use crate::frame::{Collector, DecodeError, EncodeError, Format, Frame};
 use crate::socket;
+
+/// The smallest buffer a framing pump gets, whatever `--max-frame` says.
+const CAPACITY_MIN: usize = 64 << 10;
 
 /// What happens to the bytes between source and sink.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +40,32 @@ pub enum Transform {
     /// `--lines` from a message socket: each message is written followed by
     /// a newline unless it ends with one.
     TerminateLines,
+    /// `--frame` towards a stream: each line, without its newline, is one
+    /// message behind its length prefix (`Framing::Encode` holds how far).
+    Frame,
+    /// `--frame` from a stream: each whole message is written followed by a
+    /// newline (`Framing::Decode` gathers them).
+    Unframe,
+}
+
+/// The state `--frame` keeps on a pump.
+enum Framing {
+    Encode {
+        format: Format,
+        max: usize,
+        /// The message being written: its frame and the bytes of the whole
+        /// (prefix, body, trailer) already sent.
+        current: Option<(Frame, usize)>,
+    },
+    Decode {
+        collector: Collector,
+        /// Whole messages waiting for the sink, the front one partly written
+        /// (`written` bytes, its newline last).
+        ready: VecDeque<Vec<u8>>,
+        written: usize,
+        /// The stream went wrong; messages before it are still written.
+        error: Option<DecodeError>,
+    },
 }
 
 pub struct Pump {
@@ -54,6 +86,9 @@ pub struct Pump {
     pub sent: u64,
     /// The length of the last message taken, for the hex dump.
     last: usize,
+    framing: Option<Framing>,
+    /// Why the last drain refused a message (`--frame`: too long).
+    refused: Option<EncodeError>,
 }
 
 impl Pump {
@@ -76,6 +111,8 @@ impl Pump {
             received: 0,
             sent: 0,
             last: 0,
+            framing: None,
+            refused: None,
         }
     }
 
@@ -102,6 +139,50 @@ impl Pump {
         self.buf.held()
     }
 
+    /// `--frame` towards a stream: each line of the source becomes a
+    /// message in `format`. A line may be as long as `max`, so the buffer
+    /// is that large (zeroed pages cost nothing until a long line uses
+    /// them), and the message is never copied: prefix, body and trailer go
+    /// out in one vectored write from where the line lies.
+    pub fn framing(format: Format, max: usize) -> Pump {
+        let capacity = max.saturating_add(1).max(CAPACITY_MIN);
+        let mut pump = Pump::new(Route::Copy, capacity, Transform::Frame, false);
+        pump.framing = Some(Framing::Encode {
+            format,
+            max,
+            current: None,
+        });
+        pump
+    }
+
+    /// `--frame` from a stream: whole messages in `format`, each written
+    /// followed by a newline, one held at a time so that a slow sink stops
+    /// the reading.
+    pub fn unframing(format: Format, max: usize, capacity: usize) -> Pump {
+        let mut pump = Pump::new(Route::Copy, capacity, Transform::Unframe, false);
+        pump.framing = Some(Framing::Decode {
+            collector: Collector::new(format, max),
+            ready: VecDeque::new(),
+            written: 0,
+            error: None,
+        });
+        pump
+    }
+
+    /// Why the stream being unframed went wrong, once every whole message
+    /// before it has been written.
+    pub fn unframe_error(&self) -> Option<&DecodeError> {
+        match &self.framing {
+            Some(Framing::Decode { error, ready, .. }) if ready.is_empty() => error.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Why a message was refused (`EMSGSIZE` from `drain`).
+    pub fn take_refusal(&mut self) -> Option<EncodeError> {
+        self.refused.take()
+    }
+
     /// A direction that never runs: no buffer, no pipe, source ended.
     pub fn idle() -> Pump {
         let mut pump = Pump::new(Route::Copy, 0, Transform::Plain, false);
@@ -121,12 +202,18 @@ impl Pump {
 
     /// Bytes are held, whole messages or not.
     pub fn holds(&self) -> bool {
-        self.buf.pending()
+        match &self.framing {
+            Some(Framing::Decode { ready, .. }) => !ready.is_empty(),
+            _ => self.buf.pending(),
+        }
     }
 
     /// Something can be written now: on a message sink with `--lines`, a
     /// whole line (or what is left at the end of input).
     pub fn ready(&self) -> bool {
+        if let Some(Framing::Decode { ready, .. }) = &self.framing {
+            return !ready.is_empty();
+        }
         match &self.buf {
             Buffer::Memory(m) => self.next_chunk(m).is_some(),
             Buffer::Kernel(_) | Buffer::Chunks(_) => self.buf.pending(),
@@ -138,12 +225,19 @@ impl Pump {
     /// message, and a plain copy never moves bytes within it), except that
     /// a partial line waits for the rest.
     pub fn wants_fill(&self) -> bool {
+        if let Some(Framing::Decode { ready, error, .. }) = &self.framing {
+            // One message held at a time: a slow sink stops the reading.
+            return self.open && error.is_none() && ready.is_empty() && self.buf.has_room();
+        }
         self.open && self.buf.has_room() && (!self.ready() || self.buf.is_kernel())
     }
 
     /// Everything that came in has gone out, and nothing more will come.
     pub fn finished(&self) -> bool {
-        !self.open && !self.buf.pending()
+        match &self.framing {
+            Some(Framing::Decode { ready, .. }) => !self.open && ready.is_empty(),
+            _ => !self.open && !self.buf.pending(),
+        }
     }
 
     /// Read once from a stream source (stdin, a stream socket). `Ok(0)` is
@@ -155,6 +249,14 @@ impl Pump {
     ) -> nix::Result<usize> {
         let n = match self.transform {
             Transform::Crlf => self.fill_crlf(from)?,
+            Transform::Unframe => {
+                let n = self.buf.fill_seen(from, seen)?;
+                if n == 0 {
+                    self.open = false;
+                }
+                self.unframe();
+                n
+            }
             _ if self.messages => {
                 // A line may fill the whole buffer; a read that is one
                 // message may not pass the message limit.
@@ -234,6 +336,11 @@ impl Pump {
         sink: Sink,
         seen: &mut dyn FnMut(&[u8]),
     ) -> nix::Result<usize> {
+        match self.transform {
+            Transform::Frame => return self.drain_framed(to, sink, seen),
+            Transform::Unframe => return self.drain_unframed(to, sink, seen),
+            _ => {}
+        }
         if !self.messages && self.transform != Transform::SplitLines {
             let n = self.buf.drain_seen(to, sink, seen)?;
             self.sent += n as u64;
@@ -246,6 +353,119 @@ impl Pump {
             },
             seen,
         )
+    }
+
+    /// `--frame` out: the next line as one message, prefix, body and
+    /// trailer in one vectored write, continued where a partial write left
+    /// off. A line the format or `--max-frame` cannot carry is refused
+    /// whole (`EMSGSIZE`; `take_refusal` says why) and nothing of it is
+    /// sent.
+    fn drain_framed(
+        &mut self,
+        to: BorrowedFd<'_>,
+        sink: Sink,
+        seen: &mut dyn FnMut(&[u8]),
+    ) -> nix::Result<usize> {
+        let at_end = !self.open;
+        let (
+            Some(Framing::Encode {
+                format,
+                max,
+                current,
+            }),
+            Buffer::Memory(memory),
+        ) = (&mut self.framing, &mut self.buf)
+        else {
+            unreachable!("a framing pump has its state and memory")
+        };
+        let Some(line) = next_chunk(memory, true, at_end) else {
+            return Ok(0);
+        };
+        let (frame, done) = match current {
+            Some(current) => *current,
+            None => match format.frame(line.len(), *max) {
+                Ok(frame) => (frame, 0),
+                Err(e) => {
+                    self.refused = Some(e);
+                    return Err(nix::errno::Errno::EMSGSIZE);
+                }
+            },
+        };
+        let parts = frame.parts(line);
+        let n = crate::buffer::write_parts(to, sink, &parts, done)?;
+        let done = done + n;
+        if done as u64 == frame.wire_len() {
+            // The whole message is out: the dump shows it as one chunk.
+            seen(line);
+            let newline = memory.data().get(line.len()) == Some(&b'\n');
+            memory.consume(line.len() + usize::from(newline));
+            *current = None;
+        } else {
+            *current = Some((frame, done));
+        }
+        self.sent += n as u64;
+        Ok(n)
+    }
+
+    /// `--frame` in: the front whole message, then its newline.
+    fn drain_unframed(
+        &mut self,
+        to: BorrowedFd<'_>,
+        sink: Sink,
+        seen: &mut dyn FnMut(&[u8]),
+    ) -> nix::Result<usize> {
+        let Some(Framing::Decode { ready, written, .. }) = &mut self.framing else {
+            unreachable!("an unframing pump has its state")
+        };
+        let Some(front) = ready.front() else {
+            return Ok(0);
+        };
+        let parts: [&[u8]; 3] = [front, b"\n", b""];
+        let n = crate::buffer::write_parts(to, sink, &parts, *written)?;
+        *written += n;
+        if *written == front.len() + 1 {
+            seen(front);
+            ready.pop_front();
+            *written = 0;
+            self.unframe();
+        }
+        self.sent += n as u64;
+        Ok(n)
+    }
+
+    /// Decode what the buffer holds until a whole message waits (one at a
+    /// time) or the bytes run out; at the end of the source, a message cut
+    /// short is the error.
+    fn unframe(&mut self) {
+        let (
+            Some(Framing::Decode {
+                collector,
+                ready,
+                error,
+                ..
+            }),
+            Buffer::Memory(memory),
+        ) = (&mut self.framing, &mut self.buf)
+        else {
+            return;
+        };
+        while ready.is_empty() && error.is_none() && memory.pending() {
+            match collector.push(memory.data()) {
+                Ok((used, message)) => {
+                    memory.consume(used);
+                    if let Some(message) = message {
+                        ready.push_back(message);
+                    }
+                }
+                Err(e) => *error = Some(e),
+            }
+        }
+        if !self.open
+            && error.is_none()
+            && let Err(e) = collector.finish()
+        {
+            *error = Some(e);
+        }
     }
 
     /// Write the next message with `write` (a `sendto` to an address the
@@ -298,7 +518,8 @@ impl Pump {
     }
 
     fn next_chunk<'m>(&self, memory: &'m Memory) -> Option<&'m [u8]> {
-        next_chunk(memory, self.transform == Transform::SplitLines, !self.open)
+        let split = matches!(self.transform, Transform::SplitLines | Transform::Frame);
+        next_chunk(memory, split, !self.open)
     }
 }
 
@@ -310,7 +531,7 @@ fn next_chunk(memory: &Memory, split: bool, at_end: bool) -> Option<&[u8]> {
     if !split {
         return (!data.is_empty()).then_some(data);
     }
-    match data.iter().position(|&b| b == b'\n') {
+    match memory.newline() {
         Some(i) => Some(&data[..i]),
         None if (at_end && !data.is_empty()) || memory.full() => Some(data),
         None => None,

@@ -511,6 +511,17 @@ pub fn send<Fd: AsFd>(fd: Fd, buf: &[u8]) -> nix::Result<usize> {
     socket::send(fd.as_fd().as_raw_fd(), buf, MsgFlags::MSG_NOSIGNAL)
 }
 
+/// One vectored send (`sendmsg`), never raising SIGPIPE.
+pub fn send_parts<Fd: AsFd>(fd: Fd, parts: &[std::io::IoSlice<'_>]) -> nix::Result<usize> {
+    socket::sendmsg::<UnixAddr>(
+        fd.as_fd().as_raw_fd(),
+        parts,
+        &[],
+        MsgFlags::MSG_NOSIGNAL,
+        None,
+    )
+}
+
 /// One receive call. With `whole`, a message the kernel had to cut to fit
 /// `buf` (`MSG_TRUNC`) is EMSGSIZE, never a shortened message.
 pub fn receive<Fd: AsFd>(fd: Fd, buf: &mut [u8], whole: bool) -> nix::Result<usize> {

@@ -235,6 +235,16 @@ pub struct SessionFlags {
     /// write each datagram received followed by a newline unless it ends with one.
     #[arg(long)]
     pub lines: bool,
+
+    /// Streams: send each line of stdin as one message behind a length prefix
+    /// (len:1, len:2, len:4, len:8, len:2le, len:4le, len:8le, varint or
+    /// netstring) and write each message received on a line of its own.
+    #[arg(long, value_name = "FORMAT", value_parser = crate::frame::Format::parse, conflicts_with_all = ["crlf", "lines"])]
+    pub frame: Option<crate::frame::Format>,
+
+    /// The largest message --frame sends or accepts, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::frame::DEFAULT_MAX, requires = "frame")]
+    pub max_frame: usize,
 }
 
 // The help text of `sockcat connect` is on `Verb::Connect`.

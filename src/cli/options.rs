@@ -156,6 +156,7 @@ pub fn session(flags: &SessionFlags) -> relay::Options {
         read_socket: !flags.send_only,
         crlf: flags.crlf,
         lines: flags.lines,
+        frame: flags.frame.map(|format| (format, flags.max_frame)),
     }
 }
 

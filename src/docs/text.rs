@@ -428,6 +428,45 @@ a peer as soon as that peer's end of file arrives.
 \fB-d\fR reads no stdin and keeps the write side open; \fB--send-only\fR
 never reads the socket and exits once stdin is sent; \fB--recv-only\fR
 half-closes at once and never reads stdin.
+.SH "MESSAGE FRAMING"
+A stream carries bytes, not messages: two writes may arrive as one read and
+one write as two.
+Many local services therefore put a length before each message, and
+\fB--frame\fR \fIFORMAT\fR speaks such a protocol: each line of stdin,
+without its newline, is sent as one message (a \fB\er\fR stays, an empty
+line is an empty message, a last line without a newline is a message too),
+and each whole message received is written followed by a newline.
+\fIFORMAT\fR is one of:
+.TP
+\fBlen:1\fR, \fBlen:2\fR, \fBlen:4\fR, \fBlen:8\fR
+an N-byte big-endian length before each message; \fBhello\fR in
+\fBlen:4\fR is \fB00 00 00 05\fR then \fBhello\fR.
+.TP
+\fBlen:2le\fR, \fBlen:4le\fR, \fBlen:8le\fR
+the same, little-endian.
+.TP
+.B varint
+protobuf's base-128 length prefix (delimited protobuf streams): 300 bytes
+are announced as \fBac 02\fR.
+.TP
+.B netstring
+\fB5:hello,\fR (no leading zeros).
+.PP
+A line too long for its prefix or over \fB--max-frame\fR \fIBYTES\fR
+(default 16 MiB) is status 1 naming it, and none of it is sent.
+A length over \fB--max-frame\fR, a malformed prefix, or a message cut short
+by the end of the stream ends the session with status 1, naming the byte
+offset and what was wrong (\fBtruncated message at byte 4096: 12 of 40
+bytes\fR); a bad prefix is caught at the first byte that makes it bad, and
+whole messages before it are written, nothing half-decoded is.
+A message is held in memory once, whole, before it is written.
+On datagram and seqpacket sockets \fB--frame\fR is status 2: they keep
+message boundaries already.
+.IP
+.EX
+printf '{"cmd":"status"}\en' | sockcat connect --frame len:4 unix:/run/app.sock
+sockcat connect --frame varint tcp:127.0.0.1:9000 <requests.txt
+.EE
 .SH DATAGRAMS
 With \fBudp:\fR, \fBunix-dgram:\fR or \fB-u\fR, each read of stdin becomes
 one datagram (\fB--lines\fR: one datagram per input line, without its

@@ -55,6 +55,9 @@ pub struct Options {
     pub crlf: bool,
     /// Message sockets: one message per input line, without its newline.
     pub lines: bool,
+    /// `--frame`: each line of stdin one message behind a length prefix,
+    /// each message received a line; and `--max-frame`.
+    pub frame: Option<(crate::frame::Format, usize)>,
 }
 
 /// The socket side of a session.
@@ -70,6 +73,18 @@ pub struct Peer<'a> {
     /// socket must have been asked for with `SO_PASSCRED`); a datagram that
     /// fails them is dropped and reported.
     pub admit: Option<&'a Access>,
+}
+
+/// `--frame` on an address that keeps message boundaries already is exit
+/// 2, said before anything is opened (the session checks again for an
+/// inherited socket, whose type is known only then).
+pub fn check_frame(opts: &Options, addr: &Addr) -> anyhow::Result<()> {
+    match addr.kind() {
+        Some(Kind::Datagram | Kind::Seqpacket) if opts.frame.is_some() => Err(crate::usage!(
+            "--frame needs a stream socket; {addr} keeps message boundaries already"
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Who the peer of an unconnected datagram socket (a datagram listener)

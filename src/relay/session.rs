@@ -113,7 +113,15 @@ impl<'p, 'a> Session<'p, 'a> {
         };
         // The hex dump must see the bytes: memory.
         let dumped = dump.is_some();
-        let to_peer = if opts.read_stdin {
+        if opts.frame.is_some() && messages {
+            return Err(crate::usage!(
+                "--frame needs a stream socket; {} keeps message boundaries already",
+                peer.name
+            ));
+        }
+        let to_peer = if let (Some((format, max)), true) = (opts.frame, opts.read_stdin) {
+            Pump::framing(format, max)
+        } else if opts.read_stdin {
             let transform = match (opts.crlf, messages && opts.lines) {
                 (true, _) => Transform::Crlf,
                 (false, true) => Transform::SplitLines,
@@ -134,7 +142,9 @@ impl<'p, 'a> Session<'p, 'a> {
         } else {
             Pump::idle()
         };
-        let from_peer = if opts.read_socket {
+        let from_peer = if let (Some((format, max)), true) = (opts.frame, opts.read_socket) {
+            Pump::unframing(format, max, CAPACITY)
+        } else if opts.read_socket {
             let transform = if messages && opts.lines {
                 Transform::TerminateLines
             } else {
@@ -352,6 +362,17 @@ impl<'p, 'a> Session<'p, 'a> {
                 Ok(_) => moved = true,
                 Err(Errno::EAGAIN) => self.ready.socket.filled(),
                 Err(Errno::EINTR) => {}
+                // --frame: a line too long to be a message; none of it went.
+                Err(Errno::EMSGSIZE) if self.opts.frame.is_some() => {
+                    let why = self.to_peer.take_refusal().map(|e| e.to_string());
+                    let error = anyhow::anyhow!(
+                        "send to {}: {}",
+                        self.peer.name,
+                        why.unwrap_or_else(|| "message too long".into())
+                    );
+                    self.fail(error, Broke::SocketWrite);
+                    return false;
+                }
                 // A sender that went away costs only its reply.
                 Err(e) if latest.is_some() => {
                     let name = latest.map(|(_, name)| name.to_string()).unwrap_or_default();
@@ -388,6 +409,14 @@ impl<'p, 'a> Session<'p, 'a> {
     /// more. `Err` is an ending (stdout closed).
     fn receive(&mut self) -> anyhow::Result<Result<bool, Ending>> {
         let mut moved = false;
+        // --frame: a stream that went wrong ends the session once the whole
+        // messages before the fault are out.
+        if self.failing.is_none()
+            && let Some(e) = self.from_peer.unframe_error()
+        {
+            let error = anyhow::anyhow!("receive from {}: {e}", self.peer.name);
+            self.fail(error, Broke::SocketRead);
+        }
         if self.from_peer.holds() && self.ready.stdout.writable {
             match self
                 .from_peer

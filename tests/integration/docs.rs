@@ -654,7 +654,7 @@ fn the_flag_check_sees_what_a_reader_sees() {
         r"\fBecho x | sockcat -v connect -Zq 1s \fIADDR\fR, \fBsockcat lisen\fR",
         ".B nc -lk 8080",
         ".BR nc (1),",
-        r#".BR -K " or " --frame"#,
+        r#".BR -K " or " --deframe"#,
         ".B sockcat listen -K 8080",
         ".EX",
         "--- not a flag ---",
@@ -671,7 +671,7 @@ fn the_flag_check_sees_what_a_reader_sees() {
         "line 3: `sockcat -v connect -Zq 1s ADDR`: no flag -Z",
         "line 3: `sockcat lisen`: no verb lisen",
         "line 6: `-K`: no flag -K",
-        "line 6: `--frame`: no flag --frame",
+        "line 6: `--deframe`: no flag --deframe",
         "line 7: `sockcat listen -K 8080`: error: unexpected argument '-K' found",
         "line 10: `sockcat listen -w 5x 8080`: error: invalid value '5x' for \
          '--timeout <DUR>': not a duration (expected seconds, as in 5 or 0.5, \

@@ -7,6 +7,7 @@ mod connect;
 mod docs;
 mod faults;
 mod forward;
+mod frame;
 mod hostile;
 mod interop;
 mod listen;
