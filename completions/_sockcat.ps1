@@ -170,8 +170,6 @@ Register-ArgumentCompleter -Native -CommandName 'sockcat' -ScriptBlock {
             [CompletionResult]::new('--hexdump-file', '--hexdump-file', [CompletionResultType]::ParameterName, 'Append the hex dump to FILE instead of stderr (implies -x)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report each step on stderr (listening, accepted, connected, closed)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Report each step on stderr (listening, accepted, connected, closed)')
-            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keep accepting after the first peer, serving peers concurrently')
-            [CompletionResult]::new('--keep-open', '--keep-open', [CompletionResultType]::ParameterName, 'Keep accepting after the first peer, serving peers concurrently')
             [CompletionResult]::new('--refuse-extra', '--refuse-extra', [CompletionResultType]::ParameterName, 'Close peers past --max-conns at once instead of leaving them in the backlog')
             [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path')
             [CompletionResult]::new('--udp', '--udp', [CompletionResultType]::ParameterName, 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path')

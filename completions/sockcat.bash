@@ -207,7 +207,7 @@ _sockcat() {
             return 0
             ;;
         sockcat__subcmd__forward)
-            opts="-v -k -m -u -U -4 -6 -s -p -w -i -x -h -V --verbose --events --keep-open --max-conns --refuse-extra --allow --deny --allow-uid --allow-gid --udp --unix --source --source-port --timeout --retry --idle-timeout --backlog --mode --owner --group --unlink --nodelay --keepalive --sndbuf --rcvbuf --hexdump --hexdump-file --help --version"
+            opts="-v -m -u -U -4 -6 -s -p -w -i -x -h -V --verbose --events --max-conns --refuse-extra --allow --deny --allow-uid --allow-gid --udp --unix --source --source-port --timeout --retry --idle-timeout --backlog --mode --owner --group --unlink --nodelay --keepalive --sndbuf --rcvbuf --hexdump --hexdump-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -164,8 +164,6 @@ set edit:completion:arg-completer[sockcat] = {|@words|
             cand --hexdump-file 'Append the hex dump to FILE instead of stderr (implies -x)'
             cand -v 'Report each step on stderr (listening, accepted, connected, closed)'
             cand --verbose 'Report each step on stderr (listening, accepted, connected, closed)'
-            cand -k 'Keep accepting after the first peer, serving peers concurrently'
-            cand --keep-open 'Keep accepting after the first peer, serving peers concurrently'
             cand --refuse-extra 'Close peers past --max-conns at once instead of leaving them in the backlog'
             cand -u 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path'
             cand --udp 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path'

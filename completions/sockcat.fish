@@ -126,7 +126,6 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -l sndbuf -d 'S
 complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -l rcvbuf -d 'Receive buffer size in bytes (SO_RCVBUF)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -l hexdump-file -d 'Append the hex dump to FILE instead of stderr (implies -x)' -r -F
 complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -s v -l verbose -d 'Report each step on stderr (listening, accepted, connected, closed)'
-complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -s k -l keep-open -d 'Keep accepting after the first peer, serving peers concurrently'
 complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -l refuse-extra -d 'Close peers past --max-conns at once instead of leaving them in the backlog'
 complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -s u -l udp -d 'Use datagrams: UDP for HOST:PORT, unix-dgram for a bare path'
 complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -s U -l unix -d 'Read a bare argument as a Unix socket path'

@@ -113,6 +113,14 @@ impl Buffer {
         }
     }
 
+    /// A kernel buffer may grow its pipe to `most` bytes when it keeps
+    /// filling up.
+    pub fn grow_to(&mut self, most: usize) {
+        if let Buffer::Kernel(k) = self {
+            k.most = most.max(k.capacity);
+        }
+    }
+
     pub fn route(&self) -> Route {
         match self {
             Buffer::Memory(_) | Buffer::Chunks(_) => Route::Copy,
@@ -404,6 +412,11 @@ pub struct Kernel {
     /// counts pipe slots, and a small splice takes a whole one): no room
     /// until a drain moves something.
     stalled: bool,
+    /// How large the pipe may grow while it keeps filling (`forward` pairs
+    /// start small, so that many idle pairs cost little, and grow when a
+    /// pair moves bulk); fills in a row that found it full.
+    most: usize,
+    full: u8,
 }
 
 impl Kernel {
@@ -416,6 +429,8 @@ impl Kernel {
             len: 0,
             capacity,
             stalled: false,
+            most: capacity,
+            full: 0,
         })
     }
 
@@ -433,6 +448,16 @@ impl Kernel {
         ) {
             Ok(n) => {
                 self.len += n;
+                if self.len == self.capacity && self.capacity < self.most {
+                    self.full += 1;
+                    // Full twice over: this direction moves bulk.
+                    if self.full >= 2 {
+                        self.full = 0;
+                        self.capacity = grow_pipe(self.write_end.as_fd(), self.most)
+                            .unwrap_or(self.capacity)
+                            .max(self.capacity);
+                    }
+                }
                 Ok(n)
             }
             Err(Errno::EAGAIN) if self.len > 0 => {

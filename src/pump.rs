@@ -190,6 +190,13 @@ impl Pump {
         pump
     }
 
+    /// A spliced direction may grow its pipe to `most` bytes when it keeps
+    /// filling (it starts at the capacity it was made with).
+    pub fn growing_to(mut self, most: usize) -> Pump {
+        self.buf.grow_to(most);
+        self
+    }
+
     /// One read may take at most `limit` bytes (a message's largest size).
     pub fn with_limit(mut self, limit: usize) -> Pump {
         self.limit = limit.clamp(1, self.buf.capacity().max(1));

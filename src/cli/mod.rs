@@ -88,7 +88,8 @@ pub enum Verb {
     /// every pair runs on one event loop. TARGET is opened as soon as a peer is
     /// accepted; each direction ends on its own (an end of file becomes a
     /// half-close on the other side), a reset is passed on as a reset, and a
-    /// target that refuses closes only that peer. With `-x` both directions of
+    /// target that refuses closes only that peer. Datagram sockets are forwarded
+    /// as a session per sender. With `-x` both directions of
     /// every pair are dumped, so `forward -x unix:/tmp/spy.sock
     /// unix:/run/app.sock` shows what a client and a service say.
     Forward(ForwardArgs),
@@ -289,6 +290,22 @@ pub struct ListenArgs {
     #[arg(value_name = "ADDR", value_hint = ValueHint::AnyPath, required_unless_present = "exec")]
     pub addr: Option<String>,
 
+    /// Keep accepting after the first peer, serving peers concurrently.
+    ///
+    /// stdin goes to every connected peer (it is not read while none is) and
+    /// each read from a peer reaches stdout whole. stdin is read at the pace
+    /// of the fastest peer; a peer more than 4 MiB behind it is dropped and
+    /// reported with -v. When stdin ends each peer's write side is shut down
+    /// (not with --no-shutdown) and the listener goes on serving; a peer is
+    /// closed as soon as its own EOF arrives. Datagram
+    /// listeners print every sender's datagrams and send stdin to the latest
+    /// sender (-v names it). The soft limit on open files is raised to the
+    /// hard one; when it is reached anyway, accepting pauses until a peer
+    /// leaves. The listener runs until SIGINT or SIGTERM (or until stdout is
+    /// closed); -i and -q apply to the one-peer session only.
+    #[arg(short = 'k', long = "keep-open")]
+    pub keep_open: bool,
+
     #[command(flatten)]
     pub serve: ServeFlags,
 
@@ -377,7 +394,7 @@ pub struct BindFlags {
 // The help text of `sockcat forward` is on `Verb::Forward`.
 #[derive(Debug, Args)]
 pub struct ForwardArgs {
-    /// Where to accept peers: the forms of `listen` (a stream or seqpacket socket).
+    /// Where to accept peers: the forms of `listen` (stream, seqpacket or datagram).
     #[arg(value_name = "LISTEN", value_hint = ValueHint::AnyPath)]
     pub listen: String,
 
@@ -411,22 +428,6 @@ pub struct ForwardArgs {
 // Who is served and how many at once: `listen` and `forward`.
 #[derive(Debug, Args, Clone, Default)]
 pub struct ServeFlags {
-    /// Keep accepting after the first peer, serving peers concurrently.
-    ///
-    /// stdin goes to every connected peer (it is not read while none is) and
-    /// each read from a peer reaches stdout whole. stdin is read at the pace
-    /// of the fastest peer; a peer more than 4 MiB behind it is dropped and
-    /// reported with -v. When stdin ends each peer's write side is shut down
-    /// (not with --no-shutdown) and the listener goes on serving; a peer is
-    /// closed as soon as its own EOF arrives. Datagram
-    /// listeners print every sender's datagrams and send stdin to the latest
-    /// sender (-v names it). The soft limit on open files is raised to the
-    /// hard one; when it is reached anyway, accepting pauses until a peer
-    /// leaves. The listener runs until SIGINT or SIGTERM (or until stdout is
-    /// closed); -i and -q apply to the one-peer session only.
-    #[arg(short = 'k', long = "keep-open")]
-    pub keep_open: bool,
-
     /// Serve at most N peers at once; the next waits in the backlog until one leaves.
     ///
     /// With --refuse-extra it is accepted and closed at once instead (reported

@@ -180,7 +180,7 @@ fn split_exec(args: &ListenArgs) -> anyhow::Result<(&str, Option<&[String]>)> {
 /// `split_exec`).
 pub fn server(args: &ListenArgs, exec: Option<&[String]>) -> anyhow::Result<server::Settings> {
     Ok(server::Settings {
-        keep_open: args.serve.keep_open || args.broker,
+        keep_open: args.keep_open || args.broker,
         max: args.serve.max_conns.map(|n| n as usize),
         refuse_extra: args.serve.refuse_extra,
         broker: args.broker,

@@ -20,7 +20,8 @@ use crate::socket;
 /// Each direction of a stream pair: a kernel pipe of this size (the
 /// default pipe), or this much memory with `-x`. A thousand pairs are 128
 /// MiB of pipes in the kernel and nothing of ours; 1 MiB a direction, as
-/// the one-peer relay has, would not fit many pairs.
+/// the one-peer relay has, would not fit many pairs, so only a direction
+/// that keeps its pipe full grows it to that.
 const PAIR_BUFFER: usize = 64 << 10;
 
 impl Server<'_> {
@@ -80,7 +81,8 @@ impl Server<'_> {
             (false, true) => (Route::Copy, PAIR_BUFFER),
             (false, false) => (Route::Splice, PAIR_BUFFER),
         };
-        let pump = || Pump::new(route, capacity, Transform::Plain, messages);
+        // A pair that moves bulk grows its pipes to the relay's size.
+        let pump = || Pump::new(route, capacity, Transform::Plain, messages).growing_to(CAPACITY);
         Ok(Some(Pair::new(number, target, pump(), pump())))
     }
 
