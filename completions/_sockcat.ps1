@@ -192,6 +192,8 @@ Register-ArgumentCompleter -Native -CommandName 'sockcat' -ScriptBlock {
             [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Report every step as one JSON object per line on stderr instead (no -v needed)')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Send the contents of FILE (`-` is stdin)')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Send the contents of FILE (`-` is stdin)')
+            [CompletionResult]::new('--frame', '--frame', [CompletionResultType]::ParameterName, 'Streams: send the payload as one message behind a length prefix (with --lines, one per line); with -r, print the first whole message back')
+            [CompletionResult]::new('--max-frame', '--max-frame', [CompletionResultType]::ParameterName, 'The largest message --frame sends or accepts, in bytes')
             [CompletionResult]::new('-W', '-W ', [CompletionResultType]::ParameterName, 'Give up waiting for the reply after DUR (exit 1)')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Give up waiting for the reply after DUR (exit 1)')
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Send the message N times')

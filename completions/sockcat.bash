@@ -682,7 +682,7 @@ _sockcat() {
             return 0
             ;;
         sockcat__subcmd__send)
-            opts="-v -f -E -n -r -W -u -U -4 -6 -s -p -w -x -h -V --verbose --events --file --escapes --newline --lines --reply --wait --count --interval --udp --unix --source --source-port --timeout --retry --nodelay --keepalive --sndbuf --rcvbuf --hexdump --hexdump-file --help --version"
+            opts="-v -f -E -n -r -W -u -U -4 -6 -s -p -w -x -h -V --verbose --events --file --escapes --newline --lines --frame --max-frame --reply --wait --count --interval --udp --unix --source --source-port --timeout --retry --nodelay --keepalive --sndbuf --rcvbuf --hexdump --hexdump-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -720,6 +720,14 @@ _sockcat() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --frame)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-frame)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --wait)

@@ -185,6 +185,8 @@ set edit:completion:arg-completer[sockcat] = {|@words|
             cand --events 'Report every step as one JSON object per line on stderr instead (no -v needed)'
             cand -f 'Send the contents of FILE (`-` is stdin)'
             cand --file 'Send the contents of FILE (`-` is stdin)'
+            cand --frame 'Streams: send the payload as one message behind a length prefix (with --lines, one per line); with -r, print the first whole message back'
+            cand --max-frame 'The largest message --frame sends or accepts, in bytes'
             cand -W 'Give up waiting for the reply after DUR (exit 1)'
             cand --wait 'Give up waiting for the reply after DUR (exit 1)'
             cand --count 'Send the message N times'

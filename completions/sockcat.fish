@@ -139,6 +139,8 @@ complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -s h -l help -d
 complete -c sockcat -n "__fish_sockcat_using_subcommand forward" -s V -l version -d 'Print version'
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l events -d 'Report every step as one JSON object per line on stderr instead (no -v needed)' -r -f -a "json\t'One JSON object per line: `event`, `time`, then the event\'s fields'"
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s f -l file -d 'Send the contents of FILE (`-` is stdin)' -r -F
+complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l frame -d 'Streams: send the payload as one message behind a length prefix (with --lines, one per line); with -r, print the first whole message back' -r
+complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l max-frame -d 'The largest message --frame sends or accepts, in bytes' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -s W -l wait -d 'Give up waiting for the reply after DUR (exit 1)' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l count -d 'Send the message N times' -r
 complete -c sockcat -n "__fish_sockcat_using_subcommand send" -l interval -d 'Pause DUR between repeated sends' -r

@@ -16,6 +16,7 @@ use crate::addr::{self, Addr, Kind};
 use crate::dial::{self, Dialed, dial};
 use crate::error::{Failure, quote};
 use crate::escape::{self, BadEscape};
+use crate::frame::{Collector, Format};
 use crate::hexdump::{Destination, Direction, Hexdump, show};
 use crate::report::{Reporter, TimedOut};
 use crate::signals::Signals;
@@ -51,6 +52,9 @@ pub struct Options {
     pub newline: bool,
     /// Message sockets: one message per line.
     pub lines: bool,
+    /// `--frame` on a stream: the payload (or each line) one message behind
+    /// a length prefix, and `-r` waits for one whole message; `--max-frame`.
+    pub frame: Option<(Format, usize)>,
     /// Wait for the reply and print it.
     pub reply: bool,
     /// `-W`: how long to wait for the reply.
@@ -68,6 +72,19 @@ pub fn run(opts: &Options, reporter: Reporter, signals: &Signals) -> anyhow::Res
         check_kind(opts, kind, &addr)?;
     }
     let payload = payload(opts, signals)?;
+    // Framed before anything is opened: a message that cannot be framed is
+    // refused with nothing sent.
+    let framed = match opts.frame {
+        Some((format, max)) => {
+            let messages: Vec<&[u8]> = if opts.lines {
+                crate::pump::lines(&payload).collect()
+            } else {
+                vec![&payload]
+            };
+            Some(frame_all(&messages, format, max, &addr)?)
+        }
+        None => None,
+    };
     let mut dump = Hexdump::open(opts.dump.as_ref())?;
     for round in 0..opts.count {
         if round > 0
@@ -77,7 +94,10 @@ pub fn run(opts: &Options, reporter: Reporter, signals: &Signals) -> anyhow::Res
         }
         let dialed = dial("send", &addr, &opts.dial, signals, reporter)?;
         check_kind(opts, dialed.kind, &dialed.peer)?;
-        let messages = messages(&payload, dialed.kind, opts.lines);
+        let messages = match &framed {
+            Some(framed) => framed.iter().map(Vec::as_slice).collect(),
+            None => messages(&payload, dialed.kind, opts.lines),
+        };
         let ending = match dialed.kind {
             Kind::Datagram => {
                 send_datagrams(&dialed, &messages, opts, signals, reporter, &mut dump)?
@@ -91,6 +111,25 @@ pub fn run(opts: &Options, reporter: Reporter, signals: &Signals) -> anyhow::Res
         }
     }
     Ok(0)
+}
+
+/// Every message behind its prefix, or the first that cannot be (too long
+/// for the format, or over `--max-frame`) as the error, before a byte goes.
+fn frame_all(
+    messages: &[&[u8]],
+    format: Format,
+    max: usize,
+    peer: &Addr,
+) -> anyhow::Result<Vec<Vec<u8>>> {
+    messages
+        .iter()
+        .map(|message| {
+            let frame = format
+                .frame(message.len(), max)
+                .map_err(|e| anyhow::anyhow!("send to {peer}: {e}"))?;
+            Ok(frame.parts(message).concat())
+        })
+        .collect()
 }
 
 /// What the flags cannot mean together, caught before anything is read or sent.
@@ -116,7 +155,12 @@ fn check_flags(opts: &Options, addr: &Addr) -> anyhow::Result<()> {
 
 /// `--lines` cuts the payload into messages, which a stream does not keep.
 fn check_kind(opts: &Options, kind: Kind, addr: &Addr) -> anyhow::Result<()> {
-    if opts.lines && kind == Kind::Stream {
+    if opts.frame.is_some() && kind != Kind::Stream {
+        return Err(usage!(
+            "--frame needs a stream socket; {addr} keeps message boundaries already"
+        ));
+    }
+    if opts.lines && kind == Kind::Stream && opts.frame.is_none() {
         return Err(usage!(
             "--lines sends one message per line, but {addr} is a stream, which keeps no boundaries; use a datagram or seqpacket address"
         ));
@@ -241,6 +285,12 @@ fn send_connected(
     let mut shut = false;
     let mut peer_done = false;
     let mut printing = opts.reply;
+    // --frame -r: the write side stays open until one whole message is back.
+    let mut collector = match (opts.frame, opts.reply) {
+        (Some((format, max)), true) => Some(Collector::new(format, max)),
+        _ => None,
+    };
+    let mut waiting = false;
     loop {
         while let Some(message) = messages.get(next) {
             match socket::send(fd, &message[offset..]) {
@@ -263,11 +313,15 @@ fn send_connected(
                 Err(e) => return Err(send_failure(peer, dialed.kind, message.len(), e, None)),
             }
         }
-        if next == messages.len() && !shut {
-            socket::shutdown_write(fd).map_err(|e| Failure::new("shut down", peer, e))?;
-            shut = true;
+        if next == messages.len() && !shut && !waiting {
             reporter.notice(format_args!("sent {sent} bytes to {peer}"));
             deadline = opts.wait.map(|wait| Instant::now() + wait);
+            if collector.is_some() {
+                waiting = true;
+            } else {
+                socket::shutdown_write(fd).map_err(|e| Failure::new("shut down", peer, e))?;
+                shut = true;
+            }
         }
         // A stdout closed early ends sockcat quietly, but only once the
         // payload is safe.
@@ -287,7 +341,34 @@ fn send_connected(
                 nix::unistd::read(fd, &mut buf)
             };
             match got {
-                Ok(0) => peer_done = true,
+                Ok(0) => {
+                    peer_done = true;
+                    if let Some(collector) = &collector {
+                        collector
+                            .finish()
+                            .map_err(|e| anyhow::anyhow!("receive from {peer}: {e}"))?;
+                        return Err(no_reply(peer, opts.wait, received));
+                    }
+                }
+                Ok(n) if collector.is_some() => {
+                    show(dump.as_mut(), Direction::Received, peer, &buf[..n]);
+                    received += n as u64;
+                    let collector = collector.as_mut().expect("framing");
+                    let (_, message) = collector
+                        .push(&buf[..n])
+                        .map_err(|e| anyhow::anyhow!("receive from {peer}: {e}"))?;
+                    if let Some(mut message) = message {
+                        // Exactly one message: what came after it is not ours.
+                        message.push(b'\n');
+                        write_stdout(&message, signals)?;
+                        let _ = socket::shutdown_write(fd);
+                        reporter.notice(format_args!(
+                            "received a message of {} bytes from {peer}",
+                            message.len() - 1
+                        ));
+                        return Ok(Ending::Sent);
+                    }
+                }
                 Ok(n) => {
                     show(dump.as_mut(), Direction::Received, peer, &buf[..n]);
                     received += n as u64;
@@ -311,7 +392,7 @@ fn send_connected(
             return Ok(Ending::Sent);
         }
         let mut events = PollFlags::empty();
-        if !shut {
+        if !shut && !waiting {
             events |= PollFlags::POLLOUT;
         }
         if !peer_done {

@@ -491,6 +491,15 @@ pub struct SendArgs {
     #[arg(long)]
     pub lines: bool,
 
+    /// Streams: send the payload as one message behind a length prefix (with
+    /// --lines, one per line); with -r, print the first whole message back.
+    #[arg(long, value_name = "FORMAT", value_parser = crate::frame::Format::parse)]
+    pub frame: Option<crate::frame::Format>,
+
+    /// The largest message --frame sends or accepts, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::frame::DEFAULT_MAX, requires = "frame")]
+    pub max_frame: usize,
+
     /// Wait for the reply and print it (stream: until the peer closes; datagram: one).
     #[arg(short = 'r', long)]
     pub reply: bool,

@@ -63,6 +63,7 @@ pub fn send(args: &SendArgs) -> send::Options {
         escapes: args.escapes,
         newline: args.newline,
         lines: args.lines,
+        frame: args.frame.map(|format| (format, args.max_frame)),
         reply: args.reply,
         wait: args.wait,
         count: args.count,

@@ -865,6 +865,20 @@ Nothing is added: \fBsockcat send \fIADDR\fB hello\fR sends five bytes, and
 \fB\en\fR, \fB\er\fR, \fB\et\fR, \fB\e\e\fR, \fB\e0\fR and \fB\ex\fIHH\fR.
 Any other backslash sequence, or a trailing backslash, is exit 2 naming it,
 and nothing is sent.
+.SH "MESSAGE FRAMING"
+\fB--frame\fR \fIFORMAT\fR on a stream sends the whole payload as one
+message behind a length prefix (with \fB--lines\fR, one message per line),
+in the formats of \fBsockcat-connect\fR(1).
+With \fB-r\fR the write side stays open until one whole message has come
+back, and exactly that message is printed, followed by a newline; \fB-W\fR
+bounds the wait.
+A payload that cannot be framed (too long for its prefix, or over
+\fB--max-frame\fR) is status 1 and nothing is sent, not even a connection
+opened.
+.IP
+.EX
+sockcat send --frame len:4 -r -W 2s unix:/run/app.sock '{"cmd":"status"}'
+.EE
 .SH DELIVERY
 On a stream sockcat connects, writes all of the payload, half-closes and
 closes.

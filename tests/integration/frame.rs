@@ -227,3 +227,58 @@ fn frame_on_a_datagram_or_seqpacket_socket_is_exit_2() {
     );
     out.assert_code(2);
 }
+
+/// `send --frame -r`: the payload as one message, and exactly one whole
+/// message back, printed on its line, while the write side stays open
+/// (the server replies before it sees any end of file).
+#[test]
+fn send_frame_reply_waits_for_one_whole_message() {
+    if !require("python3") {
+        return;
+    }
+    for format in ["len:4", "varint", "netstring"] {
+        let dir = TempDir::new();
+        let (py, addr) = server(&dir, format, "echo");
+        let out = Sockcat::run(
+            [
+                "send", "--frame", format, "-r", "-W", "10s", &addr, "ping", "me",
+            ],
+            b"",
+            TIMEOUT,
+        );
+        out.assert_success();
+        assert_eq!(out.stdout_str(), "got ping me\n", "{format}: {out}");
+        let served = py.wait(TIMEOUT);
+        assert_eq!(served.stderr.matches("message").count(), 1, "{served}");
+    }
+    // --lines: one message per line.
+    let dir = TempDir::new();
+    let (py, addr) = server(&dir, "len:2", "echo");
+    let out = Sockcat::run(
+        ["send", "--frame", "len:2", "--lines", &addr, "-f", "-"],
+        b"one\ntwo\n",
+        TIMEOUT,
+    );
+    out.assert_success();
+    let served = py.wait(TIMEOUT);
+    assert_eq!(served.stderr.matches("message").count(), 2, "{served}");
+    // Too long for its prefix: exit 1 and nothing is sent (not even a
+    // connection is made: the server still waits for its first).
+    let dir = TempDir::new();
+    let (py, addr) = server(&dir, "len:1", "echo");
+    let out = Sockcat::run(
+        ["send", "--frame", "len:1", &addr, &"x".repeat(300)],
+        b"",
+        TIMEOUT,
+    );
+    out.assert_code(1);
+    assert!(
+        out.stderr
+            .contains("message of 300 bytes is too long for len:1"),
+        "{out}"
+    );
+    let ok = Sockcat::run(["send", "--frame", "len:1", &addr, "fits"], b"", TIMEOUT);
+    ok.assert_success();
+    let served = py.wait(TIMEOUT);
+    assert_eq!(served.stderr.matches("message").count(), 1, "{served}");
+}
