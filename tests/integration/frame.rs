@@ -8,7 +8,8 @@ use std::process::{Command, Stdio};
 use crate::support::{Proc, Sockcat, TIMEOUT, TempDir, require};
 
 /// A Unix stream server speaking FORMAT: for each message it reads it
-/// replies as MODE says (`echo`: "got " and the message; `truncate`: a
+/// replies as MODE says (`echo`: "got " and the message; `same`: the
+/// message; `quiet`: nothing; `truncate`: a
 /// prefix announcing 40 bytes, then 12, then close; `oversize`: a prefix
 /// announcing 5000 bytes).
 const SERVER: &str = r#"
@@ -72,6 +73,8 @@ while True:
         c.sendall(frame(b"got " + body))
     elif mode == "same":
         c.sendall(frame(body))
+    elif mode == "quiet":
+        pass
     elif mode == "truncate":
         c.sendall(prefix(40) + b"x" * 12)
         break
@@ -253,7 +256,7 @@ fn send_frame_reply_waits_for_one_whole_message() {
     }
     // --lines: one message per line.
     let dir = TempDir::new();
-    let (py, addr) = server(&dir, "len:2", "echo");
+    let (py, addr) = server(&dir, "len:2", "quiet");
     let out = Sockcat::run(
         ["send", "--frame", "len:2", "--lines", &addr, "-f", "-"],
         b"one\ntwo\n",
