@@ -418,10 +418,21 @@ impl<'p, 'a> Session<'p, 'a> {
             self.fail(error, Broke::SocketRead);
         }
         if self.from_peer.holds() && self.ready.stdout.writable {
-            match self
-                .from_peer
-                .drain(self.stdout.as_fd(), Sink::Stdio, &mut |_| {})
-            {
+            // Only --frame shows bytes here (one message per chunk); plain
+            // bytes were shown as they came from the socket.
+            let (peer, dump) = (&self.peer.name, &mut self.dump);
+            let mut seen = |bytes: &[u8]| {
+                show(
+                    dump.as_deref_mut(),
+                    hexdump::Direction::Received,
+                    peer,
+                    bytes,
+                );
+            };
+            let framed = self.opts.frame.is_some();
+            let mut unseen = |_: &[u8]| {};
+            let seen: &mut dyn FnMut(&[u8]) = if framed { &mut seen } else { &mut unseen };
+            match self.from_peer.drain(self.stdout.as_fd(), Sink::Stdio, seen) {
                 Ok(_) => moved = true,
                 Err(Errno::EAGAIN) => self.ready.stdout.filled(),
                 Err(Errno::EINTR) => {}

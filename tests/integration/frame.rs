@@ -285,3 +285,29 @@ fn send_frame_reply_waits_for_one_whole_message() {
     let served = py.wait(TIMEOUT);
     assert_eq!(served.stderr.matches("message").count(), 1, "{served}");
 }
+
+/// `-x` with `--frame` dumps one message per chunk: the line sent (its
+/// body, whatever the prefix) and the reply received, each whole.
+#[test]
+fn hexdump_shows_one_message_per_chunk() {
+    if !require("python3") {
+        return;
+    }
+    let dir = TempDir::new();
+    let (_py, addr) = server(&dir, "len:4", "echo");
+    let out = Sockcat::run(
+        ["connect", "-x", "--frame", "len:4", &addr],
+        b"hello\n",
+        TIMEOUT,
+    );
+    out.assert_success();
+    assert_eq!(out.stdout_str(), "got hello\n");
+    let headers: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with(['>', '<']))
+        .collect();
+    assert_eq!(headers.len(), 2, "{out}");
+    assert!(out.stderr.contains("|hello|"), "{out}");
+    assert!(out.stderr.contains("|got hello|"), "{out}");
+}
