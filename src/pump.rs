@@ -86,6 +86,8 @@ pub struct Pump {
     pub sent: u64,
     /// The length of the last message taken, for the hex dump.
     last: usize,
+    /// `--frame`: whole messages written to the sink.
+    pub whole_messages: u64,
     framing: Option<Framing>,
     /// Why the last drain refused a message (`--frame`: too long).
     refused: Option<EncodeError>,
@@ -111,6 +113,7 @@ impl Pump {
             received: 0,
             sent: 0,
             last: 0,
+            whole_messages: 0,
             framing: None,
             refused: None,
         }
@@ -408,6 +411,7 @@ impl Pump {
             let newline = memory.data().get(line.len()) == Some(&b'\n');
             memory.consume(line.len() + usize::from(newline));
             *current = None;
+            self.whole_messages += 1;
         } else {
             *current = Some((frame, done));
         }
@@ -435,6 +439,7 @@ impl Pump {
             seen(front);
             ready.pop_front();
             *written = 0;
+            self.whole_messages += 1;
             self.unframe();
         }
         self.sent += n as u64;

@@ -34,6 +34,8 @@ pub struct Counts {
     pub rx: u64,
     /// Sent to the peer.
     pub tx: u64,
+    /// `--frame`: whole messages received and sent.
+    pub messages: Option<(u64, u64)>,
 }
 
 /// One step worth reporting.
@@ -222,9 +224,20 @@ impl fmt::Display for Event<'_> {
                 let took =
                     humantime::format_duration(Duration::from_millis(duration.as_millis() as u64));
                 match counts {
-                    Some(Counts { rx, tx }) => {
-                        write!(f, "closed {peer}: {rx} bytes received, {tx} sent in {took}")?
-                    }
+                    Some(Counts {
+                        rx,
+                        tx,
+                        messages: None,
+                    }) => write!(f, "closed {peer}: {rx} bytes received, {tx} sent in {took}")?,
+                    Some(Counts {
+                        rx,
+                        tx,
+                        messages: Some((rx_messages, tx_messages)),
+                    }) => write!(
+                        f,
+                        "closed {peer}: {rx} bytes received, {tx} sent in {took}; \
+                         {rx_messages} messages received, {tx_messages} sent"
+                    )?,
                     None => write!(f, "closed {peer} after {took}")?,
                 }
                 match reason {
@@ -307,6 +320,10 @@ impl Event<'_> {
             } => {
                 let (rx, tx) = (counts.map(|c| c.rx), counts.map(|c| c.tx));
                 let mut fields = json!({ "peer": peer.to_string(), "rx": rx, "tx": tx, "duration_ms": duration.as_millis() as u64 });
+                if let Some((rx_messages, tx_messages)) = counts.and_then(|c| c.messages) {
+                    fields["rx_messages"] = json!(rx_messages);
+                    fields["tx_messages"] = json!(tx_messages);
+                }
                 if let Some(reason) = reason {
                     fields["message"] = json!(reason);
                 }
@@ -396,7 +413,11 @@ mod tests {
         let peer: Addr = crate::addr::parse("tcp:127.0.0.1:80", Default::default()).unwrap();
         let closed = Event::Closed {
             peer: &peer,
-            counts: Some(Counts { rx: 5, tx: 7 }),
+            counts: Some(Counts {
+                rx: 5,
+                tx: 7,
+                messages: None,
+            }),
             duration: Duration::from_millis(1500),
             reason: None,
         };

@@ -160,7 +160,8 @@ Addresses are canonical strings.
 \fB"peer"\fR, \fB"rx"\fR and \fB"tx"\fR (bytes received from and sent
 to it; null for a peer served by \fB-e\fR or \fB-c\fR, whose bytes go
 to the child without passing through sockcat) and \fB"duration_ms"\fR: a
-session ended, cleanly or not.
+session ended, cleanly or not; with \fB--frame\fR also
+\fB"rx_messages"\fR and \fB"tx_messages"\fR, the whole messages each way.
 .TP
 .B relayed
 \fB"peer"\fR, \fB"to_peer"\fR and \fB"from_peer"\fR: the route each

@@ -191,6 +191,12 @@ impl<'p, 'a> Session<'p, 'a> {
         Counts {
             rx: self.from_peer.received,
             tx: self.to_peer.sent,
+            // Messages written out of the unframing pump are the ones
+            // received; out of the framing pump, the ones sent.
+            messages: self
+                .opts
+                .frame
+                .map(|_| (self.from_peer.whole_messages, self.to_peer.whole_messages)),
         }
     }
 

@@ -311,3 +311,29 @@ fn hexdump_shows_one_message_per_chunk() {
     assert!(out.stderr.contains("|hello|"), "{out}");
     assert!(out.stderr.contains("|got hello|"), "{out}");
 }
+
+/// `--events json` counts whole messages as well as bytes with `--frame`.
+#[test]
+fn events_count_messages() {
+    if !require("python3") {
+        return;
+    }
+    let dir = TempDir::new();
+    let (_py, addr) = server(&dir, "netstring", "echo");
+    let out = Sockcat::run(
+        ["--events", "json", "connect", "--frame", "netstring", &addr],
+        b"a\nbb\nccc\n",
+        TIMEOUT,
+    );
+    out.assert_success();
+    let closed = out
+        .stderr
+        .lines()
+        .find(|l| l.contains("\"closed\""))
+        .expect("a closed event");
+    let value: serde_json::Value = serde_json::from_str(closed).expect("JSON");
+    assert_eq!(value["tx_messages"], 3, "{closed}");
+    assert_eq!(value["rx_messages"], 3, "{closed}");
+    // Bytes on the wire: "1:a," "2:bb," "3:ccc," out; each "got " longer back.
+    assert_eq!(value["tx"], 4 + 5 + 6, "{closed}");
+}
