@@ -113,6 +113,29 @@ impl Hexdump {
     }
 }
 
+impl Hexdump {
+    /// Dump one `--frame` message, its length in the header.
+    pub fn message(&mut self, direction: Direction, peer: &Addr, bytes: &[u8]) {
+        let offset = match direction {
+            Direction::Sent => &mut self.sent,
+            Direction::Received => &mut self.received,
+        };
+        let time = humantime::format_rfc3339_micros(SystemTime::now());
+        let text = format!(
+            "{} {} {peer} {time} message of {} bytes\n{}",
+            arrow(direction),
+            *offset,
+            bytes.len(),
+            rows(*offset, bytes)
+        );
+        *offset += bytes.len() as u64;
+        let _ = self
+            .out
+            .write_all(text.as_bytes())
+            .and_then(|_| self.out.flush());
+    }
+}
+
 /// Dump a chunk when there is a dump.
 pub fn show(dump: Option<&mut Hexdump>, direction: Direction, peer: &Addr, bytes: &[u8]) {
     if let Some(dump) = dump {

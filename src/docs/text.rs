@@ -444,7 +444,8 @@ an N-byte big-endian length before each message; \fBhello\fR in
 \fBlen:4\fR is \fB00 00 00 05\fR then \fBhello\fR.
 .TP
 \fBlen:2le\fR, \fBlen:4le\fR, \fBlen:8le\fR
-the same, little-endian.
+the same, little-endian; \fBhello\fR in \fBlen:2le\fR is \fB05 00\fR then
+\fBhello\fR.
 .TP
 .B varint
 protobuf's base-128 length prefix (delimited protobuf streams): 300 bytes
@@ -460,6 +461,8 @@ by the end of the stream ends the session with status 1, naming the byte
 offset and what was wrong (\fBtruncated message at byte 4096: 12 of 40
 bytes\fR); a bad prefix is caught at the first byte that makes it bad, and
 whole messages before it are written, nothing half-decoded is.
+\fB-x\fR dumps one message per chunk, its length in the chunk's header,
+and \fB--events json\fR counts whole messages each way.
 A message is held in memory once, whole, before it is written.
 On datagram and seqpacket sockets \fB--frame\fR is status 2: they keep
 message boundaries already.

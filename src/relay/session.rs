@@ -355,8 +355,10 @@ impl<'p, 'a> Session<'p, 'a> {
             let latest = self.sender.latest.as_ref();
             let peer = latest.map_or(&self.peer.name, |(_, name)| name);
             let dump = &mut self.dump;
-            let mut seen = |bytes: &[u8]| {
-                show(dump.as_deref_mut(), hexdump::Direction::Sent, peer, bytes);
+            let framed = self.opts.frame.is_some();
+            let mut seen = |bytes: &[u8]| match dump.as_deref_mut() {
+                Some(dump) if framed => dump.message(hexdump::Direction::Sent, peer, bytes),
+                dump => show(dump, hexdump::Direction::Sent, peer, bytes),
             };
             let result = match latest {
                 Some((to, _)) => self
@@ -428,12 +430,9 @@ impl<'p, 'a> Session<'p, 'a> {
             // bytes were shown as they came from the socket.
             let (peer, dump) = (&self.peer.name, &mut self.dump);
             let mut seen = |bytes: &[u8]| {
-                show(
-                    dump.as_deref_mut(),
-                    hexdump::Direction::Received,
-                    peer,
-                    bytes,
-                );
+                if let Some(dump) = dump.as_deref_mut() {
+                    dump.message(hexdump::Direction::Received, peer, bytes);
+                }
             };
             let framed = self.opts.frame.is_some();
             let mut unseen = |_: &[u8]| {};

@@ -308,6 +308,8 @@ fn hexdump_shows_one_message_per_chunk() {
         .filter(|l| l.starts_with(['>', '<']))
         .collect();
     assert_eq!(headers.len(), 2, "{out}");
+    assert!(headers[0].ends_with("message of 5 bytes"), "{out}");
+    assert!(headers[1].ends_with("message of 9 bytes"), "{out}");
     assert!(out.stderr.contains("|hello|"), "{out}");
     assert!(out.stderr.contains("|got hello|"), "{out}");
 }
@@ -336,4 +338,26 @@ fn events_count_messages() {
     assert_eq!(value["rx_messages"], 3, "{closed}");
     // Bytes on the wire: "1:a," "2:bb," "3:ccc," out; each "got " longer back.
     assert_eq!(value["tx"], 4 + 5 + 6, "{closed}");
+}
+
+/// sockcat on both ends: `listen --frame` and `connect --frame` exchange
+/// messages, each printing what the other sent, a line each.
+#[test]
+fn listen_and_connect_speak_frames_to_each_other() {
+    let dir = TempDir::new();
+    let addr = format!("unix:{}", dir.join("f.sock"));
+    let mut server = Sockcat::spawn(["-v", "listen", "--frame", "len:2le", &addr]);
+    server.feed(b"from listen\n");
+    server.close_stdin();
+    server.listening();
+    let client = Sockcat::run(
+        ["connect", "--frame", "len:2le", &addr],
+        b"from connect\nsecond\n",
+        TIMEOUT,
+    );
+    client.assert_success();
+    assert_eq!(client.stdout_str(), "from listen\n", "{client}");
+    let served = server.wait(TIMEOUT);
+    served.assert_success();
+    assert_eq!(served.stdout_str(), "from connect\nsecond\n", "{served}");
 }
