@@ -12,9 +12,13 @@
 //! stdin/stdout until the session ends, and returns an `Ending`; `run` maps
 //! the ending (or the `error::Failure`/`error::Usage` on the way) to the exit
 //! status. `signals` turns SIGINT and SIGTERM into events of the same loop.
-//! A listener with `-k`, `-e`/`-c` or `--broker` hands its bound socket to
-//! `server` instead: one epoll loop for many peers, with `access` deciding
-//! who is served and `exec` starting and reaping a child per peer.
+//! A listener with `-k`, `-e`/`-c` or `--broker`, and `forward`, hand their
+//! bound socket to `server` instead: many peers (or forward pairs) on the
+//! one `event_loop`, with `access` deciding who is served and `exec`
+//! starting and reaping a child per peer; `forward` between datagram
+//! sockets keeps a session per sender (`forward::datagram`). Every
+//! direction of bytes, everywhere, is a `pump::Pump`; `--frame`'s codec is
+//! `frame`'s.
 
 #![deny(unsafe_code)]
 

@@ -1,10 +1,11 @@
-//! One direction of bytes: the single type every session, server and
-//! (later) forward pair moves data with. A `Pump` holds what was read from
-//! its source and not yet written to its sink, in a `Buffer` on one of the
-//! two routes (a kernel pipe for splice, or memory when sockcat must see
-//! the bytes); whether its source may give more; how many bytes came in and
-//! went out; and the transform the bytes go through on the way
-//! (`Transform`: `-C`, `--lines` either way, later `--frame`).
+//! One direction of bytes: the single type every session, server, forward
+//! pair and datagram session moves data with. A `Pump` holds what was read
+//! from its source and not yet written to its sink, in a `Buffer` on its
+//! route (a kernel pipe for splice; memory when sockcat must see the
+//! bytes; shared chunks when one source feeds many sinks); whether its
+//! source may give more; how many bytes (and `--frame` messages) came in
+//! and went out; and the transform the bytes go through on the way
+//! (`Transform`: `-C`, `--lines` either way, `--frame` either way).
 //!
 //! Contract: `fill` and `drain` each make one system call's worth of
 //! progress and return what the call returned, so the caller, which knows

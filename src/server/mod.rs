@@ -12,8 +12,9 @@
 //! fed from stdin (and, with `--broker`, from the other peers) through a
 //! queue of shared chunks, or handed to a child (`Role::Child`) and left
 //! alone until the child exits. An idle peer costs its slot and its
-//! descriptor: buffers exist only while bytes are queued. `forward` will
-//! add a role whose two directions are `pump::Pump`s to a dialed target.
+//! descriptor: buffers exist only while bytes are queued. A `forward` peer
+//! (`Role::Forward`) is a pair: a target dialed without blocking the loop
+//! and a `pump::Pump` each way (`pair`, `forward`).
 //!
 //! Flow control: stdin is read while some peer has less than `STDIN_LOW`
 //! queued, that is at the pace of the fastest peer; a peer that falls
