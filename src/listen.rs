@@ -36,6 +36,12 @@ pub fn run(opts: &Options, reporter: Reporter, signals: &Signals) -> anyhow::Res
     let kind = addr.kind().unwrap_or(Kind::Stream);
     let settings = &opts.server;
     relay::check_frame(&settings.opts, &addr)?;
+    let many = settings.keep_open || settings.program.is_some() || settings.broker;
+    if many && settings.opts.frame.is_some() && kind != Kind::Datagram {
+        return Err(usage!(
+            "--frame frames a one-peer session; it does not combine with -k, -e, -c or --broker"
+        ));
+    }
     let mut dump = Hexdump::open(opts.dump.as_ref())?;
     // What cannot apply to ADDR is exit 2 before anything is bound or
     // created. An inherited socket's family and type are known only once
@@ -82,7 +88,6 @@ pub fn run(opts: &Options, reporter: Reporter, signals: &Signals) -> anyhow::Res
         return Ok(0);
     }
 
-    let many = settings.keep_open || settings.program.is_some() || settings.broker;
     if many {
         if dump.is_some() {
             return Err(usage!(

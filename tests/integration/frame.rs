@@ -229,6 +229,14 @@ fn frame_on_a_datagram_or_seqpacket_socket_is_exit_2() {
         TIMEOUT,
     );
     out.assert_code(2);
+    // The many-peer listener has no framing: refused, not ignored.
+    let out = Sockcat::run(
+        ["listen", "-k", "--frame", "len:4", "tcp:127.0.0.1:0"],
+        b"",
+        TIMEOUT,
+    );
+    out.assert_code(2);
+    assert!(out.stderr.contains("does not combine with -k"), "{out}");
 }
 
 /// `send --frame -r`: the payload as one message, and exactly one whole
