@@ -24,8 +24,6 @@ pub struct Options {
     /// The socket file's mode and owner, set before `listen(2)`.
     pub permissions: Permissions,
     pub socket: socket::Options,
-    /// Senders are admitted by credentials (`--allow-uid`/`--allow-gid`).
-    pub by_credentials: bool,
 }
 
 /// A bound socket waiting for peers.
@@ -52,7 +50,7 @@ pub fn bind(addr: &Addr, opts: &Options) -> anyhow::Result<Listener> {
     if let Addr::Fd(n) = addr {
         let (fd, kind, family) = socket::inherited(*n, "listen")?;
         // (Whatever was queued before this carries no credentials.)
-        ask_for_credentials(&fd, opts, family, kind, addr)?;
+        ask_for_credentials(&fd, family, kind, addr)?;
         if kind != Kind::Datagram && !socket::is_listening(&fd) {
             socket::listen(&fd, opts.backlog).map_err(|e| Failure::new("listen on", addr, e))?;
         }
@@ -72,7 +70,7 @@ pub fn bind(addr: &Addr, opts: &Options) -> anyhow::Result<Listener> {
         let fd = socket::open(target.family, kind)
             .map_err(|e| Failure::new("open a socket for", addr, e))?;
         socket::apply_options(&fd, &opts.socket, target.family, kind, addr)?;
-        ask_for_credentials(&fd, opts, target.family, kind, addr)?;
+        ask_for_credentials(&fd, target.family, kind, addr)?;
         let file = match target.family {
             AddressFamily::Unix => {
                 let perms = &opts.permissions;
@@ -123,20 +121,20 @@ pub fn bind(addr: &Addr, opts: &Options) -> anyhow::Result<Listener> {
         .unwrap_or_else(|| anyhow::anyhow!("listen {addr}: no address to bind")))
 }
 
-/// A Unix datagram listener that admits senders by credentials asks for
-/// them (`SO_PASSCRED`) before it is bound, so that every datagram it can
-/// receive carries its sender's. The kernel records them at send time only
+/// A Unix datagram listener asks for its senders' credentials
+/// (`SO_PASSCRED`) before it is bound, so that every datagram it can
+/// receive carries them: `-v` names who sent, and `--allow-uid`/
+/// `--allow-gid` admit by them. The kernel records them at send time only
 /// when one side has asked; a datagram sent before that has none, and is
 /// reported as coming from the overflow uid and gid (65534, nobody), which
 /// `--allow-uid 65534` would admit whoever sent it.
 fn ask_for_credentials(
     fd: &OwnedFd,
-    opts: &Options,
     family: AddressFamily,
     kind: Kind,
     addr: &Addr,
 ) -> anyhow::Result<()> {
-    if family == AddressFamily::Unix && kind == Kind::Datagram && opts.by_credentials {
+    if family == AddressFamily::Unix && kind == Kind::Datagram {
         socket::pass_credentials(fd)
             .map_err(|e| Failure::new("ask for credentials on", addr, e))?;
     }

@@ -204,7 +204,6 @@ pub fn bind(args: &ListenArgs) -> listener::Options {
             group: args.bind.group.clone(),
         },
         socket: socket(&args.sock),
-        by_credentials: !args.serve.allow_uid.is_empty() || !args.serve.allow_gid.is_empty(),
     }
 }
 
@@ -219,7 +218,6 @@ pub fn forward(args: &ForwardArgs) -> forward::Options {
             group: args.bind.group.clone(),
         },
         socket: socket(&args.sock),
-        by_credentials: false,
     };
     forward::Options {
         listen: args.listen.clone(),

@@ -122,7 +122,9 @@ A listener prints exactly one \fBlistening on \fIADDR\fR line, in canonical
 form and with the real port when port 0 was asked for, once it accepts
 connections; scripts wait for that line.
 A Unix peer accepted on a stream or seqpacket socket is shown with its pid,
-uid and gid.
+uid and gid (\fBSO_PEERCRED\fR), and so is a Unix datagram sender that
+becomes a listener's peer: a Unix datagram listener asks the kernel for
+each sender's credentials (\fBSO_PASSCRED\fR) before it binds.
 .PP
 \fB-x\fR (\fB--hexdump\fR) on \fBconnect\fR, \fBlisten\fR and \fBsend\fR
 writes a dump of all traffic to stderr, or appends it to the

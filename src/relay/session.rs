@@ -505,7 +505,9 @@ impl<'p, 'a> Session<'p, 'a> {
         let sock = self.sock();
         let unix = matches!(self.peer.name, Addr::Unix { .. });
         let admit = self.peer.admit;
-        let with_credentials = admit.is_some_and(|a| a.has_unix_rules());
+        // A listener's socket asked for them (`SO_PASSCRED`): who sent is
+        // shown, and checked when there are rules.
+        let with_credentials = unix && self.peer.adopt != Adopt::Fixed;
         let (name, kind, reporter) = (&self.peer.name, self.peer.kind, self.reporter);
         let adopting = self.peer.adopt == Adopt::First;
         let known = self.sender.known;
@@ -543,7 +545,7 @@ impl<'p, 'a> Session<'p, 'a> {
             self.from_peer.open = false;
         }
         match (self.peer.adopt, sender) {
-            (Adopt::First, Some(from)) if !self.sender.known => self.adopt(&from),
+            (Adopt::First, Some(from)) if !self.sender.known => self.adopt(&from, who),
             (Adopt::Latest, Some(from)) => self.follow(from, who),
             _ => {}
         }
@@ -562,7 +564,7 @@ impl<'p, 'a> Session<'p, 'a> {
     /// stdin goes to it. A sender that is already gone (a one-shot `send`)
     /// cannot be connected to: its datagram was printed all the same, and
     /// the next sender is tried.
-    fn adopt(&mut self, from: &SockAddr) {
+    fn adopt(&mut self, from: &SockAddr, who: Option<crate::access::Credentials>) {
         let name = from.to_addr(self.peer.kind);
         if from.is_unnamed() {
             if !self.sender.warned_unnamed {
@@ -582,7 +584,7 @@ impl<'p, 'a> Session<'p, 'a> {
         self.peer.name = name;
         self.reporter.report(Event::Accepted {
             peer: &self.peer.name,
-            credentials: None,
+            credentials: who,
         });
         self.sender.known = true;
     }

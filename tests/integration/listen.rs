@@ -600,6 +600,31 @@ fn verbose_shows_unix_peer_credentials() {
     }
 }
 
+/// A Unix datagram sender that becomes the peer is shown with its pid,
+/// uid and gid too: the listener asks the kernel for them on every
+/// datagram (`SO_PASSCRED`), rules or not.
+#[test]
+fn verbose_shows_unix_datagram_sender_credentials() {
+    let dir = TempDir::new();
+    let want = format!(
+        "(pid {} uid {} gid {})",
+        std::process::id(),
+        nix::unistd::getuid(),
+        nix::unistd::getgid()
+    );
+    let addr = format!("unix-dgram:{}", dir.join("d.sock"));
+    let mut server = Sockcat::spawn_with(["-v", "listen", &addr], Stdio::null());
+    server.listening();
+    let sender = Sender::new(&addr, &dir, "me.sock");
+    sender.send(b"hi").expect("send");
+    let line = server.wait_for_stderr("accepted", TIMEOUT);
+    assert!(
+        line.contains(&format!("accepted {}", sender.name())),
+        "{line}"
+    );
+    assert!(line.contains(&want), "{line}, want {want}");
+}
+
 // ---- inherited sockets ----
 
 /// sockcat with `listener` inherited at its own descriptor number. Rust's
@@ -797,7 +822,7 @@ fn locks_onto_first_sender(addr: &str) {
     );
     a.send(b"from a\n").expect("send from A");
     let line = server.wait_for_stderr("accepted", TIMEOUT);
-    assert!(line.ends_with(&format!("accepted {}", a.name())), "{line}");
+    assert!(line.contains(&format!("accepted {}", a.name())), "{line}");
     // A connected Unix datagram socket refuses others (EPERM); UDP drops them.
     let _ = b.send(b"from b\n");
     a.send(b"a again\n").expect("send from A");
@@ -825,7 +850,7 @@ fn ignores_queued_datagrams_of_others(addr: &str) {
     b.send(b"from b\n").expect("send from B");
     server.signal(Signal::SIGCONT);
     let line = server.wait_for_stderr("accepted", TIMEOUT);
-    assert!(line.ends_with(&format!("accepted {}", a.name())), "{line}");
+    assert!(line.contains(&format!("accepted {}", a.name())), "{line}");
     server.feed(b"reply\n");
     assert_eq!(a.recv(), b"reply\n");
     server.close_stdin();
