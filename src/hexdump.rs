@@ -69,29 +69,20 @@ impl Hexdump {
     /// Dump one chunk. A dump that cannot be written is dropped rather than
     /// stopping the traffic it describes.
     pub fn chunk(&mut self, direction: Direction, peer: &Addr, bytes: &[u8]) {
-        let offset = match direction {
-            Direction::Sent => &mut self.sent,
-            Direction::Received => &mut self.received,
-        };
-        let time = humantime::format_rfc3339_micros(SystemTime::now());
-        let text = format!(
-            "{} {} {peer} {time}\n{}",
-            arrow(direction),
-            *offset,
-            rows(*offset, bytes)
-        );
-        *offset += bytes.len() as u64;
-        let _ = self
-            .out
-            .write_all(text.as_bytes())
-            .and_then(|_| self.out.flush());
+        let offset = self.advance(direction, bytes.len());
+        self.write(None, direction, offset, peer, bytes, "");
     }
-}
 
-impl Hexdump {
+    /// Dump one `--frame` message, its length in the header.
+    pub fn message(&mut self, direction: Direction, peer: &Addr, bytes: &[u8]) {
+        let offset = self.advance(direction, bytes.len());
+        let length = format!(" message of {} bytes", bytes.len());
+        self.write(None, direction, offset, peer, bytes, &length);
+    }
+
     /// Dump one chunk of a `forward` pair: headed by the pair's number, the
     /// direction (`>` client to target, `<` back), the chunk's offset in
-    /// that direction and the client's address.
+    /// that direction (the pair's own) and the client's address.
     pub fn pair_chunk(
         &mut self,
         pair: u64,
@@ -100,35 +91,37 @@ impl Hexdump {
         peer: &Addr,
         bytes: &[u8],
     ) {
-        let time = humantime::format_rfc3339_micros(SystemTime::now());
-        let text = format!(
-            "#{pair} {} {offset} {peer} {time}\n{}",
-            arrow(direction),
-            rows(offset, bytes)
-        );
-        let _ = self
-            .out
-            .write_all(text.as_bytes())
-            .and_then(|_| self.out.flush());
+        self.write(Some(pair), direction, offset, peer, bytes, "");
     }
-}
 
-impl Hexdump {
-    /// Dump one `--frame` message, its length in the header.
-    pub fn message(&mut self, direction: Direction, peer: &Addr, bytes: &[u8]) {
+    /// This direction's offset before `len` more bytes.
+    fn advance(&mut self, direction: Direction, len: usize) -> u64 {
         let offset = match direction {
             Direction::Sent => &mut self.sent,
             Direction::Received => &mut self.received,
         };
+        let at = *offset;
+        *offset += len as u64;
+        at
+    }
+
+    /// The header (`[#pair ]arrow offset peer time[suffix]`) and the rows.
+    fn write(
+        &mut self,
+        pair: Option<u64>,
+        direction: Direction,
+        offset: u64,
+        peer: &Addr,
+        bytes: &[u8],
+        suffix: &str,
+    ) {
         let time = humantime::format_rfc3339_micros(SystemTime::now());
+        let pair = pair.map(|n| format!("#{n} ")).unwrap_or_default();
         let text = format!(
-            "{} {} {peer} {time} message of {} bytes\n{}",
+            "{pair}{} {offset} {peer} {time}{suffix}\n{}",
             arrow(direction),
-            *offset,
-            bytes.len(),
-            rows(*offset, bytes)
+            rows(offset, bytes)
         );
-        *offset += bytes.len() as u64;
         let _ = self
             .out
             .write_all(text.as_bytes())

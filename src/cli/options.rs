@@ -15,8 +15,8 @@ use crate::{
 };
 
 use super::{
-    AddrFlags, ConnectArgs, DialFlags, DumpFlags, ForwardArgs, ListenArgs, PingArgs, PingSocket,
-    SendArgs, ServeFlags, SessionFlags, SockFlags,
+    AddrFlags, BindFlags, ConnectArgs, DialFlags, DumpFlags, ForwardArgs, ListenArgs, PingArgs,
+    PingSocket, SendArgs, ServeFlags, SessionFlags, SockFlags,
 };
 
 /// `connect` without `-z`.
@@ -47,7 +47,7 @@ pub fn listen(args: &ListenArgs) -> anyhow::Result<listen::Options> {
     Ok(listen::Options {
         addr: addr.to_string(),
         addr_flags: addr_flags(&args.addr_flags, true),
-        bind: bind(args),
+        bind: bind(&args.bind, &args.sock),
         server: server(args, exec)?,
         dump: dump(&args.dump),
     })
@@ -193,32 +193,23 @@ pub fn server(args: &ListenArgs, exec: Option<&[String]>) -> anyhow::Result<serv
     })
 }
 
-/// How `listen` binds ADDR.
-pub fn bind(args: &ListenArgs) -> listener::Options {
+/// How `listen` and `forward` bind their listening address.
+pub fn bind(flags: &BindFlags, sock: &SockFlags) -> listener::Options {
     listener::Options {
-        backlog: args.bind.backlog,
-        unlink: args.bind.unlink,
+        backlog: flags.backlog,
+        unlink: flags.unlink,
         permissions: Permissions {
-            mode: args.bind.mode,
-            owner: args.bind.owner.clone(),
-            group: args.bind.group.clone(),
+            mode: flags.mode,
+            owner: flags.owner.clone(),
+            group: flags.group.clone(),
         },
-        socket: socket(&args.sock),
+        socket: socket(sock),
     }
 }
 
 /// What `forward` is asked to do.
 pub fn forward(args: &ForwardArgs) -> forward::Options {
-    let bind = listener::Options {
-        backlog: args.bind.backlog,
-        unlink: args.bind.unlink,
-        permissions: Permissions {
-            mode: args.bind.mode,
-            owner: args.bind.owner.clone(),
-            group: args.bind.group.clone(),
-        },
-        socket: socket(&args.sock),
-    };
+    let bind = bind(&args.bind, &args.sock);
     forward::Options {
         listen: args.listen.clone(),
         listen_flags: addr_flags(&args.addr_flags, true),

@@ -566,12 +566,7 @@ impl<'p, 'a> Session<'p, 'a> {
     /// the next sender is tried.
     fn adopt(&mut self, from: &SockAddr, who: Option<crate::access::Credentials>) {
         let name = from.to_addr(self.peer.kind);
-        if from.is_unnamed() {
-            if !self.sender.warned_unnamed {
-                self.reporter
-                    .notice("datagram from a sender with no address: replies cannot reach it");
-                self.sender.warned_unnamed = true;
-            }
+        if self.unnamed(from) {
             return;
         }
         if let Err(e) = socket::connect_to(self.sock(), from) {
@@ -589,15 +584,21 @@ impl<'p, 'a> Session<'p, 'a> {
         self.sender.known = true;
     }
 
+    /// A sender with no address (`logger -u`) cannot be replied to: said
+    /// once with `-v`.
+    fn unnamed(&mut self, from: &SockAddr) -> bool {
+        if from.is_unnamed() && !self.sender.warned_unnamed {
+            self.reporter
+                .notice("datagram from a sender with no address: replies cannot reach it");
+            self.sender.warned_unnamed = true;
+        }
+        from.is_unnamed()
+    }
+
     /// `Adopt::Latest`: stdin goes to the latest sender with an address
     /// (`-v` says so when it changes).
     fn follow(&mut self, from: SockAddr, who: Option<crate::access::Credentials>) {
-        if from.is_unnamed() {
-            if !self.sender.warned_unnamed {
-                self.reporter
-                    .notice("datagram from a sender with no address: replies cannot reach it");
-                self.sender.warned_unnamed = true;
-            }
+        if self.unnamed(&from) {
             return;
         }
         let name = from.to_addr(self.peer.kind);
