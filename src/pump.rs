@@ -211,6 +211,11 @@ impl Pump {
         self.buf.route()
     }
 
+    /// The sink keeps message boundaries (datagram or seqpacket).
+    pub fn keeps_messages(&self) -> bool {
+        self.messages
+    }
+
     /// Bytes are held, whole messages or not.
     pub fn holds(&self) -> bool {
         match &self.framing {

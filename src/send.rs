@@ -336,7 +336,7 @@ fn send_connected(
         while !peer_done {
             // A record nobody prints may be cut: only a printed one must be whole.
             let got = if records && printing {
-                socket::receive_message(fd, &mut buf)
+                socket::receive(fd, &mut buf, true)
             } else {
                 nix::unistd::read(fd, &mut buf)
             };
@@ -461,7 +461,7 @@ fn send_datagrams(
     let deadline = opts.wait.map(|wait| Instant::now() + wait);
     let mut buf = vec![0; REPLY_BUF];
     loop {
-        match socket::receive_message(fd, &mut buf) {
+        match socket::receive(fd, &mut buf, true) {
             Ok(n) => {
                 show(dump.as_mut(), Direction::Received, peer, &buf[..n]);
                 reporter.notice(format_args!("received {n} bytes from {peer}"));

@@ -573,17 +573,6 @@ pub fn shutdown_write(fd: &OwnedFd) -> nix::Result<()> {
     }
 }
 
-/// Receive one datagram or seqpacket record whole. A message the kernel had
-/// to cut to fit `buf` (`MSG_TRUNC`) is EMSGSIZE, never a shortened message.
-pub fn receive_message(fd: &OwnedFd, buf: &mut [u8]) -> nix::Result<usize> {
-    let mut iov = [std::io::IoSliceMut::new(buf)];
-    let msg = socket::recvmsg::<()>(fd.as_raw_fd(), &mut iov, None, MsgFlags::MSG_TRUNC)?;
-    if msg.flags.contains(MsgFlags::MSG_TRUNC) {
-        return Err(Errno::EMSGSIZE);
-    }
-    Ok(msg.bytes)
-}
-
 /// One datagram (or seqpacket record) as it came.
 pub struct Received {
     pub len: usize,

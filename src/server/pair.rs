@@ -209,7 +209,18 @@ fn pump_once(
         }
     }
     if pump.wants_fill() && from_ready.readable {
-        match pump.fill(from_fd, &mut |_| {}) {
+        // A seqpacket record is taken whole (never cut to fit) and one at a
+        // time; an empty one is the end, as it cannot be told from it.
+        let filled = if pump.keeps_messages() {
+            let got = pump.fill_message(|spare| socket::receive(from_fd, spare, true), &mut |_| {});
+            if got == Ok(0) {
+                pump.open = false;
+            }
+            got
+        } else {
+            pump.fill(from_fd, &mut |_| {})
+        };
+        match filled {
             Ok(_) => moved = true,
             Err(Errno::EAGAIN) => from_ready.drained(),
             Err(Errno::EINTR) => {}

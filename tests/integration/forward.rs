@@ -558,3 +558,113 @@ fn socat_and_nc_as_clients() {
         drop(fwd);
     }
 }
+
+/// Seqpacket to seqpacket: records keep their boundaries across the pair,
+/// each whole, an empty-handed half-close carried as the end.
+#[test]
+fn seqpacket_records_stay_whole_across_a_pair() {
+    use nix::sys::socket::{
+        AddressFamily, Backlog, MsgFlags, SockFlag, SockType, UnixAddr, accept, bind, connect,
+        listen, recv, send, socket,
+    };
+    use std::os::fd::AsRawFd;
+    let dir = TempDir::new();
+    let target_path = dir.join("target.sock");
+    let server = socket(
+        AddressFamily::Unix,
+        SockType::SeqPacket,
+        SockFlag::SOCK_CLOEXEC,
+        None,
+    )
+    .expect("socket");
+    bind(
+        server.as_raw_fd(),
+        &UnixAddr::new(target_path.as_str()).expect("addr"),
+    )
+    .expect("bind");
+    listen(&server, Backlog::new(4).expect("backlog")).expect("listen");
+    let echo = thread::spawn(move || {
+        let conn = accept(&server).expect("accept");
+        give_up_after(&conn, TIMEOUT);
+        let mut records = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = recv(conn.as_raw_fd(), &mut buf, MsgFlags::empty()).expect("recv");
+            if n == 0 {
+                break;
+            }
+            records.push(buf[..n].to_vec());
+            send(conn.as_raw_fd(), &buf[..n], MsgFlags::empty()).expect("echo");
+        }
+        records
+    });
+    let listen_at = format!("unix-seqpacket:{}", dir.join("fwd.sock"));
+    let (fwd, addr) = forwarder(&[&listen_at, &format!("unix-seqpacket:{target_path}")]);
+    let path = addr.strip_prefix("unix-seqpacket:").expect("seqpacket");
+    let client = socket(
+        AddressFamily::Unix,
+        SockType::SeqPacket,
+        SockFlag::SOCK_CLOEXEC,
+        None,
+    )
+    .expect("socket");
+    connect(client.as_raw_fd(), &UnixAddr::new(path).expect("addr")).expect("connect");
+    give_up_after(&client, TIMEOUT);
+    let sent: [&[u8]; 3] = [b"one", b"two records", b"three"];
+    for record in sent {
+        send(client.as_raw_fd(), record, MsgFlags::empty()).expect("send");
+    }
+    let mut back = Vec::new();
+    let mut buf = [0u8; 4096];
+    for _ in 0..3 {
+        let n = recv(client.as_raw_fd(), &mut buf, MsgFlags::empty()).expect("recv");
+        back.push(buf[..n].to_vec());
+    }
+    assert_eq!(back, sent.map(<[u8]>::to_vec));
+    nix::sys::socket::shutdown(client.as_raw_fd(), nix::sys::socket::Shutdown::Write)
+        .expect("shutdown");
+    assert_eq!(echo.join().expect("echo"), sent.map(<[u8]>::to_vec));
+    drop(fwd);
+}
+
+/// `-i`: a pair with no data either way is closed after DUR, said with -v.
+#[test]
+fn idle_pairs_are_closed_after_i() {
+    let dir = TempDir::new();
+    let path = dir.join("quiet.sock");
+    let listener = UnixListener::bind(&path).expect("bind");
+    let (mut fwd, addr) = forwarder(&["-i", "300ms", "tcp:127.0.0.1:0", &format!("unix:{path}")]);
+    let mut client = dial(&addr);
+    let (_quiet, _) = listener.accept().expect("accept");
+    fwd.wait_for_stderr("idle timeout", TIMEOUT);
+    let mut buf = Vec::new();
+    let _ = client.read_to_end(&mut buf);
+    assert!(buf.is_empty());
+    let out = fwd_output(fwd);
+    assert!(out.contains("closed #1 tcp:127.0.0.1:"), "{out}");
+    assert!(out.contains("no data for 300ms (idle timeout)"), "{out}");
+}
+
+/// A peer refused by an access rule is closed before a byte is read, and
+/// TARGET is never opened for it.
+#[test]
+fn a_refused_peer_never_opens_the_target() {
+    let dir = TempDir::new();
+    let path = dir.join("target.sock");
+    let listener = UnixListener::bind(&path).expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let (mut fwd, addr) = forwarder(&[
+        "--deny",
+        "127.0.0.0/8",
+        "tcp:127.0.0.1:0",
+        &format!("unix:{path}"),
+    ]);
+    let mut client = dial(&addr);
+    fwd.wait_for_stderr("refused tcp:127.0.0.1:", TIMEOUT);
+    let mut buf = Vec::new();
+    let _ = client.read_to_end(&mut buf);
+    assert!(buf.is_empty());
+    let err = listener.accept().expect_err("no connection to the target");
+    assert_eq!(err.kind(), ErrorKind::WouldBlock, "{err}");
+    drop(fwd);
+}
