@@ -221,8 +221,7 @@ impl fmt::Display for Event<'_> {
                 duration,
                 reason,
             } => {
-                let took =
-                    humantime::format_duration(Duration::from_millis(duration.as_millis() as u64));
+                let took = took(*duration);
                 match counts {
                     Some(Counts {
                         rx,
@@ -240,10 +239,7 @@ impl fmt::Display for Event<'_> {
                     )?,
                     None => write!(f, "closed {peer} after {took}")?,
                 }
-                match reason {
-                    Some(reason) => write!(f, " ({reason})"),
-                    None => Ok(()),
-                }
+                write_reason(f, reason)
             }
             Event::Attempt { target, reason } => write!(f, "connect {target}: {reason}"),
             Event::Probe {
@@ -266,8 +262,7 @@ impl fmt::Display for Event<'_> {
                 duration,
                 reason,
             } => {
-                let took =
-                    humantime::format_duration(Duration::from_millis(duration.as_millis() as u64));
+                let took = took(*duration);
                 match target {
                     Some(target) => write!(
                         f,
@@ -275,10 +270,7 @@ impl fmt::Display for Event<'_> {
                     )?,
                     None => write!(f, "closed #{pair} {peer}: no target")?,
                 }
-                match reason {
-                    Some(reason) => write!(f, " ({reason})"),
-                    None => Ok(()),
-                }
+                write_reason(f, reason)
             }
             Event::Relayed {
                 peer,
@@ -381,6 +373,19 @@ impl Event<'_> {
             object.extend(fields);
         }
         Value::Object(object)
+    }
+}
+
+/// A session's length as `-v` prints it: whole milliseconds.
+fn took(duration: Duration) -> humantime::FormattedDuration {
+    humantime::format_duration(Duration::from_millis(duration.as_millis() as u64))
+}
+
+/// Why something closed, in parentheses, when there is a why.
+fn write_reason(f: &mut fmt::Formatter<'_>, reason: &Option<String>) -> fmt::Result {
+    match reason {
+        Some(reason) => write!(f, " ({reason})"),
+        None => Ok(()),
     }
 }
 

@@ -206,17 +206,6 @@ fn reply_two_seconds_after_stdin_eof_is_still_printed() {
     assert_eq!(out.stdout, b"late answer");
 }
 
-fn wait_exit(p: &mut Proc, timeout: Duration) -> bool {
-    let deadline = Instant::now() + timeout;
-    while Instant::now() < deadline {
-        if p.exited() {
-            return true;
-        }
-        thread::sleep(Duration::from_millis(5));
-    }
-    false
-}
-
 #[test]
 fn sending_goes_on_after_the_peer_half_closed() {
     let data = pattern(1 << 20, 9);
@@ -282,7 +271,7 @@ fn idle_timeout_is_exit_1() {
     let mut client = Sockcat::spawn(["connect", "-i", "400ms", &addr]);
     let out = {
         assert!(
-            wait_exit(&mut client, Duration::from_secs(5)),
+            client.exits_within(Duration::from_secs(5)),
             "idle timeout did not fire"
         );
         client.wait(TIMEOUT)
@@ -1103,7 +1092,7 @@ fn recv_only_half_closes_at_once() {
     let mut client = Sockcat::spawn(["connect", "--recv-only", &addr]);
     server.join().expect("server saw EOF");
     let out = {
-        assert!(wait_exit(&mut client, TIMEOUT));
+        assert!(client.exits_within(TIMEOUT));
         client.wait(TIMEOUT)
     };
     out.assert_success();

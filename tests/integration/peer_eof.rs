@@ -206,17 +206,6 @@ fn connect_idle(args: &[&str]) -> Proc {
     Sockcat::spawn(["connect"].iter().chain(args))
 }
 
-fn wait_exit_within(p: &mut Proc, limit: Duration) -> bool {
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        if p.exited() {
-            return true;
-        }
-        thread::sleep(Duration::from_millis(5));
-    }
-    false
-}
-
 #[test]
 fn a_unix_peer_that_closes_ends_an_idle_session_with_0() {
     let dir = TempDir::new();
@@ -228,7 +217,7 @@ fn a_unix_peer_that_closes_ends_an_idle_session_with_0() {
     drop(conn);
     let closed = Instant::now();
     assert!(
-        wait_exit_within(&mut client, PROMPT),
+        client.exits_within(PROMPT),
         "still running after the Unix peer left"
     );
     assert!(closed.elapsed() < PROMPT);
@@ -277,7 +266,7 @@ fn exit_on_peer_eof_ends_the_session_at_the_peers_close() {
     conn.write_all(b"bye").expect("write");
     drop(conn);
     assert!(
-        wait_exit_within(&mut client, PROMPT),
+        client.exits_within(PROMPT),
         "--exit-on-peer-eof did not end the session"
     );
     let out = client.wait(TIMEOUT);
@@ -299,7 +288,7 @@ fn a_terminal_session_ends_when_the_tcp_peer_closes() {
     let mut conn = accept(&listener);
     conn.write_all(b"bye").expect("write");
     drop(conn);
-    let done = wait_exit_within(&mut client, PROMPT);
+    let done = client.exits_within(PROMPT);
     drop(pty.master);
     assert!(done, "a terminal session outlived its peer");
     let out = client.wait(TIMEOUT);
