@@ -668,3 +668,38 @@ fn a_refused_peer_never_opens_the_target() {
     assert_eq!(err.kind(), ErrorKind::WouldBlock, "{err}");
     drop(fwd);
 }
+
+/// Datagram sessions past `-m`: the longest idle one is dropped for the
+/// new sender, said with -v, and a sender with no address is forwarded
+/// (its replies dropped).
+#[test]
+fn datagram_sessions_past_m_drop_the_longest_idle() {
+    use std::os::unix::net::UnixDatagram;
+    let dir = TempDir::new();
+    let target_path = dir.join("t.sock");
+    let server = UnixDatagram::bind(&target_path).expect("bind");
+    give_up_after(&server, TIMEOUT);
+    let listen = format!("unix-dgram:{}", dir.join("f.sock"));
+    let (mut fwd, addr) = forwarder(&["-m", "1", &listen, &format!("unix-dgram:{target_path}")]);
+    let path = addr
+        .strip_prefix("unix-dgram:")
+        .expect("unix-dgram")
+        .to_string();
+    let a = UnixDatagram::bind(dir.join("a.sock")).expect("bind");
+    a.send_to(b"from a", &path).expect("send");
+    let mut buf = [0u8; 64];
+    let n = server.recv(&mut buf).expect("a's datagram");
+    assert_eq!(&buf[..n], b"from a");
+    let b = UnixDatagram::unbound().expect("unbound");
+    b.send_to(b"from nobody", &path).expect("send");
+    let n = server
+        .recv(&mut buf)
+        .expect("the unnamed sender's datagram");
+    assert_eq!(&buf[..n], b"from nobody");
+    let line = fwd.wait_for_stderr("dropped for a new sender", TIMEOUT);
+    assert!(
+        line.contains(&format!("unix-dgram:{}", dir.join("a.sock"))),
+        "{line}"
+    );
+    drop(fwd);
+}
