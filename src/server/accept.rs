@@ -210,6 +210,9 @@ impl Server<'_> {
         drop(fd);
         let duration = started.elapsed();
         if let Role::Forward(pair) = role {
+            if pair.is_dialing() {
+                self.dialing -= 1;
+            }
             let (number, up, down) = (pair.number, pair.up.sent, pair.down.sent);
             let target = pair.target_name().cloned();
             // Both sockets closed before the report, as above.

@@ -62,6 +62,7 @@ impl Server<'_> {
                     None => Readiness::default(),
                 };
                 let attempt = dial.attempt();
+                self.dialing += 1;
                 Target::Dialing {
                     dial,
                     attempt,
@@ -175,8 +176,12 @@ impl Server<'_> {
                 }
             }
             // The socket that connected is the one already watched.
-            Progress::Done(dialed) => Target::Open { dialed, ready },
+            Progress::Done(dialed) => {
+                self.dialing -= 1;
+                Target::Open { dialed, ready }
+            }
             Progress::Failed(e) => {
+                self.dialing -= 1;
                 let peer = self.peer(idx);
                 let (name, started) = (peer.name.clone(), peer.started);
                 self.pair_failed(number, &name, started, &format!("{e:#}"));
@@ -201,6 +206,10 @@ impl Server<'_> {
     pub(super) fn pairs_deadline(&self) -> Option<Instant> {
         self.settings.forward.as_ref()?;
         let idle = self.settings.opts.idle;
+        // Without -i only dials have timers: no scan when none is under way.
+        if idle.is_none() && self.dialing == 0 {
+            return None;
+        }
         self.peers
             .iter()
             .flatten()
@@ -213,10 +222,10 @@ impl Server<'_> {
 
     /// Pairs whose timer is due: a dial goes on, an idle pair is closed.
     pub(super) fn pairs_due(&mut self, now: Instant) -> anyhow::Result<()> {
-        if self.settings.forward.is_none() {
+        let idle = self.settings.opts.idle;
+        if self.settings.forward.is_none() || (idle.is_none() && self.dialing == 0) {
             return Ok(());
         }
-        let idle = self.settings.opts.idle;
         let mut due = Vec::new();
         let mut idle_out = Vec::new();
         for (idx, peer) in self.peers.iter().enumerate() {

@@ -183,6 +183,8 @@ struct Server<'a> {
     dump: Option<Hexdump>,
     /// Pairs opened so far (`forward`), for their numbers.
     pairs: u64,
+    /// Pairs whose target is still being dialed: the timers to look at.
+    dialing: usize,
 }
 
 impl<'a> Server<'a> {
@@ -240,6 +242,7 @@ impl<'a> Server<'a> {
             deadline: settings.timeout.map(|d| Instant::now() + d),
             dump: None,
             pairs: 0,
+            dialing: 0,
         })
     }
 

@@ -97,6 +97,11 @@ impl Pair {
         }
     }
 
+    /// The target is still being opened.
+    pub fn is_dialing(&self) -> bool {
+        matches!(self.target, Target::Dialing { .. })
+    }
+
     /// The target's name once it is open.
     pub fn target_name(&self) -> Option<&Addr> {
         match &self.target {
