@@ -166,13 +166,9 @@ impl Buffer {
         matches!(self, Buffer::Kernel(_))
     }
 
-    /// Take what `from` has, up to the room left. `Ok(0)` is end of input;
-    /// `EAGAIN` means `from` has nothing now.
-    pub fn fill(&mut self, from: BorrowedFd<'_>) -> nix::Result<usize> {
-        self.fill_seen(from, &mut |_| {})
-    }
-
-    /// `fill`, showing a memory buffer's new bytes to `seen` (the hex dump).
+    /// Take what `from` has, up to the room left, showing a memory
+    /// buffer's new bytes to `seen` (the hex dump). `Ok(0)` is end of
+    /// input; `EAGAIN` means `from` has nothing now.
     pub fn fill_seen(
         &mut self,
         from: BorrowedFd<'_>,
@@ -197,12 +193,8 @@ impl Buffer {
         Ok(n)
     }
 
-    /// Write what is pending to `to`; `EAGAIN` means `to` is full now.
-    pub fn drain(&mut self, to: BorrowedFd<'_>, sink: Sink) -> nix::Result<usize> {
-        self.drain_seen(to, sink, &mut |_| {})
-    }
-
-    /// `drain`, showing the bytes a memory buffer wrote to `seen`.
+    /// Write what is pending to `to`, showing the bytes a memory buffer
+    /// wrote to `seen`; `EAGAIN` means `to` is full now.
     pub fn drain_seen(
         &mut self,
         to: BorrowedFd<'_>,
