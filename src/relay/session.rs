@@ -429,15 +429,15 @@ impl<'p, 'a> Session<'p, 'a> {
             // Only --frame shows bytes here (one message per chunk); plain
             // bytes were shown as they came from the socket.
             let (peer, dump) = (&self.peer.name, &mut self.dump);
-            let mut seen = |bytes: &[u8]| {
-                if let Some(dump) = dump.as_deref_mut() {
-                    dump.message(hexdump::Direction::Received, peer, bytes);
-                }
-            };
             let framed = self.opts.frame.is_some();
-            let mut unseen = |_: &[u8]| {};
-            let seen: &mut dyn FnMut(&[u8]) = if framed { &mut seen } else { &mut unseen };
-            match self.from_peer.drain(self.stdout.as_fd(), Sink::Stdio, seen) {
+            let mut seen = |bytes: &[u8]| match dump.as_deref_mut() {
+                Some(dump) if framed => dump.message(hexdump::Direction::Received, peer, bytes),
+                _ => {}
+            };
+            match self
+                .from_peer
+                .drain(self.stdout.as_fd(), Sink::Stdio, &mut seen)
+            {
                 Ok(_) => moved = true,
                 Err(Errno::EAGAIN) => self.ready.stdout.filled(),
                 Err(Errno::EINTR) => {}
