@@ -107,9 +107,24 @@ impl Buffer {
     /// A buffer for `path`; a kernel pipe that cannot be made gives memory.
     pub fn new(route: Route, capacity: usize) -> Buffer {
         match route {
-            Route::Splice => Kernel::new(capacity)
-                .map_or_else(|_| Buffer::Memory(Memory::new(capacity)), Buffer::Kernel),
+            Route::Splice => Pipe::new(capacity).map_or_else(
+                |_| Buffer::Memory(Memory::new(capacity)),
+                |pipe| Buffer::Kernel(Kernel::new(pipe)),
+            ),
             Route::Copy => Buffer::Memory(Memory::new(capacity)),
+        }
+    }
+
+    /// A kernel buffer on `pipe`.
+    pub fn spliced(pipe: Pipe) -> Buffer {
+        Buffer::Kernel(Kernel::new(pipe))
+    }
+
+    /// A kernel buffer's pipe, if nothing is left in it.
+    pub fn into_pipe(self) -> Option<Pipe> {
+        match self {
+            Buffer::Kernel(k) => k.into_pipe(),
+            Buffer::Memory(_) | Buffer::Chunks(_) => None,
         }
     }
 
@@ -117,7 +132,7 @@ impl Buffer {
     /// filling up.
     pub fn grow_to(&mut self, most: usize) {
         if let Buffer::Kernel(k) = self {
-            k.most = most.max(k.capacity);
+            k.most = most.max(k.pipe.capacity);
         }
     }
 
@@ -131,7 +146,7 @@ impl Buffer {
     pub fn capacity(&self) -> usize {
         match self {
             Buffer::Memory(m) => m.capacity(),
-            Buffer::Kernel(k) => k.capacity,
+            Buffer::Kernel(k) => k.pipe.capacity,
             Buffer::Chunks(_) => usize::MAX,
         }
     }
@@ -156,7 +171,7 @@ impl Buffer {
     pub fn has_room(&self) -> bool {
         match self {
             Buffer::Memory(m) => m.end < m.data.len() || m.start > 0,
-            Buffer::Kernel(k) => k.len < k.capacity && !k.stalled,
+            Buffer::Kernel(k) => k.len < k.pipe.capacity && !k.stalled,
             // Its owner bounds it: chunks are pushed, never read into it.
             Buffer::Chunks(_) => false,
         }
@@ -227,10 +242,10 @@ impl Buffer {
         let Buffer::Kernel(k) = self else {
             return Ok(());
         };
-        let mut memory = Memory::new(CAPACITY.max(k.capacity));
+        let mut memory = Memory::new(CAPACITY.max(k.pipe.capacity));
         while k.len > 0 {
             let end = memory.end;
-            let n = nix::unistd::read(&k.read_end, &mut memory.data[end..])?;
+            let n = nix::unistd::read(&k.pipe.read_end, &mut memory.data[end..])?;
             if n == 0 {
                 break;
             }
@@ -394,12 +409,69 @@ impl Memory {
     }
 }
 
-/// A pipe of our own between the two ends; `len` bytes are in it.
-pub struct Kernel {
+/// A pipe of our own, non-blocking at both ends, and the size it has.
+pub struct Pipe {
     read_end: OwnedFd,
     write_end: OwnedFd,
-    len: usize,
     capacity: usize,
+}
+
+impl Pipe {
+    /// A pipe of `capacity` bytes, or of what the kernel allows.
+    pub fn new(capacity: usize) -> nix::Result<Pipe> {
+        let (read_end, write_end) = nix::unistd::pipe2(OFlag::O_CLOEXEC | OFlag::O_NONBLOCK)?;
+        let capacity = grow_pipe(write_end.as_fd(), capacity).unwrap_or(64 * 1024);
+        Ok(Pipe {
+            read_end,
+            write_end,
+            capacity,
+        })
+    }
+}
+
+/// Empty pipes kept for the next pair: making a pipe, sizing it and
+/// closing its two ends were a seventh of the forwarder's CPU for a short
+/// connection. Only pipes of the pool's size are kept (one that grew for
+/// bulk goes), and only a few, as each holds two descriptors.
+pub struct Pipes {
+    size: usize,
+    free: Vec<Pipe>,
+}
+
+impl Pipes {
+    const KEPT: usize = 32;
+
+    pub fn new(size: usize) -> Pipes {
+        Pipes {
+            size,
+            free: Vec::new(),
+        }
+    }
+
+    pub fn take(&mut self) -> nix::Result<Pipe> {
+        match self.free.pop() {
+            Some(pipe) => Ok(pipe),
+            None => Pipe::new(self.size),
+        }
+    }
+
+    /// Keep an empty pipe for later.
+    pub fn give(&mut self, pipe: Pipe) {
+        if pipe.capacity == self.size && self.free.len() < Self::KEPT {
+            self.free.push(pipe);
+        }
+    }
+
+    /// Close every pipe kept: the descriptors are wanted elsewhere.
+    pub fn clear(&mut self) {
+        self.free = Vec::new();
+    }
+}
+
+/// A pipe between the two ends of a direction; `len` bytes are in it.
+pub struct Kernel {
+    pipe: Pipe,
+    len: usize,
     /// The last fill found the pipe full before our count did (the kernel
     /// counts pipe slots, and a small splice takes a whole one): no room
     /// until a drain moves something.
@@ -412,18 +484,19 @@ pub struct Kernel {
 }
 
 impl Kernel {
-    fn new(capacity: usize) -> nix::Result<Kernel> {
-        let (read_end, write_end) = nix::unistd::pipe2(OFlag::O_CLOEXEC | OFlag::O_NONBLOCK)?;
-        let capacity = grow_pipe(write_end.as_fd(), capacity).unwrap_or(64 * 1024);
-        Ok(Kernel {
-            read_end,
-            write_end,
+    fn new(pipe: Pipe) -> Kernel {
+        Kernel {
+            most: pipe.capacity,
+            pipe,
             len: 0,
-            capacity,
             stalled: false,
-            most: capacity,
             full: 0,
-        })
+        }
+    }
+
+    /// The pipe, if it is empty.
+    fn into_pipe(self) -> Option<Pipe> {
+        (self.len == 0).then_some(self.pipe)
     }
 
     /// `EAGAIN` means the source has nothing now: when the pipe still holds
@@ -433,21 +506,22 @@ impl Kernel {
         match splice(
             from,
             None,
-            &self.write_end,
+            &self.pipe.write_end,
             None,
-            self.capacity - self.len,
+            self.pipe.capacity - self.len,
             flags(),
         ) {
             Ok(n) => {
                 self.len += n;
-                if self.len == self.capacity && self.capacity < self.most {
+                let capacity = self.pipe.capacity;
+                if self.len == capacity && capacity < self.most {
                     self.full += 1;
                     // Full twice over: this direction moves bulk.
                     if self.full >= 2 {
                         self.full = 0;
-                        self.capacity = grow_pipe(self.write_end.as_fd(), self.most)
-                            .unwrap_or(self.capacity)
-                            .max(self.capacity);
+                        self.pipe.capacity = grow_pipe(self.pipe.write_end.as_fd(), self.most)
+                            .unwrap_or(capacity)
+                            .max(capacity);
                     }
                 }
                 Ok(n)
@@ -461,7 +535,7 @@ impl Kernel {
     }
 
     fn drain(&mut self, to: BorrowedFd<'_>) -> nix::Result<usize> {
-        let n = splice(&self.read_end, None, to, None, self.len, flags())?;
+        let n = splice(&self.pipe.read_end, None, to, None, self.len, flags())?;
         self.len -= n;
         if n > 0 {
             self.stalled = false;
@@ -481,5 +555,52 @@ pub fn grow_pipe(fd: BorrowedFd<'_>, size: usize) -> nix::Result<usize> {
         Ok(n) => Ok(n as usize),
         // Past the unprivileged limit: keep what the pipe has.
         Err(_) => fcntl(fd, FcntlArg::F_GETPIPE_SZ).map(|n| n as usize),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nix::sys::socket::{AddressFamily, SockFlag, SockType, socketpair};
+
+    /// A pipe goes back to the pool only when it is empty: bytes left in
+    /// it would reach the next pair.
+    #[test]
+    fn only_an_empty_pipe_is_kept() {
+        let (a, b) = socketpair(
+            AddressFamily::Unix,
+            SockType::Stream,
+            None,
+            SockFlag::SOCK_NONBLOCK,
+        )
+        .expect("socketpair");
+        let mut pipes = Pipes::new(64 << 10);
+        let mut buffer = Buffer::spliced(pipes.take().expect("pipe"));
+        nix::unistd::write(&a, b"left behind").expect("write");
+        assert_eq!(buffer.fill_seen(b.as_fd(), &mut |_| {}), Ok(11));
+        assert!(
+            buffer.into_pipe().is_none(),
+            "a pipe holding bytes is not kept"
+        );
+
+        let mut buffer = Buffer::spliced(pipes.take().expect("pipe"));
+        nix::unistd::write(&a, b"passed on").expect("write");
+        assert_eq!(buffer.fill_seen(b.as_fd(), &mut |_| {}), Ok(9));
+        assert_eq!(
+            buffer.drain_seen(a.as_fd(), Sink::Socket, &mut |_| {}),
+            Ok(9)
+        );
+        let pipe = buffer.into_pipe().expect("an empty pipe is kept");
+        pipes.give(pipe);
+        assert_eq!(pipes.free.len(), 1);
+    }
+
+    /// A pipe that grew for bulk is not kept: the pool's are all small.
+    #[test]
+    fn a_grown_pipe_is_not_kept() {
+        let mut pipes = Pipes::new(64 << 10);
+        let pipe = Pipe::new(256 << 10).expect("pipe");
+        pipes.give(pipe);
+        assert!(pipes.free.is_empty());
     }
 }

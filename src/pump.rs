@@ -21,7 +21,7 @@ pub use crate::buffer::Chunk;
 pub use crate::buffer::Sink;
 use std::collections::VecDeque;
 
-use crate::buffer::{Buffer, Chunks, Memory, Route};
+use crate::buffer::{Buffer, Chunks, Memory, Pipe, Route};
 use crate::frame::{Collector, DecodeError, EncodeError, Format, Frame};
 use crate::socket;
 
@@ -127,6 +127,18 @@ impl Pump {
         let mut pump = Pump::new(Route::Copy, 0, Transform::Plain, false);
         pump.buf = Buffer::Chunks(Chunks::default());
         pump
+    }
+
+    /// A plain direction spliced through `pipe` (from a `Pipes` pool).
+    pub fn spliced(pipe: Pipe) -> Pump {
+        let mut pump = Pump::new(Route::Copy, 0, Transform::Plain, false);
+        pump.buf = Buffer::spliced(pipe);
+        pump
+    }
+
+    /// The pump's pipe, for another direction to use, if it holds nothing.
+    pub fn into_pipe(self) -> Option<Pipe> {
+        self.buf.into_pipe()
     }
 
     /// Queue a chunk (a `chunks` pump).

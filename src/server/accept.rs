@@ -8,6 +8,7 @@ use std::time::Instant;
 use nix::errno::Errno;
 use nix::sys::socket::{self as nixsock, Shutdown};
 
+use super::pair::Pair;
 use super::peer::{Peer, Role};
 use super::{ACCEPT_BATCH, EMFILE_RETRY, Server};
 use crate::access::Credentials;
@@ -56,6 +57,7 @@ impl Server<'_> {
                         describe(e)
                     ));
                     self.starved = Some(Instant::now() + EMFILE_RETRY);
+                    self.pipes.clear();
                     break;
                 }
                 Err(e) => return Err(Failure::new("accept on", &self.local, e).into()),
@@ -213,16 +215,29 @@ impl Server<'_> {
             if pair.is_dialing() {
                 self.dialing -= 1;
             }
-            let (number, up, down) = (pair.number, pair.up.sent, pair.down.sent);
-            let target = pair.target_name().cloned();
-            // Both sockets closed before the report, as above.
-            drop(pair);
+            let Pair {
+                number,
+                target,
+                up,
+                down,
+                ..
+            } = *pair;
+            let (sent_up, sent_down) = (up.sent, down.sent);
+            let target_name = target.name().cloned();
+            // Both sockets closed before the report, as above; empty pipes
+            // are kept for the next pair.
+            drop(target);
+            for pump in [up, down] {
+                if let Some(pipe) = pump.into_pipe() {
+                    self.pipes.give(pipe);
+                }
+            }
             self.reporter.report(Event::PairClosed {
                 pair: number,
                 peer: &name,
-                target: target.as_ref(),
-                up,
-                down,
+                target: target_name.as_ref(),
+                up: sent_up,
+                down: sent_down,
                 duration,
                 reason: why,
             });

@@ -22,7 +22,7 @@ use crate::socket;
 /// MiB of pipes in the kernel and nothing of ours; 1 MiB a direction, as
 /// the one-peer relay has, would not fit many pairs, so only a direction
 /// that keeps its pipe full grows it to that.
-const PAIR_BUFFER: usize = 64 << 10;
+pub(super) const PAIR_BUFFER: usize = 64 << 10;
 
 impl Server<'_> {
     /// The pair for a peer just admitted into slot `idx`: its target dialed
@@ -75,16 +75,28 @@ impl Server<'_> {
                 return Ok(None);
             }
         };
+        Ok(Some(Pair::new(
+            number,
+            target,
+            self.pair_pump(),
+            self.pair_pump(),
+        )))
+    }
+
+    /// One direction of a new pair: a pipe from the pool, which grows to
+    /// the relay's size if the pair moves bulk; memory where the bytes are
+    /// looked at (`-x`) or records must stay whole (seqpacket), or when no
+    /// pipe can be had.
+    fn pair_pump(&mut self) -> Pump {
         let messages = self.kind == Kind::Seqpacket;
-        let (route, capacity) = match (messages, self.dump.is_some()) {
-            // A record is read whole: room for the largest one.
-            (true, _) => (Route::Copy, CAPACITY),
-            (false, true) => (Route::Copy, PAIR_BUFFER),
-            (false, false) => (Route::Splice, PAIR_BUFFER),
-        };
-        // A pair that moves bulk grows its pipes to the relay's size.
-        let pump = || Pump::new(route, capacity, Transform::Plain, messages).growing_to(CAPACITY);
-        Ok(Some(Pair::new(number, target, pump(), pump())))
+        let capacity = if messages { CAPACITY } else { PAIR_BUFFER };
+        if !messages
+            && self.dump.is_none()
+            && let Ok(pipe) = self.pipes.take()
+        {
+            return Pump::spliced(pipe).growing_to(CAPACITY);
+        }
+        Pump::new(Route::Copy, capacity, Transform::Plain, messages)
     }
 
     /// A target that could not be opened closes its peer: said with `-v`.

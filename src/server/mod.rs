@@ -50,6 +50,7 @@ use nix::unistd::Pid;
 use self::peer::{Peer, Role};
 use crate::access::Access;
 use crate::addr::{Addr, Kind};
+use crate::buffer::Pipes;
 use crate::error::describe;
 use crate::event_loop::{EventLoop, Readiness, Token};
 use crate::exec::{self, Program};
@@ -185,6 +186,8 @@ struct Server<'a> {
     pairs: u64,
     /// Pairs whose target is still being dialed: the timers to look at.
     dialing: usize,
+    /// Empty pipes left by closed pairs, for new ones.
+    pipes: Pipes,
 }
 
 impl<'a> Server<'a> {
@@ -243,6 +246,7 @@ impl<'a> Server<'a> {
             dump: None,
             pairs: 0,
             dialing: 0,
+            pipes: Pipes::new(forward::PAIR_BUFFER),
         })
     }
 

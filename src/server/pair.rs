@@ -39,6 +39,16 @@ pub enum Target {
     Gone,
 }
 
+impl Target {
+    /// The target's name once it is open.
+    pub fn name(&self) -> Option<&Addr> {
+        match self {
+            Target::Open { dialed, .. } => Some(&dialed.peer),
+            Target::Dialing { .. } | Target::Gone => None,
+        }
+    }
+}
+
 pub struct Pair {
     /// The pair's number, for `-x` and the events: 1 for the first client.
     pub number: u64,
@@ -102,14 +112,6 @@ impl Pair {
         matches!(self.target, Target::Dialing { .. })
     }
 
-    /// The target's name once it is open.
-    pub fn target_name(&self) -> Option<&Addr> {
-        match &self.target {
-            Target::Open { dialed, .. } => Some(&dialed.peer),
-            Target::Dialing { .. } | Target::Gone => None,
-        }
-    }
-
     /// Move what can move both ways without blocking.
     pub fn step(
         &mut self,
@@ -154,6 +156,11 @@ impl Pair {
             match result {
                 Ok(m) => moved |= m,
                 Err((end, errno)) => return broken(end == End::Sink, errno),
+            }
+            // Both ended: the close that follows says what half-closes would
+            // (every byte was read from both, so it is a FIN, not a reset).
+            if self.up.finished() && self.down.finished() {
+                return Step::Done;
             }
             // Each direction ends on its own: its end becomes a half-close.
             if self.up.finished() && !self.up_shut {

@@ -263,6 +263,92 @@ fn two_hundred_pairs_at_once() {
     assert_eq!(out.matches("closed #").count(), PAIRS, "{out}");
 }
 
+/// Pairs one after another, each echoing its own bytes: the pipes a closed
+/// pair leaves are reused by the next ones without a byte of one pair
+/// reaching another, and the forwarder's descriptors stay bounded however
+/// many pairs have come and gone.
+#[test]
+fn pairs_one_after_another_get_only_their_own_bytes() {
+    const PAIRS: usize = 80;
+    let dir = TempDir::new();
+    let target = target("unix", &dir, PAIRS, |mut s| {
+        let mut all = Vec::new();
+        s.read_to_end(&mut all).expect("read");
+        // A client that resets mid-echo fails this write.
+        let _ = s.write_all(&all);
+    });
+    let (fwd, addr) = forwarder(&["tcp:127.0.0.1:0", &target]);
+    let descriptors =
+        || std::fs::read_dir(format!("/proc/{}/fd", fwd.pid())).map_or(0, |d| d.count());
+    let before = descriptors();
+    for i in 0..PAIRS {
+        // Lines, and every fourth pair more than a pipe holds.
+        let size = if i % 4 == 3 { 200 << 10 } else { 10 + i };
+        let data = pattern(size, i as u64);
+        if i % 10 == 5 {
+            // A client that resets while its echo is on the way: the
+            // forwarder is left holding bytes no one will take.
+            let mut s = small_window_client(&addr);
+            s.write_all(&pattern(16 << 20, 99)).expect("send");
+            s.shutdown(Shutdown::Write).expect("shutdown");
+            let mut first = [0u8; 1];
+            s.read_exact(&mut first).expect("the echo begins");
+            let linger = nix::libc::linger {
+                l_onoff: 1,
+                l_linger: 0,
+            };
+            nix::sys::socket::setsockopt(&s, nix::sys::socket::sockopt::Linger, &linger)
+                .expect("SO_LINGER");
+            continue;
+        }
+        let mut s = dial(&addr);
+        let mut writer = s.try_clone_box();
+        let sent = data.clone();
+        let w = thread::spawn(move || {
+            writer.write_all(&sent).expect("send");
+            writer.half_close();
+        });
+        let mut back = Vec::new();
+        s.read_to_end(&mut back).expect("read");
+        w.join().expect("writer");
+        assert!(
+            back == data,
+            "pair {i}: {} bytes back of {size}",
+            back.len()
+        );
+    }
+    // Two pipes a pair at most are kept for reuse: 32 pairs' worth.
+    let after = descriptors();
+    assert!(
+        after <= before + 64,
+        "{before} descriptors before, {after} after"
+    );
+    let out = fwd_output(fwd);
+    assert_eq!(out.matches("closed #").count(), PAIRS, "{out}");
+}
+
+/// A TCP client with a small receive buffer, so that what is sent to it
+/// soon backs up into the forwarder.
+fn small_window_client(addr: &str) -> TcpStream {
+    use nix::sys::socket::{AddressFamily, SockFlag, SockType, SockaddrIn, socket, sockopt};
+    let fd = socket(
+        AddressFamily::Inet,
+        SockType::Stream,
+        SockFlag::SOCK_CLOEXEC,
+        None,
+    )
+    .expect("socket");
+    nix::sys::socket::setsockopt(&fd, sockopt::RcvBuf, &4096).expect("SO_RCVBUF");
+    let to: SockaddrIn = addr
+        .strip_prefix("tcp:")
+        .and_then(|a| a.parse().ok())
+        .expect("a tcp address");
+    nix::sys::socket::connect(std::os::fd::AsRawFd::as_raw_fd(&fd), &to).expect("connect");
+    let s = TcpStream::from(fd);
+    give_up_after(&s, TIMEOUT);
+    s
+}
+
 /// `-x` dumps both directions of a pair, each chunk headed by the pair's
 /// number, the direction, its offset and the peer.
 #[test]
