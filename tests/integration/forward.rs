@@ -136,6 +136,25 @@ fn unix_to_tcp_64mib_both_ways_at_once() {
     pair_64mib_both_ways("unix:{dir}/fwd.sock", "tcp");
 }
 
+/// SSH-style: both sides write megabytes before they read a byte. A
+/// forwarder that let one blocked direction hold up the other would leave
+/// both writers stuck (their timeouts would fail the test).
+#[test]
+fn both_sides_write_megabytes_before_reading() {
+    const EACH: usize = 2 << 20;
+    fn write_then_read(mut s: Box<dyn Stream>, send_seed: u64, expect_seed: u64) {
+        s.write_all(&pattern(EACH, send_seed)).expect("write before reading");
+        let mut got = vec![0u8; EACH];
+        s.read_exact(&mut got).expect("read after writing");
+        assert!(got == pattern(EACH, expect_seed), "the other side's bytes");
+    }
+    let dir = TempDir::new();
+    let target = target("unix", &dir, 1, |s| write_then_read(s, 1, 2));
+    let (fwd, addr) = forwarder(&["tcp:127.0.0.1:0", &target]);
+    write_then_read(dial(&addr), 2, 1);
+    drop(fwd);
+}
+
 /// The client's half-close reaches the server as an end of file, and the
 /// server's reply, written after it, still reaches the client.
 #[test]
