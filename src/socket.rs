@@ -224,6 +224,47 @@ pub fn resolve(addr: &Addr) -> anyhow::Result<Vec<Target>> {
     }
 }
 
+/// An address that many connections will be opened to (`forward`'s
+/// TARGET): a name is looked up once, now, because a lookup blocks and one
+/// per peer would stall every pair on the loop; a Unix path is taken anew
+/// for each connection (no lookup, and a long path's directory may have
+/// been replaced meanwhile).
+pub struct Resolved {
+    addr: Addr,
+    ips: Option<Vec<SocketAddr>>,
+}
+
+impl Resolved {
+    pub fn new(addr: &Addr) -> anyhow::Result<Resolved> {
+        let ips = match addr {
+            Addr::Inet {
+                family, host, port, ..
+            } => Some(resolve_host(host, *family, *port)?),
+            _ => {
+                // Checked now, so that a bad path is an error at start.
+                resolve(addr)?;
+                None
+            }
+        };
+        Ok(Resolved {
+            addr: addr.clone(),
+            ips,
+        })
+    }
+
+    pub fn addr(&self) -> &Addr {
+        &self.addr
+    }
+
+    /// What to try for one more connection.
+    pub fn targets(&self) -> anyhow::Result<Vec<Target>> {
+        match &self.ips {
+            Some(ips) => Ok(ips.iter().copied().map(inet_target).collect()),
+            None => resolve(&self.addr),
+        }
+    }
+}
+
 fn inet_target(sa: SocketAddr) -> Target {
     let family = if sa.is_ipv4() {
         AddressFamily::Inet

@@ -798,6 +798,13 @@ The listening side takes the options of \fBlisten -k\fR: \fB-m\fR,
 before any byte is read and \fITARGET\fR is never opened for it.
 The target side takes those of \fBconnect\fR: \fB-w\fR, \fB--retry\fR,
 \fB-s\fR, \fB-p\fR, \fB--nodelay\fR, \fB--keepalive\fR.
+.PP
+A host name in \fITARGET\fR is looked up once, before \fILISTEN\fR is
+bound: a lookup blocks, and one per peer would hold up every pair on the
+loop. A name that does not resolve is an error at start (status 2, or 1
+when the resolver does not answer), and a change of its address
+afterwards is seen only by a new \fBforward\fR. A Unix path is taken
+anew for each peer, so a service that recreates its socket is found.
 .SH ENDINGS
 Each direction ends on its own: the end of what one side sends becomes a
 half-close (\fBshutdown\fR(2) with \fBSHUT_WR\fR) on the other, and the
@@ -824,7 +831,9 @@ peer), its offset in that direction and the peer's address:
 .EE
 .PP
 Without \fB-x\fR a stream pair's bytes are spliced through a 64 KiB kernel
-pipe each way and never enter sockcat's memory.
+pipe each way (grown to 1 MiB for a pair that keeps it full) and never
+enter sockcat's memory; the empty pipes of closed pairs are kept (up to
+32) for new ones.
 .SH EXAMPLES
 Expose a Unix socket on a TCP port of loopback
 (socat: \fBTCP-LISTEN:8080,fork,reuseaddr UNIX-CONNECT:/run/app.sock\fR):

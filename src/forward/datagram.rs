@@ -44,7 +44,7 @@ const FIRST_SESSION: Token = 2;
 
 /// How the datagram forwarder runs.
 pub struct Settings<'a> {
-    pub target: &'a Addr,
+    pub target: &'a socket::Resolved,
     pub dial: &'a dial::Options,
     pub access: &'a Access,
     pub idle: Duration,
@@ -281,7 +281,7 @@ impl Forwarder<'_> {
             Err(e) => {
                 self.reporter.notice(format_args!(
                     "send to {}: {}",
-                    self.settings.target,
+                    self.settings.target.addr(),
                     describe(e)
                 ));
                 self.inbox.skip_message();
@@ -354,8 +354,10 @@ impl Forwarder<'_> {
                 }
                 Err(e) => {
                     let why = describe(e);
-                    self.reporter
-                        .notice(format_args!("receive from {}: {why}", self.settings.target));
+                    self.reporter.notice(format_args!(
+                        "receive from {}: {why}",
+                        self.settings.target.addr()
+                    ));
                     moved = true;
                 }
             }
@@ -376,9 +378,9 @@ impl Forwarder<'_> {
             peer: &name,
             credentials: None,
         });
-        let targets = socket::resolve(self.settings.target)?;
+        let targets = self.settings.target.targets()?;
         let dialed = match Dial::start(
-            self.settings.target,
+            self.settings.target.addr(),
             targets,
             self.settings.dial,
             self.reporter,
@@ -454,7 +456,7 @@ impl Forwarder<'_> {
         self.reporter.report(Event::PairClosed {
             pair: number,
             peer: &name,
-            target: Some(self.settings.target),
+            target: Some(self.settings.target.addr()),
             up,
             down: down.sent,
             duration: started.elapsed(),

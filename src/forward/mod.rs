@@ -18,6 +18,7 @@ use crate::relay;
 use crate::report::{Event, Reporter};
 use crate::server::{self, Forwarding};
 use crate::signals::Signals;
+use crate::socket;
 use crate::usage;
 
 /// What `forward` is asked to do.
@@ -44,6 +45,8 @@ pub fn run(opts: &Options, reporter: Reporter, signals: &Signals) -> anyhow::Res
     check_file_flags(&opts.bind, &listen)?;
     opts.access.check_fits(&listen)?;
     let dump = Hexdump::open(opts.dump.as_ref())?;
+    // Before binding: a TARGET that cannot be reached is an error at once.
+    let target = socket::Resolved::new(&target)?;
     let listener = listener::bind(&listen, &opts.bind)?;
     if listener.kind == Kind::Datagram {
         reporter.report(Event::Listening {

@@ -38,14 +38,14 @@ impl Server<'_> {
         self.pairs += 1;
         let number = self.pairs;
         let started = Instant::now();
-        let targets = match socket::resolve(&fwd.target) {
+        let targets = match fwd.target.targets() {
             Ok(targets) => targets,
             Err(e) => {
                 self.pair_failed(number, peer, started, &format!("{e:#}"));
                 return Ok(None);
             }
         };
-        let target = match Dial::start(&fwd.target, targets, &fwd.dial, self.reporter) {
+        let target = match Dial::start(fwd.target.addr(), targets, &fwd.dial, self.reporter) {
             Progress::Done(dialed) => {
                 let token = Self::target_token(idx, generation);
                 let ready = self
@@ -57,7 +57,7 @@ impl Server<'_> {
                 let ready = match dial.fd() {
                     Some(fd) => {
                         let token = Self::target_token(idx, generation);
-                        self.events.add(fd, token, &fwd.target.to_string())?
+                        self.events.add(fd, token, &fwd.target.addr().to_string())?
                     }
                     None => Readiness::default(),
                 };
@@ -210,7 +210,7 @@ impl Server<'_> {
         self.settings
             .forward
             .as_ref()
-            .map(|f| f.target.to_string())
+            .map(|f| f.target.addr().to_string())
             .unwrap_or_default()
     }
 

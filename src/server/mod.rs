@@ -105,7 +105,7 @@ pub struct Settings {
 
 /// What `forward` opens for each accepted peer.
 pub struct Forwarding {
-    pub target: Addr,
+    pub target: crate::socket::Resolved,
     pub dial: crate::dial::Options,
 }
 

@@ -10,7 +10,8 @@ use std::process::{Command, Stdio};
 use std::thread;
 
 use crate::support::{
-    Proc, Sockcat, TIMEOUT, TempDir, closed_port, give_up_after, pattern, require, run_command,
+    HOSTS_FILE_ONLY, Netns, Proc, Sockcat, TIMEOUT, TempDir, closed_port, give_up_after, pattern,
+    require, run_command,
 };
 
 const BIG: usize = 64 << 20;
@@ -143,7 +144,8 @@ fn unix_to_tcp_64mib_both_ways_at_once() {
 fn both_sides_write_megabytes_before_reading() {
     const EACH: usize = 2 << 20;
     fn write_then_read(mut s: Box<dyn Stream>, send_seed: u64, expect_seed: u64) {
-        s.write_all(&pattern(EACH, send_seed)).expect("write before reading");
+        s.write_all(&pattern(EACH, send_seed))
+            .expect("write before reading");
         let mut got = vec![0u8; EACH];
         s.read_exact(&mut got).expect("read after writing");
         assert!(got == pattern(EACH, expect_seed), "the other side's bytes");
@@ -807,4 +809,56 @@ fn datagram_sessions_past_m_drop_the_longest_idle() {
         "{line}"
     );
     drop(fwd);
+}
+
+/// TARGET's name is looked up once, at start: a lookup per peer would
+/// stall every pair on the loop. A name changed in /etc/hosts afterwards
+/// is not seen; one that does not resolve is an error before listening.
+#[test]
+fn the_target_name_is_looked_up_once_at_start() {
+    let Some(ns) = Netns::new(&[("/etc/hosts", "127.0.0.1 svc\n"), HOSTS_FILE_ONLY]) else {
+        return;
+    };
+    let mut servers = Vec::new();
+    for (addr, name) in [
+        ("tcp:127.0.0.1:7000", "first"),
+        ("tcp:127.0.0.2:7000", "second"),
+    ] {
+        let mut cmd = ns.command(crate::support::bin());
+        cmd.args(["-v", "listen", "-k", "-c", &format!("echo {name}"), addr]);
+        let mut server = Proc::spawn_with(&mut cmd, Stdio::null());
+        server.wait_for_stderr("listening on", TIMEOUT);
+        servers.push(server);
+    }
+    let mut cmd = ns.command(crate::support::bin());
+    cmd.args(["-v", "forward", "tcp:127.0.0.1:7100", "tcp:svc:7000"]);
+    let mut fwd = Proc::spawn_with(&mut cmd, Stdio::null());
+    fwd.wait_for_stderr("listening on", TIMEOUT);
+    let through = || {
+        ns.run(
+            crate::support::bin(),
+            &["connect", "-d", "tcp:127.0.0.1:7100"],
+        )
+    };
+    assert_eq!(through().stdout_str(), "first\n");
+    ns.run("sh", &["-c", "echo '127.0.0.2 svc' > /etc/hosts"])
+        .assert_success();
+    assert_eq!(
+        ns.run("getent", &["hosts", "svc"])
+            .stdout_str()
+            .split_whitespace()
+            .next(),
+        Some("127.0.0.2"),
+        "the new /etc/hosts is in force"
+    );
+    assert_eq!(through().stdout_str(), "first\n", "resolved once, at start");
+    drop(fwd);
+
+    let out = ns.run(
+        crate::support::bin(),
+        &["forward", "tcp:127.0.0.1:7200", "tcp:nowhere:7000"],
+    );
+    out.assert_code(2);
+    assert!(out.stderr.contains("unknown host 'nowhere'"), "{out}");
+    assert!(!out.stderr.contains("listening on"), "{out}");
 }
