@@ -168,7 +168,6 @@ impl Server<'_> {
         else {
             unreachable!("dialing, as matched above")
         };
-        let number = pair.number;
         let target = match dial.advance(news) {
             Progress::Dialing(dial) => {
                 // A new attempt is a new socket to watch.
@@ -194,10 +193,8 @@ impl Server<'_> {
             }
             Progress::Failed(e) => {
                 self.dialing -= 1;
-                let peer = self.peer(idx);
-                let (name, started) = (peer.name.clone(), peer.started);
-                self.pair_failed(number, &name, started, &format!("{e:#}"));
-                return self.close_peer(idx, None);
+                // Reported once, by the close: no target, and why.
+                return self.close_peer(idx, Some(format!("{e:#}")));
             }
         };
         if let Role::Forward(pair) = &mut self.peer(idx).role {

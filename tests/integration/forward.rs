@@ -284,6 +284,52 @@ fn two_hundred_pairs_at_once() {
     assert_eq!(out.matches("closed #").count(), PAIRS, "{out}");
 }
 
+/// A target that does not answer within `-w` closes that one peer, said
+/// with -v, and the forwarder goes on serving. The silent target is a
+/// listener whose accept queue is full: the kernel drops further SYNs.
+#[test]
+fn a_target_that_does_not_answer_in_w_closes_only_its_peer() {
+    use nix::sys::socket::{
+        AddressFamily, Backlog, SockFlag, SockType, SockaddrIn, bind, listen, socket,
+    };
+    let silent = socket(
+        AddressFamily::Inet,
+        SockType::Stream,
+        SockFlag::SOCK_CLOEXEC,
+        None,
+    )
+    .expect("socket");
+    bind(
+        std::os::fd::AsRawFd::as_raw_fd(&silent),
+        &SockaddrIn::new(127, 0, 0, 1, 0),
+    )
+    .expect("bind");
+    listen(&silent, Backlog::new(0).expect("backlog")).expect("listen");
+    let port =
+        nix::sys::socket::getsockname::<SockaddrIn>(std::os::fd::AsRawFd::as_raw_fd(&silent))
+            .expect("getsockname")
+            .port();
+    // One connection fills the queue; it is never accepted.
+    let _filler = TcpStream::connect(("127.0.0.1", port)).expect("fill the queue");
+    let target = format!("tcp:127.0.0.1:{port}");
+    let (mut fwd, addr) = forwarder(&["-w", "300ms", "tcp:127.0.0.1:0", &target]);
+    for n in 1..=2 {
+        let mut peer = dial(&addr);
+        let mut buf = Vec::new();
+        // Closed without a byte once -w has passed.
+        let _ = peer.read_to_end(&mut buf);
+        assert!(buf.is_empty());
+        fwd.wait_for_stderr(&format!("closed #{n}"), TIMEOUT);
+    }
+    let out = fwd_output(fwd);
+    assert_eq!(out.matches("timed out").count(), 2, "{out}");
+    assert_eq!(
+        out.matches("closed #").count(),
+        2,
+        "each peer's close said once: {out}"
+    );
+}
+
 /// Pairs one after another, each echoing its own bytes: the pipes a closed
 /// pair leaves are reused by the next ones without a byte of one pair
 /// reaching another, and the forwarder's descriptors stay bounded however
