@@ -92,6 +92,10 @@ pub struct Pump {
     framing: Option<Framing>,
     /// Why the last drain refused a message (`--frame`: too long).
     refused: Option<EncodeError>,
+    /// An unframing pump whose read buffer exists only while it holds
+    /// bytes, and this large when it does (0: always there). A server's
+    /// peer is unframed so: an idle one costs no buffer.
+    on_demand: usize,
 }
 
 impl Pump {
@@ -117,6 +121,7 @@ impl Pump {
             whole_messages: 0,
             framing: None,
             refused: None,
+            on_demand: 0,
         }
     }
 
@@ -182,6 +187,14 @@ impl Pump {
             written: 0,
             error: None,
         });
+        pump
+    }
+
+    /// `unframing`, with a read buffer of `capacity` bytes that is there
+    /// only while it holds bytes: many idle peers cost no memory.
+    pub fn unframing_on_demand(format: Format, max: usize, capacity: usize) -> Pump {
+        let mut pump = Pump::unframing(format, max, 0);
+        pump.on_demand = capacity;
         pump
     }
 
@@ -255,7 +268,8 @@ impl Pump {
     pub fn wants_fill(&self) -> bool {
         if let Some(Framing::Decode { ready, error, .. }) = &self.framing {
             // One message held at a time: a slow sink stops the reading.
-            return self.open && error.is_none() && ready.is_empty() && self.buf.has_room();
+            let room = self.buf.has_room() || (self.on_demand > 0 && !self.buf.pending());
+            return self.open && error.is_none() && ready.is_empty() && room;
         }
         self.open && self.buf.has_room() && (!self.ready() || self.buf.is_kernel())
     }
@@ -278,8 +292,18 @@ impl Pump {
         let n = match self.transform {
             Transform::Crlf => self.fill_crlf(from)?,
             Transform::Unframe => {
+                if self.on_demand > 0 && self.buf.capacity() == 0 {
+                    self.buf = Buffer::new(Route::Copy, self.on_demand);
+                }
                 // The dump shows whole messages, as they are written out.
-                let n = self.buf.fill_seen(from, &mut |_| {})?;
+                let n = self.buf.fill_seen(from, &mut |_| {});
+                let n = match n {
+                    Ok(n) => n,
+                    Err(e) => {
+                        self.release();
+                        return Err(e);
+                    }
+                };
                 if n == 0 {
                     self.open = false;
                 }
@@ -366,7 +390,11 @@ impl Pump {
         seen: &mut dyn FnMut(&[u8]),
     ) -> nix::Result<usize> {
         match self.transform {
-            Transform::Frame => return self.drain_framed(to, sink, seen),
+            Transform::Frame => {
+                let write =
+                    |parts: &[&[u8]; 3], done| crate::buffer::write_parts(to, sink, parts, done);
+                return self.drain_frame(write, seen);
+            }
             Transform::Unframe => return self.drain_unframed(to, sink, seen),
             _ => {}
         }
@@ -384,15 +412,16 @@ impl Pump {
         )
     }
 
-    /// `--frame` out: the next line as one message, prefix, body and
-    /// trailer in one vectored write, continued where a partial write left
-    /// off. A line the format or `--max-frame` cannot carry is refused
-    /// whole (`EMSGSIZE`; `take_refusal` says why) and nothing of it is
-    /// sent.
-    fn drain_framed(
+    /// `--frame` out: the next line as one message, its prefix, body and
+    /// trailer handed to `write` together with how many of their bytes an
+    /// earlier call took (`write` returns how many more it took: one
+    /// vectored write to a descriptor in `drain`, all of them into one
+    /// chunk when the server frames stdin once for every peer). A line the
+    /// format or `--max-frame` cannot carry is refused whole (`EMSGSIZE`;
+    /// `take_refusal` says why) and nothing of it is written.
+    pub fn drain_frame(
         &mut self,
-        to: BorrowedFd<'_>,
-        sink: Sink,
+        write: impl FnOnce(&[&[u8]; 3], usize) -> nix::Result<usize>,
         seen: &mut dyn FnMut(&[u8]),
     ) -> nix::Result<usize> {
         let at_end = !self.open;
@@ -421,7 +450,7 @@ impl Pump {
             },
         };
         let parts = frame.parts(line);
-        let n = crate::buffer::write_parts(to, sink, &parts, done)?;
+        let n = write(&parts, done)?;
         let done = done + n;
         if done as u64 == frame.wire_len() {
             // The whole message is out: the dump shows it as one chunk.
@@ -496,6 +525,14 @@ impl Pump {
             && let Err(e) = collector.finish()
         {
             *error = Some(e);
+        }
+        self.release();
+    }
+
+    /// An on-demand read buffer that holds nothing goes.
+    fn release(&mut self) {
+        if self.on_demand > 0 && !self.buf.pending() && self.buf.capacity() > 0 {
+            self.buf = Buffer::new(Route::Copy, 0);
         }
     }
 
