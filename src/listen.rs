@@ -37,9 +37,10 @@ pub fn run(opts: &Options, reporter: Reporter, signals: &Signals) -> anyhow::Res
     let settings = &opts.server;
     relay::check_frame(&settings.opts, &addr)?;
     let many = settings.keep_open || settings.program.is_some() || settings.broker;
-    if many && settings.opts.frame.is_some() && kind != Kind::Datagram {
+    if settings.program.is_some() && settings.opts.frame.is_some() {
         return Err(usage!(
-            "--frame frames a one-peer session; it does not combine with -k, -e, -c or --broker"
+            "--frame does not combine with -e or -c: the child reads and writes the socket \
+             itself, so sockcat never sees the messages (let the child speak the frames)"
         ));
     }
     let mut dump = Hexdump::open(opts.dump.as_ref())?;
@@ -173,6 +174,11 @@ pub(crate) fn check_file_flags(bind: &listener::Options, addr: &Addr) -> anyhow:
 /// is exit 2.
 fn check_server_flags(settings: &server::Settings, local: &Addr, kind: Kind) -> anyhow::Result<()> {
     settings.access.check_fits(local)?;
+    if settings.opts.frame.is_some() && kind != Kind::Stream {
+        return Err(usage!(
+            "--frame needs a stream socket; {local} keeps message boundaries already"
+        ));
+    }
     if kind == Kind::Datagram {
         let what = if settings.program.is_some() {
             Some("-e and -c need")

@@ -132,6 +132,16 @@ impl Reporter {
         }
     }
 
+    /// A failure that ends one peer and not the run. Quiet, it is said
+    /// here, the one `sockcat: …` line; with `-v` or `--events json` the
+    /// `closed` event that follows carries it as its reason. Either way it
+    /// is said once.
+    pub fn peer_failure(&self, message: impl fmt::Display) {
+        if self.mode == Mode::Quiet {
+            to_stderr(format_args!("sockcat: {message}\n"));
+        }
+    }
+
     /// How the run ended in error: the `sockcat: …` line, or its JSON form.
     pub fn failure(&self, err: &anyhow::Error, status: u8) {
         match self.mode {

@@ -155,12 +155,19 @@ impl Server<'_> {
             }
             Role::Child(_) => Readiness::default(),
         };
+        let from_peer = match role {
+            Role::Stdio => self.unframer(),
+            Role::Child(_) | Role::Forward(_) => None,
+        };
         let peer = Peer {
             fd,
             name,
+            credentials: cred,
             generation: self.generation,
             role,
             to_peer: Pump::chunks(),
+            from_peer,
+            has_turn: false,
             ready,
             reading: true,
             shut: false,
@@ -204,8 +211,14 @@ impl Server<'_> {
             started,
             to_peer,
             role,
+            from_peer,
+            has_turn,
+            generation,
             ..
         } = peer;
+        if let Some(pump) = from_peer.filter(|_| has_turn) {
+            self.leave_turn(idx, generation, pump);
+        }
         counts.tx = to_peer.sent;
         // Closed before it is reported, so that whoever reads the report
         // finds the descriptor gone.

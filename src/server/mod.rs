@@ -27,11 +27,13 @@
 //! Here: the loop, its tokens and the peers' traffic. `accept`: peers
 //! arriving (admitted or refused) and leaving, and children reaped. `stdio`:
 //! stdin fanned out, stdout fed. `peer`: a peer's state and queue.
+//! `frames`: `--frame`, whole messages each way, stdout taken in turns.
 //! A datagram socket has no peers to accept: `listen -k` on one is a relay
 //! session that follows the latest sender (`relay::Adopt::Latest`).
 
 mod accept;
 mod forward;
+mod frames;
 mod pair;
 mod peer;
 mod stdio;
@@ -172,6 +174,10 @@ struct Server<'a> {
     stdout_ready: Readiness,
     /// What peers sent, for stdout: each read a chunk, written whole.
     out: Pump,
+    /// `--frame`: stdin framed once for every peer.
+    framer: Option<Pump>,
+    /// `--frame`: whose whole message goes to stdout next.
+    turns: frames::Turns,
     /// Peers left unread while stdout is full.
     paused: Vec<(usize, u32)>,
     /// Peers with news not yet acted on (edge-triggered: an event comes
@@ -238,6 +244,12 @@ impl<'a> Server<'a> {
             stdin,
             stdout,
             out: Pump::chunks(),
+            framer: settings
+                .opts
+                .frame
+                .filter(|_| settings.opts.read_stdin)
+                .map(|(format, max)| Pump::framing(format, max)),
+            turns: frames::Turns::new(),
             paused: Vec::new(),
             runnable: Vec::new(),
             scratch,
@@ -286,7 +298,7 @@ impl<'a> Server<'a> {
         let pairs = self.pairs_deadline();
         let busy = !self.runnable.is_empty()
             || (self.wants_stdin() && self.stdin_ready.readable)
-            || (self.out.holds() && self.stdout_ready.writable)
+            || ((self.out.holds() || !self.turns.is_empty()) && self.stdout_ready.writable)
             || (self.listener_ready.readable && self.may_accept());
         if busy {
             return Some(Instant::now());
@@ -335,11 +347,11 @@ impl<'a> Server<'a> {
         let Some(peer) = self.peers[idx].as_mut() else {
             return Ok(());
         };
-        if peer.ready.readable && peer.reading && read_socket && !peer.paused {
+        if peer.ready.readable && read_socket && peer.wants_read() {
             self.read_peer(idx)?;
             if let Some(peer) = self.peers[idx].as_mut()
                 && peer.ready.readable
-                && peer.reading
+                && peer.wants_read()
             {
                 let generation = peer.generation;
                 self.runnable.push((idx, generation));
@@ -418,7 +430,10 @@ impl<'a> Server<'a> {
             if Some(idx) == except || !matches!(peer.role, Role::Stdio) || peer.shut {
                 continue;
             }
-            if peer.to_peer.queued() + chunk.len() > BACKLOG_LIMIT {
+            // An empty queue takes any one chunk: a --frame message may be
+            // larger than the limit on its own.
+            let queued = peer.to_peer.queued();
+            if queued > 0 && queued + chunk.len() > BACKLOG_LIMIT {
                 dropped.push(idx);
                 continue;
             }
@@ -499,6 +514,9 @@ impl<'a> Server<'a> {
     /// One read from a peer; what came goes to stdout whole (and with
     /// `--broker` to the other peers).
     fn read_peer(&mut self, idx: usize) -> anyhow::Result<()> {
+        if self.peer(idx).from_peer.is_some() {
+            return self.read_framed(idx);
+        }
         if self.out.queued() >= STDOUT_HIGH {
             let peer = self.peer(idx);
             peer.paused = true;

@@ -1,12 +1,14 @@
 //! One peer of the server loop. What waits for it is a chunks `Pump`:
 //! what stdin gave once is queued for every peer without a copy, and an
-//! idle peer holds no buffer.
+//! idle peer holds no buffer. With `--frame`, what it sends goes through
+//! a pump of its own that unframes it (`frames`).
 
 use std::os::fd::OwnedFd;
 
 use nix::unistd::Pid;
 
 use super::STDIN_LOW;
+use crate::access::Credentials;
 use crate::addr::Addr;
 use crate::event_loop::Readiness;
 use crate::pump::Pump;
@@ -27,10 +29,18 @@ pub enum Role {
 pub struct Peer {
     pub fd: OwnedFd,
     pub name: Addr,
+    /// A Unix peer's pid, uid and gid, which name it better than its
+    /// (often empty) address.
+    pub credentials: Option<Credentials>,
     pub generation: u32,
     pub role: Role,
     /// stdin (and with `--broker` the other peers) to this peer.
     pub to_peer: Pump,
+    /// `--frame`: what the peer sends, unframed, whole messages waiting
+    /// for stdout.
+    pub from_peer: Option<Pump>,
+    /// `--frame`: a whole message of its waits in the server's turns.
+    pub has_turn: bool,
     /// What the event loop last said of its socket (a child's socket is
     /// never watched: it is the child's).
     pub ready: Readiness,
@@ -47,6 +57,12 @@ pub struct Peer {
 }
 
 impl Peer {
+    /// Worth a read now: it may send more, stdout is not full, and with
+    /// `--frame` no whole message of its still waits for stdout.
+    pub fn wants_read(&self) -> bool {
+        self.reading && !self.paused && self.from_peer.as_ref().is_none_or(Pump::wants_fill)
+    }
+
     /// Counts toward "some peer wants more of stdin".
     pub fn hungry(&self) -> bool {
         matches!(self.role, Role::Stdio) && !self.shut && self.to_peer.queued() < STDIN_LOW

@@ -21,6 +21,9 @@ impl Server<'_> {
     /// One read of stdin, fanned out to every peer. False when stdin has
     /// nothing now.
     pub(super) fn read_stdin(&mut self) -> anyhow::Result<bool> {
+        if self.framer.is_some() {
+            return self.read_stdin_framed();
+        }
         let mut buf = std::mem::take(&mut self.scratch);
         // With -C a read may double: it goes into the first third of the
         // scratch buffer, and its CRLF form into the rest.
@@ -77,8 +80,10 @@ impl Server<'_> {
         self.flush_stdout()
     }
 
+    /// Write what waits for stdout: peers' reads, then (`--frame`) whole
+    /// messages in turns.
     pub(super) fn flush_stdout(&mut self) -> anyhow::Result<()> {
-        if !self.out.holds() || self.ending.is_some() || !self.stdout_ready.writable {
+        if self.ending.is_some() || !self.stdout_ready.writable {
             return Ok(());
         }
         let fd = self.stdout.as_fd();
@@ -97,6 +102,6 @@ impl Server<'_> {
                 Err(e) => return Err(Failure::new("write", "stdout", e).into()),
             }
         }
-        Ok(())
+        self.flush_turns()
     }
 }

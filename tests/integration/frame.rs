@@ -229,14 +229,37 @@ fn frame_on_a_datagram_or_seqpacket_socket_is_exit_2() {
         TIMEOUT,
     );
     out.assert_code(2);
-    // The many-peer listener has no framing: refused, not ignored.
     let out = Sockcat::run(
-        ["listen", "-k", "--frame", "len:4", "tcp:127.0.0.1:0"],
+        [
+            "listen",
+            "-k",
+            "--frame",
+            "len:4",
+            &format!("unix-seqpacket:{}", dir.join("q.sock")),
+        ],
         b"",
         TIMEOUT,
     );
     out.assert_code(2);
-    assert!(out.stderr.contains("does not combine with -k"), "{out}");
+    assert!(
+        out.stderr.contains("--frame needs a stream socket"),
+        "{out}"
+    );
+    // A child of -e or -c has the socket itself: sockcat never sees the
+    // messages, so framing them is refused, not ignored.
+    for exec in [&["-e", "cat"][..], &["-c", "cat"]] {
+        let mut args = vec!["listen", "-k", "--frame", "len:4"];
+        args.extend(exec);
+        args.push("tcp:127.0.0.1:0");
+        let out = Sockcat::run(&args, b"", TIMEOUT);
+        out.assert_code(2);
+        assert!(
+            out.stderr
+                .contains("--frame does not combine with -e or -c: the child reads and writes"),
+            "{out}"
+        );
+        assert_eq!(out.stderr.lines().count(), 1, "{out}");
+    }
 }
 
 /// `send --frame -r`: the payload as one message, and exactly one whole
