@@ -460,9 +460,12 @@ fn accept(listener: &TcpListener) -> TcpStream {
     }
 }
 
-/// Bytes of `conn`'s stream the other side has not acknowledged (SIOCOUTQ).
+/// Bytes of `conn`'s stream the other side has not taken yet (SIOCOUTQ):
+/// on TCP those it has not acknowledged; on a Unix stream, where nothing is
+/// in flight, those it has not read (counted with the kernel's overhead, so
+/// only 0 is exact).
 #[allow(unsafe_code)]
-pub fn unacknowledged(conn: &TcpStream) -> usize {
+pub fn unacknowledged(conn: &impl AsRawFd) -> usize {
     let mut queued: nix::libc::c_int = 0;
     // SAFETY: SIOCOUTQ (TIOCOUTQ) writes one int through the pointer, which
     // points at `queued` for the whole call.
@@ -690,7 +693,7 @@ fn slow_reader(scene: &Scene) -> Staged {
 }
 
 /// A field of `/proc/PID/status`, in KiB.
-fn status_kb(pid: i32, field: &str) -> u64 {
+pub fn status_kb(pid: i32, field: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
     status
         .lines()

@@ -3,9 +3,20 @@
 //! message; a reply cut short, a length over `--max-frame`, a line too
 //! long for its prefix; and `--frame` where it cannot apply.
 
+use std::fs::File;
+use std::io::{Read, Write};
+use std::os::fd::AsFd;
+use std::os::unix::net::{UnixListener, UnixStream};
 use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
 
-use crate::support::{Proc, Sockcat, TIMEOUT, TempDir, require};
+use nix::errno::Errno;
+use nix::fcntl::{FcntlArg, OFlag, fcntl};
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use sockcat::signals::timeout_until;
+
+use crate::support::{Proc, Sockcat, TIMEOUT, TempDir, bin, give_up_after, require, wait_until};
 
 /// A Unix stream server speaking FORMAT: for each message it reads it
 /// replies as MODE says (`echo`: "got " and the message; `same`: the
@@ -391,4 +402,530 @@ fn listen_and_connect_speak_frames_to_each_other() {
     let served = server.wait(TIMEOUT);
     served.assert_success();
     assert_eq!(served.stdout_str(), "from connect\nsecond\n", "{served}");
+}
+
+/// `send --frame -r -W`: a server that takes the message and never replies
+/// costs the wait and no more; no reply is a run-time failure, status 1.
+#[test]
+fn send_frame_reply_gives_up_after_its_wait() {
+    if !require("python3") {
+        return;
+    }
+    let dir = TempDir::new();
+    let (py, addr) = server(&dir, "len:4", "quiet");
+    let start = Instant::now();
+    let out = Sockcat::run(
+        [
+            "send", "--frame", "len:4", "-r", "-W", "500ms", &addr, "ping",
+        ],
+        b"",
+        TIMEOUT,
+    );
+    let took = start.elapsed();
+    out.assert_code(1);
+    assert!(out.stderr.contains("no reply within 500ms"), "{out}");
+    assert_eq!(out.stderr.lines().count(), 1, "{out}");
+    assert!(out.stdout.is_empty(), "{out}");
+    assert!(took >= Duration::from_millis(500), "gave up after {took:?}");
+    assert!(took < Duration::from_secs(5), "gave up only after {took:?}");
+    // The message went whole; the server saw it before sockcat gave up.
+    let served = py.wait(TIMEOUT);
+    assert_eq!(served.stderr.matches("message 4").count(), 1, "{served}");
+}
+
+/// How long a write must find no room before the reader counts as stopped.
+/// Only a sockcat that wrongly keeps reading can make this wait matter: one
+/// that stops is found stopped, however slow the machine.
+const STALL: Duration = Duration::from_secs(1);
+
+/// Write `data` to `to`, made non-blocking, until all of it is taken or the
+/// reader has stopped: `STALL` with no room. Returns how much was taken.
+fn offer(to: &impl AsFd, data: &[u8]) -> usize {
+    let fd = to.as_fd();
+    let flags = OFlag::from_bits_truncate(fcntl(fd, FcntlArg::F_GETFL).expect("F_GETFL"));
+    fcntl(fd, FcntlArg::F_SETFL(flags | OFlag::O_NONBLOCK)).expect("O_NONBLOCK");
+    let mut taken = 0;
+    while taken < data.len() {
+        match nix::unistd::write(fd, &data[taken..]) {
+            Ok(n) => taken += n,
+            Err(Errno::EAGAIN) => {
+                let mut fds = [PollFd::new(fd, PollFlags::POLLOUT)];
+                let wait = PollTimeout::try_from(STALL).expect("a short wait");
+                if poll(&mut fds, wait).expect("poll") == 0 {
+                    break;
+                }
+            }
+            Err(Errno::EINTR) => {}
+            Err(e) => panic!("write: {e}"),
+        }
+    }
+    fcntl(fd, FcntlArg::F_SETFL(flags)).expect("blocking again");
+    taken
+}
+
+/// sockcat's stdout as a pipe the test reads only when it chooses: until
+/// then a full pipe stops sockcat's writing, as a slow reader would.
+struct SlowStdout(File);
+
+/// The pipe, and its write end for the child.
+fn slow_stdout() -> (SlowStdout, Stdio) {
+    let (read, write) = nix::unistd::pipe().expect("pipe");
+    (SlowStdout(File::from(read)), Stdio::from(write))
+}
+
+impl SlowStdout {
+    /// Exactly `n` bytes, within `timeout`.
+    #[track_caller]
+    fn take(&mut self, n: usize, timeout: Duration) -> Vec<u8> {
+        let deadline = Instant::now() + timeout;
+        let mut out = vec![0; n];
+        let mut got = 0;
+        while got < n {
+            let mut fds = [PollFd::new(self.0.as_fd(), PollFlags::POLLIN)];
+            let ready = poll(&mut fds, timeout_until(Some(deadline))).expect("poll");
+            assert!(ready > 0, "{got} of {n} bytes on stdout within {timeout:?}");
+            match self.0.read(&mut out[got..]) {
+                Ok(0) => panic!("stdout ended after {got} of {n} bytes"),
+                Ok(k) => got += k,
+                Err(e) => panic!("read stdout: {e}"),
+            }
+        }
+        out
+    }
+
+    /// Everything to its end, within `timeout`.
+    fn rest(mut self, timeout: Duration) -> Vec<u8> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        thread::spawn(move || {
+            let mut all = Vec::new();
+            let _ = self.0.read_to_end(&mut all);
+            let _ = tx.send(all);
+        });
+        rx.recv_timeout(timeout).expect("stdout to end")
+    }
+}
+
+/// `len:4` in the test's own words: an independent check of sockcat's.
+fn len4(body: &[u8]) -> Vec<u8> {
+    let mut wire = (body.len() as u32).to_be_bytes().to_vec();
+    wire.extend_from_slice(body);
+    wire
+}
+
+/// Read one `len:4` message from `from`.
+fn read_len4(from: &mut impl Read) -> Vec<u8> {
+    let mut head = [0u8; 4];
+    from.read_exact(&mut head).expect("a length prefix");
+    let mut body = vec![0; u32::from_be_bytes(head) as usize];
+    from.read_exact(&mut body).expect("the message");
+    body
+}
+
+/// Every `len:4` message of `from`, to its end.
+fn read_all_len4(from: &mut impl Read) -> Vec<Vec<u8>> {
+    let mut messages = Vec::new();
+    let mut head = [0u8; 4];
+    loop {
+        match from.read_exact(&mut head) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return messages,
+            Err(e) => panic!("read a prefix: {e}"),
+        }
+        let mut body = vec![0; u32::from_be_bytes(head) as usize];
+        from.read_exact(&mut body).expect("the message");
+        messages.push(body);
+    }
+}
+
+/// `count` distinct lines of `len` bytes each, newline included.
+fn lines(count: usize, len: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(count * len);
+    for i in 0..count {
+        let line = format!("{i:08} ");
+        out.extend_from_slice(line.as_bytes());
+        out.extend(std::iter::repeat_n(
+            b'a' + (i % 26) as u8,
+            len - line.len() - 1,
+        ));
+        out.push(b'\n');
+    }
+    out
+}
+
+/// A Unix listener for sockcat to connect to, and its address.
+fn unix_peer(dir: &TempDir) -> (UnixListener, String) {
+    let path = dir.join("peer.sock");
+    let listener = UnixListener::bind(&path).expect("bind");
+    give_up_after(&listener, TIMEOUT);
+    (listener, format!("unix:{path}"))
+}
+
+/// The peak of a process's resident memory so far, in KiB.
+fn peak_kb(proc: &Proc) -> u64 {
+    crate::faults::status_kb(proc.pid(), "VmHWM")
+}
+
+const OFFERED: usize = 64 << 20;
+
+/// The relay with `--frame` keeps its backpressure both ways. A peer that
+/// reads nothing stops sockcat reading stdin (it holds a line, not the
+/// input), and a stdout nobody reads stops it reading the peer (it holds
+/// one message); 64 MiB is offered each way, a few MiB at most is taken,
+/// and sockcat's peak memory stays far under what was offered. Then both
+/// readers read, and every message arrives whole, in order.
+#[test]
+fn a_slow_reader_stops_the_reading_either_way() {
+    let dir = TempDir::new();
+    let (listener, addr) = unix_peer(&dir);
+    let (stdout, out) = slow_stdout();
+    let mut sockcat = Proc::spawn_to(
+        Command::new(bin()).args(["connect", "--frame", "len:4", &addr]),
+        Stdio::piped(),
+        out,
+    );
+    let (peer, _) = listener.accept().expect("sockcat connects");
+    give_up_after(&peer, TIMEOUT);
+    let stdin = sockcat.take_stdin();
+
+    // stdin to a peer that does not read.
+    let input = lines(OFFERED / 4096, 4096);
+    let taken_in = offer(&stdin, &input);
+    // What the peer sends, to a stdout nobody reads.
+    let replies: Vec<Vec<u8>> = (0..OFFERED / 4096)
+        .map(|i| format!("reply {i} ").into_bytes().repeat(400))
+        .collect();
+    let wire: Vec<u8> = replies.iter().flat_map(|r| len4(r)).collect();
+    let taken_out = offer(&peer, &wire);
+    let peak = peak_kb(&sockcat);
+    eprintln!(
+        "stopped after {taken_in} bytes of stdin and {taken_out} from the peer; peak {peak} KiB"
+    );
+    assert!(taken_in < 8 << 20, "sockcat read {taken_in} bytes of stdin");
+    assert!(
+        taken_out < 8 << 20,
+        "sockcat read {taken_out} bytes from the peer"
+    );
+    assert!(peak < 32 << 10, "sockcat's memory peaked at {peak} KiB");
+
+    // Now everyone reads, and the rest goes through.
+    let mut reader = peer.try_clone().expect("clone");
+    let received = thread::spawn(move || read_all_len4(&mut reader));
+    let mut writer = peer.try_clone().expect("clone");
+    let sent = thread::spawn(move || {
+        writer
+            .write_all(&wire[taken_out..])
+            .expect("the rest to sockcat");
+        writer
+            .shutdown(std::net::Shutdown::Write)
+            .expect("shutdown");
+    });
+    let printed = thread::spawn(move || stdout.rest(TIMEOUT * 2));
+    let mut stdin = stdin;
+    stdin
+        .write_all(&input[taken_in..])
+        .expect("the rest of stdin");
+    drop(stdin);
+    sent.join().expect("sender");
+    let received = received.join().expect("receiver");
+    let expected: Vec<&[u8]> = input
+        .strip_suffix(b"\n")
+        .unwrap()
+        .split(|&b| b == b'\n')
+        .collect();
+    assert_eq!(received.len(), expected.len(), "messages from stdin");
+    assert!(
+        received.iter().zip(&expected).all(|(r, e)| r == e),
+        "in order, whole"
+    );
+    let printed = printed.join().expect("stdout");
+    let mut want = Vec::new();
+    for reply in &replies {
+        want.extend_from_slice(reply);
+        want.push(b'\n');
+    }
+    assert!(
+        printed == want,
+        "{} bytes printed of {}",
+        printed.len(),
+        want.len()
+    );
+    sockcat.wait(TIMEOUT).assert_success();
+}
+
+/// A 16 MiB message (the default `--max-frame`) is held once, whole, each
+/// way: receiving, the message and a read buffer; sending, the line it is
+/// read into. The peak stays far under two copies of it.
+#[test]
+fn a_16_mib_message_is_held_once() {
+    let dir = TempDir::new();
+    let (listener, addr) = unix_peer(&dir);
+    let (mut stdout, out) = slow_stdout();
+    let mut sockcat = Proc::spawn_to(
+        Command::new(bin()).args(["connect", "--frame", "len:4", &addr]),
+        Stdio::piped(),
+        out,
+    );
+    let (peer, _) = listener.accept().expect("sockcat connects");
+    give_up_after(&peer, TIMEOUT);
+    let body: Vec<u8> = crate::support::pattern(16 << 20, 7)
+        .into_iter()
+        .map(|b| b'a' + b % 26)
+        .collect();
+
+    // Received: the peer sends it, stdout gets it and its newline.
+    let mut writer = peer.try_clone().expect("clone");
+    let wire = len4(&body);
+    let sender = thread::spawn(move || writer.write_all(&wire).expect("send"));
+    let printed = stdout.take(body.len() + 1, TIMEOUT);
+    sender.join().expect("sender");
+    assert!(printed[..body.len()] == body[..] && printed[body.len()] == b'\n');
+    let received_peak = peak_kb(&sockcat);
+
+    // Sent: one 16 MiB line on stdin is one message to the peer.
+    let mut stdin = sockcat.take_stdin();
+    let mut line = body.clone();
+    line.push(b'\n');
+    let feeder = thread::spawn(move || stdin.write_all(&line).expect("stdin"));
+    let mut reader = peer.try_clone().expect("clone");
+    let message = read_len4(&mut reader);
+    feeder.join().expect("feeder");
+    assert!(message == body, "{} bytes came", message.len());
+    let peak = peak_kb(&sockcat);
+    eprintln!("peak {received_peak} KiB receiving, {peak} KiB after sending too");
+    assert!(
+        received_peak < 40 << 10,
+        "receiving peaked at {received_peak} KiB"
+    );
+    assert!(peak < 40 << 10, "sending peaked at {peak} KiB");
+    drop(reader);
+    drop(peer);
+    sockcat.wait(TIMEOUT).assert_success();
+}
+
+/// A connection to a listener at `path` that may not be listening yet:
+/// connect until one is accepted into its queue (the socket file appears
+/// at bind, a moment before listen).
+fn connect_when_listening(path: &str) -> UnixStream {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        match UnixStream::connect(path) {
+            Ok(conn) => {
+                give_up_after(&conn, TIMEOUT);
+                return conn;
+            }
+            Err(e) if Instant::now() < deadline => {
+                let _ = e;
+                thread::yield_now();
+            }
+            Err(e) => panic!("connect {path}: {e}"),
+        }
+    }
+}
+
+/// Wait until sockcat has read everything `conn` sent.
+fn read_by_sockcat(conn: &UnixStream) {
+    wait_until("sockcat to read what was sent", TIMEOUT, || {
+        crate::faults::unacknowledged(conn) == 0
+    });
+}
+
+/// `listen -k --frame`: every peer's messages are printed whole, one a
+/// line, never with a part of another peer's inside: not while one peer's
+/// message is still coming in pieces (another's whole one goes first), and
+/// not while a long one is still being written to a slow stdout (another's
+/// waits its turn). Each line of stdin reaches every peer as one message.
+#[test]
+fn listen_k_prints_each_peers_messages_whole_and_frames_stdin_for_all() {
+    let dir = TempDir::new();
+    let path = dir.join("k.sock");
+    let (mut stdout, out) = slow_stdout();
+    let mut sockcat = Proc::spawn_to(
+        Command::new(bin()).args([
+            "-v",
+            "listen",
+            "-k",
+            "--frame",
+            "len:4",
+            &format!("unix:{path}"),
+        ]),
+        Stdio::piped(),
+        out,
+    );
+    sockcat.listening();
+    let mut a = UnixStream::connect(&path).expect("connect a");
+    sockcat.wait_for_stderr("accepted", TIMEOUT);
+    let mut b = UnixStream::connect(&path).expect("connect b");
+    sockcat.wait_for_stderr("accepted", TIMEOUT);
+    give_up_after(&a, TIMEOUT);
+    give_up_after(&b, TIMEOUT);
+
+    // A's message comes in two pieces; B's whole one, sent in between, is
+    // printed first and alone.
+    let long = crate::support::pattern(4 << 20, 11)
+        .into_iter()
+        .map(|x| b'A' + x % 26)
+        .collect::<Vec<u8>>();
+    let wire = len4(&long);
+    let half = wire.len() / 2;
+    let mut a_writer = a.try_clone().expect("clone");
+    let first = wire[..half].to_vec();
+    thread::spawn(move || a_writer.write_all(&first).expect("a's first half"))
+        .join()
+        .expect("a writes");
+    read_by_sockcat(&a);
+    b.write_all(&len4(b"from b")).expect("b sends");
+    assert_eq!(stdout.take(7, TIMEOUT), b"from b\n");
+
+    // The rest of A's message: sockcat has it whole and writes it to a
+    // stdout nobody reads yet, so the write stops part way. B's next
+    // message, read meanwhile, waits for the end of A's.
+    let mut a_writer = a.try_clone().expect("clone");
+    let rest = wire[half..].to_vec();
+    thread::spawn(move || a_writer.write_all(&rest).expect("a's second half"))
+        .join()
+        .expect("a writes");
+    read_by_sockcat(&a);
+    b.write_all(&len4(b"b again")).expect("b sends");
+    read_by_sockcat(&b);
+    let printed = stdout.take(long.len() + 1 + 8, TIMEOUT);
+    assert!(
+        printed[..long.len()] == long[..],
+        "a's message whole, first"
+    );
+    assert_eq!(&printed[long.len()..], b"\nb again\n");
+
+    // A line of stdin is one message to each peer.
+    let mut stdin = sockcat.take_stdin();
+    stdin.write_all(b"to everyone\n").expect("stdin");
+    assert_eq!(read_len4(&mut a), b"to everyone");
+    assert_eq!(read_len4(&mut b), b"to everyone");
+    // stdin's end shuts each peer's reading side, after what it was sent.
+    drop(stdin);
+    let mut after = Vec::new();
+    a.read_to_end(&mut after).expect("a reads to the end");
+    assert!(after.is_empty(), "{after:?}");
+    drop((a, b));
+    sockcat.signal(nix::sys::signal::Signal::SIGTERM);
+    let out = sockcat.wait(TIMEOUT);
+    out.assert_code(143);
+    assert!(!out.stderr.contains("receive from"), "{out}");
+}
+
+/// A peer that breaks its framing ends alone: the whole messages it sent
+/// first are printed, then it is closed and one `sockcat: …` line names
+/// it (a Unix peer by its pid), the byte offset and what was wrong. A
+/// length over `--max-frame` is caught before its message comes (the peer
+/// is closed while it still has its connection open); a message cut short
+/// by the peer's end of file is caught there. The listener and its other
+/// peers go on.
+#[test]
+fn listen_k_ends_only_the_peer_whose_frames_go_wrong() {
+    let dir = TempDir::new();
+    let path = dir.join("k.sock");
+    let (mut stdout, out) = slow_stdout();
+    let mut sockcat = Proc::spawn_to(
+        Command::new(bin()).args([
+            "listen",
+            "-k",
+            "--frame",
+            "len:4",
+            "--max-frame",
+            "1000",
+            &format!("unix:{path}"),
+        ]),
+        Stdio::piped(),
+        out,
+    );
+    let mut good = connect_when_listening(&path);
+
+    let mut cut = connect_when_listening(&path);
+    let mut wire = len4(b"fine");
+    wire.extend_from_slice(&[0, 0, 0, 40]);
+    wire.extend_from_slice(&[b'x'; 12]);
+    cut.write_all(&wire).expect("send");
+    cut.shutdown(std::net::Shutdown::Write).expect("shutdown");
+    assert_eq!(stdout.take(5, TIMEOUT), b"fine\n");
+    let mut rest = Vec::new();
+    cut.read_to_end(&mut rest).expect("closed by sockcat");
+
+    let mut over = connect_when_listening(&path);
+    over.write_all(&[0, 0, 0x10, 0]).expect("send");
+    // Closed with its own side still open: nothing more was waited for.
+    over.read_to_end(&mut rest).expect("closed by sockcat");
+    assert!(rest.is_empty());
+
+    good.write_all(&len4(b"still here")).expect("send");
+    assert_eq!(stdout.take(11, TIMEOUT), b"still here\n");
+    sockcat.take_stdin().write_all(b"bye\n").expect("stdin");
+    assert_eq!(read_len4(&mut good), b"bye");
+    assert!(!sockcat.exited(), "the listener goes on");
+    sockcat.signal(nix::sys::signal::Signal::SIGTERM);
+    let out = sockcat.wait(TIMEOUT);
+    out.assert_code(143);
+    let pid = format!("(pid {} ", std::process::id());
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].starts_with("sockcat: receive from unix: ") && lines[0].contains(&pid),
+        "{out}"
+    );
+    assert!(
+        lines[0].ends_with("truncated message at byte 8: 12 of 40 bytes"),
+        "{out}"
+    );
+    assert!(
+        lines[1].ends_with(
+            "message at byte 0 is at least 4096 bytes, over the limit of 1000 (--max-frame)"
+        ),
+        "{out}"
+    );
+}
+
+/// `--broker --frame`: a peer's message reaches the other peers whole,
+/// framed again for them, and stdout on its line. In varint, so the
+/// 300-byte message is announced in two bytes (`ac 02`) as protobuf does.
+#[test]
+fn broker_relays_whole_messages_framed_again() {
+    let dir = TempDir::new();
+    let path = dir.join("b.sock");
+    let mut sockcat = Sockcat::spawn_with(
+        [
+            "-v",
+            "listen",
+            "--broker",
+            "--frame",
+            "varint",
+            &format!("unix:{path}"),
+        ],
+        Stdio::null(),
+    );
+    sockcat.listening();
+    let mut a = UnixStream::connect(&path).expect("connect a");
+    sockcat.wait_for_stderr("accepted", TIMEOUT);
+    let mut b = UnixStream::connect(&path).expect("connect b");
+    sockcat.wait_for_stderr("accepted", TIMEOUT);
+    give_up_after(&a, TIMEOUT);
+    give_up_after(&b, TIMEOUT);
+    let long = vec![b'z'; 300];
+    let mut wire = vec![0xac, 0x02];
+    wire.extend_from_slice(&long);
+    // In two writes, the prefix alone first.
+    a.write_all(&wire[..1]).expect("send");
+    read_by_sockcat(&a);
+    a.write_all(&wire[1..]).expect("send");
+    let mut got = vec![0; wire.len()];
+    b.read_exact(&mut got).expect("b hears a");
+    assert_eq!(got, wire);
+    b.write_all(b"\x05hello").expect("send");
+    let mut got = [0u8; 6];
+    a.read_exact(&mut got).expect("a hears b");
+    assert_eq!(&got, b"\x05hello");
+    drop((a, b));
+    sockcat.wait_for_stderr("closed", TIMEOUT);
+    sockcat.wait_for_stderr("closed", TIMEOUT);
+    sockcat.signal(nix::sys::signal::Signal::SIGTERM);
+    let out = sockcat.wait(TIMEOUT);
+    let mut want = long;
+    want.extend_from_slice(b"\nhello\n");
+    assert!(out.stdout == want, "{out}");
 }

@@ -440,6 +440,12 @@ impl Proc {
         })
     }
 
+    /// The pipe to its stdin, for the test to write at its own pace (a
+    /// non-blocking write says when the process stops reading).
+    pub fn take_stdin(&mut self) -> ChildStdin {
+        self.stdin.take().expect("stdin piped")
+    }
+
     pub fn close_stdin(&mut self) {
         self.stdin = None;
     }
