@@ -2,6 +2,7 @@
 //! each connection admitted (or refused by the access rules or `-m`) into a
 //! slot, closed with a report, and children reaped.
 
+use std::collections::VecDeque;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::time::Instant;
 
@@ -168,6 +169,8 @@ impl Server<'_> {
             to_peer: Pump::chunks(),
             from_peer,
             has_turn: false,
+            message_ends: VecDeque::new(),
+            messages_sent: 0,
             ready,
             reading: true,
             shut: false,
@@ -191,7 +194,7 @@ impl Server<'_> {
     /// Close a peer (its descriptor goes with the slot) and accept again if
     /// its leaving makes room.
     pub(super) fn close_peer(&mut self, idx: usize, why: Option<String>) -> anyhow::Result<()> {
-        let Some(peer) = self.peers[idx].take() else {
+        let Some(mut peer) = self.peers[idx].take() else {
             return Ok(());
         };
         self.free.push(idx);
@@ -204,6 +207,7 @@ impl Server<'_> {
         }
         // A child's traffic does not pass through us: its counts are unknown.
         let counted = matches!(peer.role, Role::Stdio);
+        let sent = peer.count_sent();
         let Peer {
             fd,
             name,
@@ -216,6 +220,7 @@ impl Server<'_> {
             generation,
             ..
         } = peer;
+        counts.messages = from_peer.as_ref().map(|p| (p.whole_messages, sent));
         if let Some(pump) = from_peer.filter(|_| has_turn) {
             self.leave_turn(idx, generation, pump);
         }

@@ -438,7 +438,7 @@ impl<'a> Server<'a> {
                 continue;
             }
             let was_hungry = peer.hungry();
-            peer.to_peer.push(chunk.clone());
+            peer.queue(chunk.clone());
             if was_hungry && !peer.hungry() {
                 self.hungry -= 1;
             }

@@ -3,6 +3,7 @@
 //! idle peer holds no buffer. With `--frame`, what it sends goes through
 //! a pump of its own that unframes it (`frames`).
 
+use std::collections::VecDeque;
 use std::os::fd::OwnedFd;
 
 use nix::unistd::Pid;
@@ -11,7 +12,7 @@ use super::STDIN_LOW;
 use crate::access::Credentials;
 use crate::addr::Addr;
 use crate::event_loop::Readiness;
-use crate::pump::Pump;
+use crate::pump::{Chunk, Pump};
 
 use super::pair::Pair;
 use crate::report::Counts;
@@ -41,6 +42,11 @@ pub struct Peer {
     pub from_peer: Option<Pump>,
     /// `--frame`: a whole message of its waits in the server's turns.
     pub has_turn: bool,
+    /// `--frame`: where each message queued for it ends in what it is
+    /// sent, from the first not yet sent whole, and how many went whole
+    /// before that: each chunk queued is one message.
+    pub message_ends: VecDeque<u64>,
+    pub messages_sent: u64,
     /// What the event loop last said of its socket (a child's socket is
     /// never watched: it is the child's).
     pub ready: Readiness,
@@ -61,6 +67,27 @@ impl Peer {
     /// `--frame` no whole message of its still waits for stdout.
     pub fn wants_read(&self) -> bool {
         self.reading && !self.paused && self.from_peer.as_ref().is_none_or(Pump::wants_fill)
+    }
+
+    /// Queue `chunk` for the peer; with `--frame` it is one message.
+    pub fn queue(&mut self, chunk: Chunk) {
+        if self.from_peer.is_some() {
+            self.count_sent();
+            let end = self.to_peer.received + chunk.len() as u64;
+            self.message_ends.push_back(end);
+        }
+        self.to_peer.push(chunk);
+    }
+
+    /// `--frame`: the messages sent whole so far.
+    pub fn count_sent(&mut self) -> u64 {
+        while let Some(&end) = self.message_ends.front()
+            && end <= self.to_peer.sent
+        {
+            self.message_ends.pop_front();
+            self.messages_sent += 1;
+        }
+        self.messages_sent
     }
 
     /// Counts toward "some peer wants more of stdin".

@@ -921,8 +921,14 @@ fn broker_relays_whole_messages_framed_again() {
     a.read_exact(&mut got).expect("a hears b");
     assert_eq!(&got, b"\x05hello");
     drop((a, b));
-    sockcat.wait_for_stderr("closed", TIMEOUT);
-    sockcat.wait_for_stderr("closed", TIMEOUT);
+    // Each peer sent one message and was sent the other's.
+    for _ in 0..2 {
+        let closed = sockcat.wait_for_stderr("closed", TIMEOUT);
+        assert!(
+            closed.ends_with("; 1 messages received, 1 sent"),
+            "{closed}"
+        );
+    }
     sockcat.signal(nix::sys::signal::Signal::SIGTERM);
     let out = sockcat.wait(TIMEOUT);
     let mut want = long;
