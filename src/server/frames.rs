@@ -2,10 +2,10 @@
 //! rather than bytes, on the same loop and the same queues, with the pump's
 //! own framing transforms.
 //!
-//! stdin is framed once, by one framing pump, and each whole message becomes
-//! one shared chunk fanned out to every peer: a peer's queue holds whole
-//! messages, so a peer dropped or shut mid-queue never gets half of one, and
-//! a `--broker` relay queued between them cannot split one either.
+//! stdin is framed once, by one framing pump, and its whole messages
+//! become shared chunks (short ones together, a long one alone) fanned out
+//! to every peer: a chunk holds whole messages only, so a `--broker` relay
+//! queued between two chunks cannot split a message.
 //!
 //! Each peer's stream is unframed by a pump of its own (its own decoder, its
 //! own byte offsets), whose read buffer exists only while it holds bytes,
@@ -77,8 +77,8 @@ impl Server<'_> {
             Err(Errno::EBADF) => return self.end_stdin().map(|()| false),
             Err(e) => return Err(Failure::new("read", "stdin", e).into()),
         }
-        while let Some(message) = self.frame_line()? {
-            self.fan_out(message, None)?;
+        for (chunk, messages) in self.frame_lines()? {
+            self.fan_out(chunk, messages, None)?;
         }
         if self.framer.as_ref().is_some_and(Pump::finished) {
             self.end_stdin()?;
@@ -87,31 +87,49 @@ impl Server<'_> {
         Ok(true)
     }
 
-    /// The next whole line of stdin as one framed message, or why it
-    /// cannot be one (too long for the prefix or over `--max-frame`).
-    fn frame_line(&mut self) -> anyhow::Result<Option<Chunk>> {
-        let Some(framer) = self.framer.as_mut().filter(|f| f.ready()) else {
-            return Ok(None);
+    /// The whole lines of stdin the framer holds, each framed, in chunks
+    /// with how many messages each holds; or why a line cannot be a message
+    /// (too long for its prefix or over `--max-frame`). Short messages
+    /// share a chunk of up to `CHUNK` bytes, so a queue of many small
+    /// messages costs what their bytes do; a longer one is a chunk alone,
+    /// copied once.
+    fn frame_lines(&mut self) -> anyhow::Result<Vec<(Chunk, u64)>> {
+        let Some(framer) = self.framer.as_mut() else {
+            return Ok(Vec::new());
         };
-        let mut message = None;
-        let taken = framer.drain_frame(
-            |parts, _| {
-                let chunk = chunk_of(parts);
-                let len = chunk.len();
-                message = Some(chunk);
-                Ok(len)
-            },
-            &mut |_| {},
-        );
-        match taken {
-            Ok(_) => Ok(message),
-            Err(e) => {
+        let mut chunks = Vec::new();
+        let mut batch = Vec::new();
+        let mut batched = 0;
+        while framer.ready() {
+            let taken = framer.drain_frame(
+                |parts, _| {
+                    let len = parts.iter().map(|p| p.len()).sum();
+                    if batch.len() + len > CHUNK && batched > 0 {
+                        chunks.push((Chunk::from(&batch[..]), batched));
+                        batch.clear();
+                        batched = 0;
+                    }
+                    if len > CHUNK {
+                        chunks.push((chunk_of(parts), 1));
+                    } else {
+                        parts.iter().for_each(|p| batch.extend_from_slice(p));
+                        batched += 1;
+                    }
+                    Ok(len)
+                },
+                &mut |_| {},
+            );
+            if let Err(e) = taken {
                 let why = framer
                     .take_refusal()
                     .map_or_else(|| describe(e), |r| r.to_string());
-                Err(anyhow::anyhow!("frame a line of stdin: {why}"))
+                return Err(anyhow::anyhow!("frame a line of stdin: {why}"));
             }
         }
+        if batched > 0 {
+            chunks.push((Chunk::from(&batch[..]), batched));
+        }
+        Ok(chunks)
     }
 
     /// One read of a framed peer into its own pump.
@@ -226,7 +244,7 @@ impl Server<'_> {
                 _ => {}
             }
             if let Some(message) = relay {
-                self.fan_out(message, sender)?;
+                self.fan_out(message, 1, sender)?;
             }
         }
         Ok(())

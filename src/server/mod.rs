@@ -420,8 +420,14 @@ impl<'a> Server<'a> {
     }
 
     /// Queue `chunk` for every stdio peer but `except`, dropping those it
-    /// would put past the limit.
-    fn fan_out(&mut self, chunk: Chunk, except: Option<usize>) -> anyhow::Result<()> {
+    /// would put past the limit. With `--frame` it holds `messages` whole
+    /// messages (plain bytes: 0).
+    fn fan_out(
+        &mut self,
+        chunk: Chunk,
+        messages: u64,
+        except: Option<usize>,
+    ) -> anyhow::Result<()> {
         let mut dropped = Vec::new();
         for idx in 0..self.peers.len() {
             let Some(peer) = self.peers[idx].as_mut() else {
@@ -438,7 +444,7 @@ impl<'a> Server<'a> {
                 continue;
             }
             let was_hungry = peer.hungry();
-            peer.queue(chunk.clone());
+            peer.queue(chunk.clone(), messages);
             if was_hungry && !peer.hungry() {
                 self.hungry -= 1;
             }
@@ -554,7 +560,7 @@ impl<'a> Server<'a> {
         match result {
             Ok(data) => {
                 if self.settings.broker {
-                    self.fan_out(data.clone(), Some(idx))?;
+                    self.fan_out(data.clone(), 0, Some(idx))?;
                 }
                 self.print(data)
             }

@@ -42,10 +42,10 @@ pub struct Peer {
     pub from_peer: Option<Pump>,
     /// `--frame`: a whole message of its waits in the server's turns.
     pub has_turn: bool,
-    /// `--frame`: where each message queued for it ends in what it is
-    /// sent, from the first not yet sent whole, and how many went whole
-    /// before that: each chunk queued is one message.
-    pub message_ends: VecDeque<u64>,
+    /// `--frame`: where each chunk queued for it ends in what it is sent,
+    /// and the whole messages it holds, from the first not yet sent whole;
+    /// and how many messages went whole before that.
+    pub message_ends: VecDeque<(u64, u64)>,
     pub messages_sent: u64,
     /// What the event loop last said of its socket (a child's socket is
     /// never watched: it is the child's).
@@ -69,23 +69,25 @@ impl Peer {
         self.reading && !self.paused && self.from_peer.as_ref().is_none_or(Pump::wants_fill)
     }
 
-    /// Queue `chunk` for the peer; with `--frame` it is one message.
-    pub fn queue(&mut self, chunk: Chunk) {
+    /// Queue `chunk` for the peer; with `--frame` it holds `messages`
+    /// whole messages.
+    pub fn queue(&mut self, chunk: Chunk, messages: u64) {
         if self.from_peer.is_some() {
             self.count_sent();
             let end = self.to_peer.received + chunk.len() as u64;
-            self.message_ends.push_back(end);
+            self.message_ends.push_back((end, messages));
         }
         self.to_peer.push(chunk);
     }
 
-    /// `--frame`: the messages sent whole so far.
+    /// `--frame`: the messages sent whole so far (a chunk's are counted
+    /// once all of it is sent).
     pub fn count_sent(&mut self) -> u64 {
-        while let Some(&end) = self.message_ends.front()
+        while let Some(&(end, messages)) = self.message_ends.front()
             && end <= self.to_peer.sent
         {
             self.message_ends.pop_front();
-            self.messages_sent += 1;
+            self.messages_sent += messages;
         }
         self.messages_sent
     }

@@ -46,7 +46,7 @@ impl Server<'_> {
         match chunk {
             Ok(chunk) if chunk.is_empty() => self.end_stdin().map(|()| false),
             Err(Errno::EBADF) => self.end_stdin().map(|()| false),
-            Ok(chunk) => self.fan_out(chunk, None).map(|()| true),
+            Ok(chunk) => self.fan_out(chunk, 0, None).map(|()| true),
             Err(Errno::EAGAIN) => {
                 self.stdin_ready.drained();
                 Ok(false)

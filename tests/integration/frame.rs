@@ -794,17 +794,40 @@ fn listen_k_prints_each_peers_messages_whole_and_frames_stdin_for_all() {
     );
     assert_eq!(&printed[long.len()..], b"\nb again\n");
 
-    // A line of stdin is one message to each peer.
+    // A line of stdin is one message to each peer, however many lines a
+    // read brings.
     let mut stdin = sockcat.take_stdin();
     stdin.write_all(b"to everyone\n").expect("stdin");
     assert_eq!(read_len4(&mut a), b"to everyone");
     assert_eq!(read_len4(&mut b), b"to everyone");
+    let many: Vec<String> = (0..5000).map(|i| format!("line {i}")).collect();
+    stdin
+        .write_all((many.join("\n") + "\n").as_bytes())
+        .expect("stdin");
     // stdin's end shuts each peer's reading side, after what it was sent.
     drop(stdin);
-    let mut after = Vec::new();
-    a.read_to_end(&mut after).expect("a reads to the end");
-    assert!(after.is_empty(), "{after:?}");
+    for peer in [&mut a, &mut b] {
+        let got = read_all_len4(peer);
+        assert!(
+            got.iter()
+                .map(Vec::as_slice)
+                .eq(many.iter().map(String::as_bytes))
+        );
+    }
     drop((a, b));
+    // Messages counted each way: A sent one, B two; each was sent 5001.
+    let mut closed: Vec<String> = (0..2)
+        .map(|_| sockcat.wait_for_stderr("closed", TIMEOUT))
+        .map(|line| line.rsplit_once("; ").expect("counts").1.to_string())
+        .collect();
+    closed.sort();
+    assert_eq!(
+        closed,
+        [
+            "1 messages received, 5001 sent",
+            "2 messages received, 5001 sent"
+        ]
+    );
     sockcat.signal(nix::sys::signal::Signal::SIGTERM);
     let out = sockcat.wait(TIMEOUT);
     out.assert_code(143);
