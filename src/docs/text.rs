@@ -442,19 +442,28 @@ and each whole message received is written followed by a newline.
 \fIFORMAT\fR is one of:
 .TP
 \fBlen:1\fR, \fBlen:2\fR, \fBlen:4\fR, \fBlen:8\fR
-an N-byte big-endian length before each message; \fBhello\fR in
-\fBlen:4\fR is \fB00 00 00 05\fR then \fBhello\fR.
+an N-byte big-endian length before each message (at most 255, 65535 and
+4294967295 bytes in the first three).
+\fBlen:4\fR is the 4-byte big-endian length of many RPC and IPC protocols:
+\fBhello\fR goes as \fB00 00 00 05\fR then \fBhello\fR; in \fBlen:1\fR the
+prefix is \fB05\fR, in \fBlen:2\fR \fB00 05\fR, in \fBlen:8\fR seven
+\fB00\fR bytes then \fB05\fR.
 .TP
 \fBlen:2le\fR, \fBlen:4le\fR, \fBlen:8le\fR
-the same, little-endian; \fBhello\fR in \fBlen:2le\fR is \fB05 00\fR then
-\fBhello\fR.
+the same, little-endian: \fBhello\fR in \fBlen:2le\fR is \fB05 00\fR then
+\fBhello\fR, in \fBlen:4le\fR \fB05 00 00 00\fR then \fBhello\fR.
 .TP
 .B varint
-protobuf's base-128 length prefix (delimited protobuf streams): 300 bytes
-are announced as \fBac 02\fR.
+protobuf's base-128 length prefix, the framing of delimited protobuf
+streams (Java's \fBwriteDelimitedTo\fR and \fBparseDelimitedFrom\fR, C++'s
+\fBSerializeDelimitedToOstream\fR): seven bits a byte, the low ones first,
+the top bit set on every byte but the last.
+\fBhello\fR goes as \fB05\fR then \fBhello\fR; a 300-byte message is
+announced as \fBac 02\fR.
 .TP
 .B netstring
-\fB5:hello,\fR (no leading zeros).
+digits, a colon, the message and a comma: \fBhello\fR is \fB5:hello,\fR,
+the empty message \fB0:,\fR (no leading zeros).
 .PP
 A line too long for its prefix or over \fB--max-frame\fR \fIBYTES\fR
 (default 16 MiB) is status 1 naming it, and none of it is sent.
@@ -463,14 +472,30 @@ by the end of the stream ends the session with status 1, naming the byte
 offset and what was wrong (\fBtruncated message at byte 4096: 12 of 40
 bytes\fR); a bad prefix is caught at the first byte that makes it bad, and
 whole messages before it are written, nothing half-decoded is.
+(A keep-open listener ends only that peer; see
+.BR sockcat-listen (1).)
 \fB-x\fR dumps one message per chunk, its length in the chunk's header,
 and \fB--events json\fR counts whole messages each way.
-A message is held in memory once, whole, before it is written.
+A message is held in memory once, whole, before it is written, and while
+it waits for a slow reader nothing more is read: a slow peer stops the
+reading of stdin, a slow stdout the reading of the peer.
 On datagram and seqpacket sockets \fB--frame\fR is status 2: they keep
 message boundaries already.
+A message sent from stdin cannot hold a newline; a binary one (a
+serialized protobuf) goes from a file with
+.BR sockcat-send (1).
+.PP
+Ask a service that frames JSON with a 4-byte big-endian length for its
+status, and print each reply on its line:
 .IP
 .EX
 printf '{"cmd":"status"}\en' | sockcat connect --frame len:4 unix:/run/app.sock
+.EE
+.PP
+Send each line of a file as one varint-delimited message and print the
+replies:
+.IP
+.EX
 sockcat connect --frame varint tcp:127.0.0.1:9000 <requests.txt
 .EE
 .SH DATAGRAMS
@@ -609,6 +634,7 @@ more than 4 MiB behind is dropped (and reported with \fB-v\fR), so no
 peer can stall the others.
 What a peer sends reaches stdout whole per read, never interleaved with
 another peer's.
+With \fB--frame\fR the unit is the message (see MESSAGE FRAMING).
 \fB-m\fR \fIN\fR (\fB--max-conns\fR) serves at most \fIN\fR peers at
 once: the next one waits in the listen queue until a slot frees, or, with
 \fB--refuse-extra\fR, is accepted and closed at once.
@@ -629,9 +655,51 @@ child does.
 \fB--broker\fR (which implies \fB-k\fR) relays what one peer sends to
 every other peer, and to stdout.
 .PP
+\fB--frame\fR does not combine with \fB-e\fR or \fB-c\fR (status 2): the
+child reads and writes the socket itself, so sockcat never sees the
+messages; let the child speak the frames.
+.PP
 With \fB-v\fR, sockcat reports each peer it accepts or refuses and each
 session it closes; a Unix stream or seqpacket peer comes with the pid, uid
 and gid the kernel reports for it (\fBSO_PEERCRED\fR).
+.SH "MESSAGE FRAMING"
+\fB--frame\fR \fIFORMAT\fR takes the formats of
+.BR sockcat-connect (1).
+Without \fB-k\fR the one peer's session is framed as there.
+With \fB-k\fR each line of stdin is framed once and sent to every
+connected peer as one message, and each peer's messages are printed whole,
+one a line, each peer's stream decoded on its own.
+A message of one peer is never printed with part of another's inside: a
+message still arriving waits until it is whole, and one being written to a
+slow stdout is finished before the next peer's begins.
+A peer holds at most one whole message while stdout is busy and is not
+read meanwhile, so a slow stdout slows the peers rather than filling
+memory.
+A message longer than the 4 MiB a peer may fall behind still goes to a
+peer with nothing else queued.
+.PP
+A peer whose framing goes wrong (a length over \fB--max-frame\fR, a
+malformed prefix, a message cut short by its end of file) ends alone: its
+whole messages before the fault are printed, then it is closed, and one
+line on stderr names it, the byte offset in its stream and what was wrong:
+.IP
+.EX
+sockcat: receive from tcp:127.0.0.1:40312: truncated message at byte 4096: 12 of 40 bytes
+.EE
+.PP
+(With \fB-v\fR or \fB--events json\fR the peer's \fBclosed\fR event
+carries it instead.)
+The listener and its other peers go on: a peer's bytes are its own to get
+wrong, its lost boundaries say nothing about the others', and a listener
+that one client's bad prefix could stop would serve every client only as
+long as the worst of them allowed.
+Without \fB-k\fR the same fault ends the session with status 1, as for
+\fBconnect\fR.
+A line of stdin too long for its prefix or over \fB--max-frame\fR is
+sockcat's own input gone wrong: status 1, with or without \fB-k\fR.
+.PP
+With \fB--broker\fR a peer's message is relayed, whole and framed again,
+to every other peer as it is printed.
 .SH "ACCESS RULES"
 \fB--allow\fR \fICIDR\fR and \fB--deny\fR \fICIDR\fR (repeatable) admit
 IP peers by address; \fB--deny\fR wins, and an IPv4 peer on a dual-stack
@@ -754,6 +822,14 @@ A chat room on port 9000, loopback clients only:
 .IP
 .EX
 sockcat listen --broker --allow 127.0.0.0/8 9000
+.EE
+.PP
+Serve every client of a protocol with 4-byte big-endian lengths, print
+each message any of them sends on its own line, and send each line typed
+to all of them as one message:
+.IP
+.EX
+sockcat listen -k --frame len:4 unix:/tmp/app.sock
 .EE
 .PP
 Catch what \fBlogger\fR sends to a datagram socket:
@@ -893,6 +969,17 @@ opened.
 .IP
 .EX
 sockcat send --frame len:4 -r -W 2s unix:/run/app.sock '{"cmd":"status"}'
+.EE
+.PP
+A delimited protobuf request (varint-framed, as Java's
+\fBwriteDelimitedTo\fR writes it) made with \fBprotoc\fR, and its one
+reply decoded; \fBhead\fR drops the newline sockcat prints after the
+message:
+.IP
+.EX
+protoc --encode=Request api.proto <request.txt >request.bin
+sockcat send --frame varint -r -W 2s -f request.bin tcp:127.0.0.1:9000 |
+  head -c -1 | protoc --decode=Response api.proto
 .EE
 .SH DELIVERY
 On a stream sockcat connects, writes all of the payload, half-closes and
