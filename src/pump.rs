@@ -27,6 +27,15 @@ use crate::socket;
 
 /// The smallest buffer a framing pump gets, whatever `--max-frame` says.
 const CAPACITY_MIN: usize = 64 << 10;
+/// The most a framing pump's buffer starts with. Up to this, the buffer is
+/// one byte past `--max-frame` from the start: zeroed pages of a fresh
+/// mapping cost nothing until a long line uses them. A larger limit is not
+/// asked of the allocator before a byte comes (terabytes would fail): the
+/// buffer grows as lines need it, by doubling, and past 32 MiB (glibc's
+/// largest mmap threshold) every size is a fresh mapping of its own, so
+/// growing touches no more pages than the line does, and the one it
+/// leaves goes back to the kernel.
+const FRAMING_START: usize = 64 << 20;
 
 /// What happens to the bytes between source and sink.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,11 +171,11 @@ impl Pump {
 
     /// `--frame` towards a stream: each line of the source becomes a
     /// message in `format`. A line may be as long as `max`, so the buffer
-    /// is that large (zeroed pages cost nothing until a long line uses
-    /// them), and the message is never copied: prefix, body and trailer go
-    /// out in one vectored write from where the line lies.
+    /// is one byte more than that (or grows to it, `FRAMING_START`), and
+    /// the message is never copied: prefix, body and trailer go out in one
+    /// vectored write from where the line lies.
     pub fn framing(format: Format, max: usize) -> Pump {
-        let capacity = max.saturating_add(1).max(CAPACITY_MIN);
+        let capacity = max.saturating_add(1).clamp(CAPACITY_MIN, FRAMING_START);
         let mut pump = Pump::new(Route::Copy, capacity, Transform::Frame, false);
         pump.framing = Some(Framing::Encode {
             format,
@@ -271,7 +280,39 @@ impl Pump {
             let room = self.buf.has_room() || (self.on_demand > 0 && !self.buf.pending());
             return self.open && error.is_none() && ready.is_empty() && room;
         }
-        self.open && self.buf.has_room() && (!self.ready() || self.buf.is_kernel())
+        let room = self.buf.has_room() || self.grows();
+        self.open && room && (!self.ready() || self.buf.is_kernel())
+    }
+
+    /// A framing pump's buffer is smaller than the longest line it must
+    /// take: a line that fills it is not yet one too long.
+    fn grows(&self) -> bool {
+        matches!(self.framing, Some(Framing::Encode { max, .. }) if self.buf.capacity() <= max)
+    }
+
+    /// A line fills a framing pump's buffer: double it, up to one byte past
+    /// `--max-frame` (where a full buffer is a line too long), the line
+    /// moved over. The allocation follows the lines that come, not the
+    /// limit (see `FRAMING_START`).
+    fn grow(&mut self) {
+        let Some(Framing::Encode { max, .. }) = self.framing else {
+            return;
+        };
+        let Buffer::Memory(memory) = &self.buf else {
+            return;
+        };
+        if !memory.full() || memory.capacity() > max {
+            return;
+        }
+        let capacity = memory
+            .capacity()
+            .saturating_mul(2)
+            .min(max.saturating_add(1));
+        let mut bigger = Memory::new(capacity);
+        let held = memory.data();
+        bigger.spare()[..held.len()].copy_from_slice(held);
+        bigger.commit(held.len());
+        self.buf = Buffer::Memory(bigger);
     }
 
     /// Everything that came in has gone out, and nothing more will come.
@@ -291,6 +332,10 @@ impl Pump {
     ) -> nix::Result<usize> {
         let n = match self.transform {
             Transform::Crlf => self.fill_crlf(from)?,
+            Transform::Frame => {
+                self.grow();
+                self.buf.fill_seen(from, seen)?
+            }
             Transform::Unframe => {
                 if self.on_demand > 0 && self.buf.capacity() == 0 {
                     self.buf = Buffer::new(Route::Copy, self.on_demand);
@@ -425,6 +470,7 @@ impl Pump {
         seen: &mut dyn FnMut(&[u8]),
     ) -> nix::Result<usize> {
         let at_end = !self.open;
+        let full_is_line = !self.grows();
         let (
             Some(Framing::Encode {
                 format,
@@ -436,7 +482,7 @@ impl Pump {
         else {
             unreachable!("a framing pump has its state and memory")
         };
-        let Some(line) = next_chunk(memory, true, at_end) else {
+        let Some(line) = next_chunk(memory, true, at_end, full_is_line) else {
             return Ok(0);
         };
         let (frame, done) = match current {
@@ -549,7 +595,7 @@ impl Pump {
         let Buffer::Memory(memory) = &mut self.buf else {
             unreachable!("messages get memory")
         };
-        let Some(chunk) = next_chunk(memory, split, at_end) else {
+        let Some(chunk) = next_chunk(memory, split, at_end, true) else {
             return Ok(0);
         };
         let n = write(chunk)?;
@@ -587,21 +633,22 @@ impl Pump {
 
     fn next_chunk<'m>(&self, memory: &'m Memory) -> Option<&'m [u8]> {
         let split = matches!(self.transform, Transform::SplitLines | Transform::Frame);
-        next_chunk(memory, split, !self.open)
+        next_chunk(memory, split, !self.open, !self.grows())
     }
 }
 
 /// What to send next from memory: all of it, or with `split` the next
 /// complete line without its newline (at the end of input, or when one line
-/// fills the whole buffer, what is there counts as a line).
-fn next_chunk(memory: &Memory, split: bool, at_end: bool) -> Option<&[u8]> {
+/// fills the whole buffer and `full_is_line`, what is there counts as a
+/// line).
+fn next_chunk(memory: &Memory, split: bool, at_end: bool, full_is_line: bool) -> Option<&[u8]> {
     let data = memory.data();
     if !split {
         return (!data.is_empty()).then_some(data);
     }
     match memory.newline() {
         Some(i) => Some(&data[..i]),
-        None if (at_end && !data.is_empty()) || memory.full() => Some(data),
+        None if (at_end && !data.is_empty()) || (full_is_line && memory.full()) => Some(data),
         None => None,
     }
 }
@@ -685,6 +732,65 @@ mod tests {
         }
         assert_eq!(got, [&b"one"[..], b"two", b"thr"]);
         assert!(pump.finished());
+    }
+
+    #[test]
+    fn a_framing_buffer_grows_to_its_lines_and_refuses_past_the_limit() {
+        use crate::frame::{EncodeError, Format};
+        use nix::fcntl::{FcntlArg, OFlag, fcntl};
+        use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+        use std::os::fd::AsFd;
+        let (r, w) = nix::unistd::pipe().expect("pipe");
+        fcntl(&r, FcntlArg::F_SETFL(OFlag::O_NONBLOCK)).expect("nonblocking");
+        let long = vec![b'a'; 200_000];
+        let mut input = long.clone();
+        input.push(b'\n');
+        input.extend(std::iter::repeat_n(b'b', 400_000));
+        input.push(b'\n');
+        let writer = std::thread::spawn(move || {
+            let mut w = std::fs::File::from(w);
+            let _ = std::io::Write::write_all(&mut w, &input);
+        });
+        let max = 300_000;
+        let mut pump = Pump::framing(Format::Len4, max);
+        // As a limit too large to take at once starts.
+        pump.buf = Buffer::new(Route::Copy, CAPACITY_MIN);
+        let mut sent = Vec::new();
+        let refused = loop {
+            if pump.wants_fill() {
+                let mut fds = [PollFd::new(r.as_fd(), PollFlags::POLLIN)];
+                poll(&mut fds, PollTimeout::from(10_000u16)).expect("poll");
+                match pump.fill(r.as_fd(), &mut |_| {}) {
+                    Ok(_) | Err(nix::errno::Errno::EAGAIN) => {}
+                    Err(e) => panic!("read: {e}"),
+                }
+            }
+            while pump.ready() {
+                let taken = pump.drain_frame(
+                    |parts, _| {
+                        parts.iter().for_each(|p| sent.extend_from_slice(p));
+                        Ok(parts.iter().map(|p| p.len()).sum())
+                    },
+                    &mut |_| {},
+                );
+                if taken == Err(nix::errno::Errno::EMSGSIZE) {
+                    break;
+                }
+            }
+            if let Some(refusal) = pump.take_refusal() {
+                break refusal;
+            }
+            assert!(pump.open, "the input ended before the long line");
+        };
+        // The rest of the line is not read: the writer meets a closed pipe.
+        drop(r);
+        writer.join().expect("writer");
+        let mut want = 200_000u32.to_be_bytes().to_vec();
+        want.extend_from_slice(&long);
+        assert!(sent == want, "{} bytes sent", sent.len());
+        // Grown by doubling to the limit and one byte, no further.
+        assert_eq!(pump.capacity(), max + 1);
+        assert_eq!(refused, EncodeError::OverMax { len: max + 1, max });
     }
 
     #[test]
