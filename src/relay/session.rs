@@ -39,9 +39,21 @@ enum Broke {
 /// been delivered where it can still go.
 struct Failing {
     error: anyhow::Error,
+    /// How much more of the socket is read first.
+    drain: Drain,
+}
+
+/// What a failing session still reads from the socket before it ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Drain {
+    /// Nothing more.
+    Nothing,
     /// A send failed on a connection: what the kernel had already received
-    /// from the peer (a reset comes after the data it follows) is read too.
-    drain_socket: bool,
+    /// from the peer (a reset comes after the data it follows).
+    Received,
+    /// `--frame` refused a line: stdin ended there, and the peer is heard
+    /// out as at any end of stdin, until it closes.
+    ToEnd,
 }
 
 /// What the loop last heard of each descriptor.
@@ -323,9 +335,32 @@ impl<'p, 'a> Session<'p, 'a> {
             Broke::SocketWrite => self.socket_broken = true,
         }
         if self.failing.is_none() {
+            let drain = if broke == Broke::SocketWrite && self.connection {
+                Drain::Received
+            } else {
+                Drain::Nothing
+            };
+            self.failing = Some(Failing { error, drain });
+        }
+    }
+
+    /// `--frame`: a line that cannot be a message ends stdin there. None of
+    /// it is sent; the write side is shut as at any end of stdin, so the
+    /// peer learns there is no more; what it sends is printed until it
+    /// closes (replies to the lines before may still be on their way);
+    /// then the session fails with `error`. Waiting only for what had
+    /// already arrived would print those replies or not by a race, and
+    /// would wait for nothing at all from a peer that stays silent.
+    fn refuse_line(&mut self, error: anyhow::Error) {
+        self.to_peer.open = false;
+        self.socket_broken = true;
+        if self.connection && self.opts.shutdown_on_eof {
+            let _ = socket::shutdown_write(self.peer.fd);
+        }
+        if self.failing.is_none() {
             self.failing = Some(Failing {
                 error,
-                drain_socket: broke == Broke::SocketWrite && self.connection,
+                drain: Drain::ToEnd,
             });
         }
     }
@@ -338,7 +373,11 @@ impl<'p, 'a> Session<'p, 'a> {
             return false;
         };
         let out_waits = !self.socket_broken && self.to_peer.holds();
-        let socket_waits = failing.drain_socket && self.from_peer.open && !self.socket_dry;
+        let socket_waits = match failing.drain {
+            Drain::Nothing => false,
+            Drain::Received => self.from_peer.open && !self.socket_dry,
+            Drain::ToEnd => self.from_peer.open,
+        };
         !out_waits && !self.from_peer.holds() && !socket_waits
     }
 
@@ -378,7 +417,7 @@ impl<'p, 'a> Session<'p, 'a> {
                         self.peer.name,
                         why.unwrap_or_else(|| "message too long".into())
                     );
-                    self.fail(error, Broke::SocketWrite);
+                    self.refuse_line(error);
                     return false;
                 }
                 // A sender that went away costs only its reply.

@@ -958,3 +958,54 @@ fn broker_relays_whole_messages_framed_again() {
     want.extend_from_slice(b"\nhello\n");
     assert!(out.stdout == want, "{out}");
 }
+
+/// `--max-frame` is a limit, not an allocation: a limit of petabytes, or
+/// the largest number there is, costs nothing until lines come; a line
+/// longer than the framing buffer starts with still goes as one message;
+/// and a line over the limit is still refused, none of it sent.
+#[test]
+fn max_frame_is_a_limit_not_an_allocation() {
+    let dir = TempDir::new();
+    let (listener, addr) = unix_peer(&dir);
+    let line = lines(1, 3 << 20);
+    for max in ["1000000000000000", &usize::MAX.to_string()] {
+        let mut sockcat =
+            Sockcat::spawn(["connect", "--frame", "len:4", "--max-frame", max, &addr]);
+        let (mut peer, _) = listener.accept().expect("sockcat connects");
+        give_up_after(&peer, TIMEOUT);
+        let feeder = sockcat.feed_in_background(line.clone());
+        let message = read_len4(&mut peer);
+        assert!(
+            message[..] == line[..line.len() - 1],
+            "{} bytes",
+            message.len()
+        );
+        feeder.join().expect("feeder");
+        drop(peer);
+        sockcat.wait(TIMEOUT).assert_success();
+    }
+    let mut sockcat = Sockcat::spawn([
+        "connect",
+        "--frame",
+        "len:4",
+        "--max-frame",
+        "1500000",
+        &addr,
+    ]);
+    let (mut peer, _) = listener.accept().expect("sockcat connects");
+    give_up_after(&peer, TIMEOUT);
+    sockcat.feed_in_background(line);
+    // The refused line ends stdin there: the peer sees the end, and once
+    // it closes (having said nothing) sockcat exits 1.
+    let mut got = Vec::new();
+    peer.read_to_end(&mut got).expect("read");
+    assert!(got.is_empty(), "{} bytes were sent", got.len());
+    drop(peer);
+    let out = sockcat.wait(TIMEOUT);
+    out.assert_code(1);
+    assert!(
+        out.stderr
+            .contains("over the limit of 1500000 (--max-frame)"),
+        "{out}"
+    );
+}
