@@ -466,7 +466,9 @@ digits, a colon, the message and a comma: \fBhello\fR is \fB5:hello,\fR,
 the empty message \fB0:,\fR (no leading zeros).
 .PP
 A line too long for its prefix or over \fB--max-frame\fR \fIBYTES\fR
-(default 16 MiB) is status 1 naming it, and none of it is sent.
+(default 16 MiB) is status 1 naming it, and none of it is sent: stdin ends
+there, the lines before it are sent, and the peer is heard until it
+closes.
 A length over \fB--max-frame\fR, a malformed prefix, or a message cut short
 by the end of the stream ends the session with status 1, naming the byte
 offset and what was wrong (\fBtruncated message at byte 4096: 12 of 40
