@@ -20,7 +20,9 @@
 //! queued, that is at the pace of the fastest peer; a peer that falls
 //! `BACKLOG_LIMIT` behind is dropped. Peers are read while stdout has less
 //! than `STDOUT_HIGH` queued; each read reaches stdout whole, as one queued
-//! chunk, so the output of two peers never interleaves inside a read.
+//! chunk, so the output of two peers never interleaves inside a read. With
+//! `--frame` the unit is the message, and each peer holds at most one whole
+//! message for stdout (`frames`).
 //! Accepting pauses at `-m` and when the process is out of descriptors
 //! (`EMFILE`), and resumes when a peer leaves.
 //!
