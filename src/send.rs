@@ -13,10 +13,11 @@ use nix::errno::Errno;
 use nix::poll::PollFlags;
 
 use crate::addr::{self, Addr, Kind};
+use crate::buffer::{Sink, write_parts};
 use crate::dial::{self, Dialed, dial};
 use crate::error::{Failure, quote};
 use crate::escape::{self, BadEscape};
-use crate::frame::{Collector, Format};
+use crate::frame::{Collector, Format, Frame};
 use crate::hexdump::{Destination, Direction, Hexdump, show};
 use crate::report::{Reporter, TimedOut};
 use crate::signals::Signals;
@@ -76,12 +77,13 @@ pub fn run(opts: &Options, reporter: Reporter, signals: &Signals) -> anyhow::Res
     // refused with nothing sent.
     let framed = match opts.frame {
         Some((format, max)) => {
-            let messages: Vec<&[u8]> = if opts.lines {
+            let bodies: Vec<&[u8]> = if opts.lines {
                 crate::pump::lines(&payload).collect()
             } else {
                 vec![&payload]
             };
-            Some(frame_all(&messages, format, max, &addr)?)
+            let frames = frame_all(&bodies, format, max, &addr)?;
+            Some((bodies, frames))
         }
         None => None,
     };
@@ -94,16 +96,20 @@ pub fn run(opts: &Options, reporter: Reporter, signals: &Signals) -> anyhow::Res
         }
         let dialed = dial("send", &addr, &opts.dial, signals, reporter)?;
         check_kind(opts, dialed.kind, &dialed.peer)?;
-        let messages = match &framed {
-            Some(framed) => framed.iter().map(Vec::as_slice).collect(),
-            None => messages(&payload, dialed.kind, opts.lines),
+        let (messages, frames) = match &framed {
+            Some((bodies, frames)) => (bodies.clone(), Some(frames.as_slice())),
+            None => (messages(&payload, dialed.kind, opts.lines), None),
         };
         let ending = match dialed.kind {
             Kind::Datagram => {
                 send_datagrams(&dialed, &messages, opts, signals, reporter, &mut dump)?
             }
             Kind::Stream | Kind::Seqpacket => {
-                send_connected(&dialed, &messages, opts, signals, reporter, &mut dump)?
+                let out = Outgoing {
+                    messages: &messages,
+                    frames,
+                };
+                send_connected(&dialed, out, opts, signals, reporter, &mut dump)?
             }
         };
         if ending == Ending::StdoutClosed {
@@ -113,23 +119,30 @@ pub fn run(opts: &Options, reporter: Reporter, signals: &Signals) -> anyhow::Res
     Ok(0)
 }
 
-/// Every message behind its prefix, or the first that cannot be (too long
-/// for the format, or over `--max-frame`) as the error, before a byte goes.
+/// Each message's frame (its prefix and trailer; the message itself is not
+/// copied), or the first that cannot be framed (too long for the format,
+/// or over `--max-frame`) as the error, before a byte goes.
 fn frame_all(
     messages: &[&[u8]],
     format: Format,
     max: usize,
     peer: &Addr,
-) -> anyhow::Result<Vec<Vec<u8>>> {
+) -> anyhow::Result<Vec<Frame>> {
     messages
         .iter()
         .map(|message| {
-            let frame = format
+            format
                 .frame(message.len(), max)
-                .map_err(|e| anyhow::anyhow!("send to {peer}: {e}"))?;
-            Ok(frame.parts(message).concat())
+                .map_err(|e| anyhow::anyhow!("send to {peer}: {e}"))
         })
         .collect()
+}
+
+/// What one connection sends: the messages, and with `--frame` the frame
+/// of each, written around it in one vectored write.
+struct Outgoing<'m> {
+    messages: &'m [&'m [u8]],
+    frames: Option<&'m [Frame]>,
 }
 
 /// What the flags cannot mean together, caught before anything is read or sent.
@@ -264,7 +277,7 @@ fn read_all(
 /// socket may be closed without losing the payload.
 fn send_connected(
     dialed: &Dialed,
-    messages: &[&[u8]],
+    out: Outgoing<'_>,
     opts: &Options,
     signals: &Signals,
     reporter: Reporter,
@@ -272,6 +285,7 @@ fn send_connected(
 ) -> anyhow::Result<Ending> {
     let fd = &dialed.fd;
     let peer = &dialed.peer;
+    let Outgoing { messages, frames } = out;
     let records = dialed.kind == Kind::Seqpacket;
     if records {
         check_limit(fd, messages, dialed.kind, peer)?;
@@ -293,17 +307,29 @@ fn send_connected(
     let mut waiting = false;
     loop {
         while let Some(message) = messages.get(next) {
-            match socket::send(fd, &message[offset..]) {
+            let frame = frames.map(|frames| &frames[next]);
+            let result = match frame {
+                Some(frame) => write_parts(fd.as_fd(), Sink::Socket, &frame.parts(message), offset),
+                None => socket::send(fd, &message[offset..]),
+            };
+            match result {
                 Ok(n) => {
-                    show(
-                        dump.as_mut(),
-                        Direction::Sent,
-                        peer,
-                        &message[offset..offset + n],
-                    );
+                    // Framed, a message is dumped whole once it is out.
+                    if frame.is_none() {
+                        show(
+                            dump.as_mut(),
+                            Direction::Sent,
+                            peer,
+                            &message[offset..offset + n],
+                        );
+                    }
                     sent += n as u64;
                     offset += n;
-                    if offset == message.len() || records {
+                    let whole = frame.map_or(message.len(), |f| f.wire_len() as usize);
+                    if offset == whole || records {
+                        if let (Some(dump), Some(_)) = (dump.as_mut(), frame) {
+                            dump.message(Direction::Sent, peer, message);
+                        }
                         next += 1;
                         offset = 0;
                     }
@@ -351,13 +377,15 @@ fn send_connected(
                     }
                 }
                 Ok(n) if collector.is_some() => {
-                    show(dump.as_mut(), Direction::Received, peer, &buf[..n]);
                     received += n as u64;
                     let collector = collector.as_mut().expect("framing");
                     let (_, message) = collector
                         .push(&buf[..n])
                         .map_err(|e| anyhow::anyhow!("receive from {peer}: {e}"))?;
                     if let Some(mut message) = message {
+                        if let Some(dump) = dump.as_mut() {
+                            dump.message(Direction::Received, peer, &message);
+                        }
                         // Exactly one message: what came after it is not ours.
                         message.push(b'\n');
                         write_stdout(&message, signals)?;

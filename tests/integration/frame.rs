@@ -1009,3 +1009,60 @@ fn max_frame_is_a_limit_not_an_allocation() {
         "{out}"
     );
 }
+
+/// `send --frame -x`: one chunk a message each way, its length in the
+/// header, as `connect` dumps them.
+#[test]
+fn send_hexdump_shows_one_message_per_chunk() {
+    if !require("python3") {
+        return;
+    }
+    let dir = TempDir::new();
+    let (_py, addr) = server(&dir, "len:4", "echo");
+    let out = Sockcat::run(
+        ["send", "-x", "-r", "--frame", "len:4", &addr, "hello"],
+        b"",
+        TIMEOUT,
+    );
+    out.assert_success();
+    assert_eq!(out.stdout_str(), "got hello\n");
+    let headers: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with(['>', '<']))
+        .collect();
+    assert_eq!(headers.len(), 2, "{out}");
+    assert!(headers[0].ends_with("message of 5 bytes"), "{out}");
+    assert!(headers[1].ends_with("message of 9 bytes"), "{out}");
+    assert!(out.stderr.contains("|hello|"), "{out}");
+}
+
+/// `send --frame` writes the prefix and the payload together without
+/// copying them together: a 16 MiB payload is held once.
+#[test]
+fn send_frame_holds_a_16_mib_payload_once() {
+    let dir = TempDir::new();
+    let (listener, addr) = unix_peer(&dir);
+    let body: Vec<u8> = crate::support::pattern(16 << 20, 3);
+    let file = dir.join("payload");
+    std::fs::write(&file, &body).expect("write the payload");
+    let sockcat = Proc::spawn_with(
+        Command::new(bin()).args(["send", "--frame", "len:4", &addr, "-f", &file]),
+        Stdio::null(),
+    );
+    let (mut peer, _) = listener.accept().expect("sockcat connects");
+    give_up_after(&peer, TIMEOUT);
+    // Its first bytes are here: the payload is read and framed.
+    let mut prefix = [0u8; 4];
+    peer.read_exact(&mut prefix).expect("the prefix");
+    assert_eq!(u32::from_be_bytes(prefix) as usize, body.len());
+    let peak = peak_kb(&sockcat);
+    let mut got = Vec::new();
+    peer.read_to_end(&mut got).expect("the message");
+    assert!(got == body, "{} bytes came", got.len());
+    sockcat.wait(TIMEOUT).assert_success();
+    assert!(
+        peak < 26 << 10,
+        "sending a 16 MiB payload peaked at {peak} KiB"
+    );
+}
