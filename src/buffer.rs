@@ -208,6 +208,22 @@ impl Buffer {
         Ok(n)
     }
 
+    /// `fill_seen` while `from` has TCP urgent data: a splice stops at the
+    /// urgent mark and then finds nothing (`EAGAIN`) with the rest of the
+    /// stream queued behind it, where read(2) steps over the urgent byte,
+    /// which is not part of the stream (as nc and socat, reading, also
+    /// drop it). A kernel buffer is filled by reading, then, into its pipe.
+    pub fn fill_urgent(
+        &mut self,
+        from: BorrowedFd<'_>,
+        seen: &mut dyn FnMut(&[u8]),
+    ) -> nix::Result<usize> {
+        match self {
+            Buffer::Kernel(k) => k.fill_by_read(from),
+            _ => self.fill_seen(from, seen),
+        }
+    }
+
     /// Write what is pending to `to`, showing the bytes a memory buffer
     /// wrote to `seen`; `EAGAIN` means `to` is full now.
     pub fn drain_seen(
@@ -532,6 +548,25 @@ impl Kernel {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// One read(2) into the pipe. Only into an empty pipe, which takes a
+    /// write of its size whole however its slots were used; a pipe still
+    /// holding bytes stalls the fill until a drain has moved them.
+    fn fill_by_read(&mut self, from: BorrowedFd<'_>) -> nix::Result<usize> {
+        if self.len > 0 {
+            self.stalled = true;
+            return Err(Errno::EINTR);
+        }
+        let mut bytes = [0u8; 64 << 10];
+        let room = self.pipe.capacity.min(bytes.len());
+        let n = nix::unistd::read(from, &mut bytes[..room])?;
+        let mut written = 0;
+        while written < n {
+            written += nix::unistd::write(&self.pipe.write_end, &bytes[written..n])?;
+        }
+        self.len += n;
+        Ok(n)
     }
 
     fn drain(&mut self, to: BorrowedFd<'_>) -> nix::Result<usize> {

@@ -39,6 +39,9 @@ pub struct Readiness {
     pub hung_up: bool,
     /// Not pollable (a regular file or `/dev/null`): always ready.
     pub always: bool,
+    /// TCP urgent data is waiting (`EPOLLPRI`): a splice stops at its mark,
+    /// so the socket is read with read(2) until it is drained.
+    pub urgent: bool,
 }
 
 impl Readiness {
@@ -48,6 +51,7 @@ impl Readiness {
             writable: true,
             hung_up: false,
             always: true,
+            urgent: false,
         }
     }
 
@@ -64,11 +68,16 @@ impl Readiness {
         if flags.contains(EpollFlags::EPOLLHUP) {
             self.hung_up = true;
         }
+        if flags.contains(EpollFlags::EPOLLPRI) {
+            self.readable = true;
+            self.urgent = true;
+        }
     }
 
     /// A read found nothing (`EAGAIN`): wait for the next edge.
     pub fn drained(&mut self) {
         self.readable = self.always;
+        self.urgent = false;
     }
 
     /// A write found no room (`EAGAIN`): wait for the next edge.
@@ -112,6 +121,7 @@ impl<'s> EventLoop<'s> {
     pub fn add(&self, fd: BorrowedFd<'_>, token: Token, what: &str) -> anyhow::Result<Readiness> {
         debug_assert_ne!(token, SIGNALS);
         let flags = EpollFlags::EPOLLIN
+            | EpollFlags::EPOLLPRI
             | EpollFlags::EPOLLOUT
             | EpollFlags::EPOLLRDHUP
             | EpollFlags::EPOLLET;

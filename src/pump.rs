@@ -375,6 +375,25 @@ impl Pump {
         Ok(n)
     }
 
+    /// `fill` from a socket with TCP urgent data waiting
+    /// (`Readiness::urgent`): by read(2), which steps over the urgent byte
+    /// where a splice would stop at it.
+    pub fn fill_past_urgent(
+        &mut self,
+        from: BorrowedFd<'_>,
+        seen: &mut dyn FnMut(&[u8]),
+    ) -> nix::Result<usize> {
+        if self.transform != Transform::Plain || self.messages {
+            return self.fill(from, seen);
+        }
+        let n = self.buf.fill_urgent(from, seen)?;
+        if n == 0 {
+            self.open = false;
+        }
+        self.received += n as u64;
+        Ok(n)
+    }
+
     /// Take one message with `receive`, which writes it into the space it
     /// is given and returns its length (a datagram socket's `recvmsg`, with
     /// whatever sender checks the caller makes). An empty message is not an

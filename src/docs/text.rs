@@ -218,6 +218,9 @@ Without it sockcat splices between a stream socket and anything but a
 terminal, and copies through its memory where it must see the bytes
 (\fB-x\fR, \fB-C\fR, \fB--lines\fR, datagrams, seqpacket records).
 \fB-v\fR reports the route each direction took (\fBrelayed\fR).
+On either route TCP urgent data (\fBMSG_OOB\fR, telnet's interrupt) is
+not part of the stream: the urgent byte is dropped, as \fBnc\fR and
+\fBsocat\fR drop it, and the bytes after it are carried on.
 .PP
 A service name in \fIPORT\fR is looked up in \fI/etc/services\fR.
 Host names are resolved by the C library (\fBgetaddrinfo\fR(3)), so

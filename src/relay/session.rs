@@ -501,7 +501,11 @@ impl<'p, 'a> Session<'p, 'a> {
                     bytes,
                 );
             };
-            self.from_peer.fill(sock, &mut seen)
+            if self.ready.socket.urgent {
+                self.from_peer.fill_past_urgent(sock, &mut seen)
+            } else {
+                self.from_peer.fill(sock, &mut seen)
+            }
         };
         match received {
             Ok(n) => {

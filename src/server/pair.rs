@@ -230,7 +230,11 @@ fn pump_once(
             }
             got
         } else {
-            pump.fill(from_fd, &mut |_| {})
+            if from_ready.urgent {
+                pump.fill_past_urgent(from_fd, &mut |_| {})
+            } else {
+                pump.fill(from_fd, &mut |_| {})
+            }
         };
         match filled {
             Ok(_) => moved = true,

@@ -908,3 +908,31 @@ fn the_target_name_is_looked_up_once_at_start() {
     assert!(out.stderr.contains("unknown host 'nowhere'"), "{out}");
     assert!(!out.stderr.contains("listening on"), "{out}");
 }
+
+/// TCP urgent data is dropped and the stream goes on, as through nc or
+/// socat; a spliced pair once stopped at the urgent mark for good.
+#[test]
+fn tcp_urgent_data_does_not_stop_a_pair() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let target = format!("tcp:{}", listener.local_addr().expect("addr"));
+    let (fwd, addr) = forwarder(&["tcp:127.0.0.1:0", &target]);
+    let mut client = TcpStream::connect(addr.strip_prefix("tcp:").expect("tcp")).expect("connect");
+    client.write_all(b"abc").expect("send");
+    nix::sys::socket::send(
+        std::os::fd::AsRawFd::as_raw_fd(&client),
+        b"X",
+        nix::sys::socket::MsgFlags::MSG_OOB,
+    )
+    .expect("the urgent byte");
+    client.write_all(b"def").expect("send");
+    client.shutdown(Shutdown::Write).expect("shutdown");
+    give_up_after(&listener, TIMEOUT);
+    let (mut server, _) = listener.accept().expect("accept");
+    give_up_after(&server, TIMEOUT);
+    let mut got = Vec::new();
+    server
+        .read_to_end(&mut got)
+        .expect("the stream, to its end");
+    assert_eq!(got, b"abcdef");
+    drop(fwd);
+}

@@ -1355,3 +1355,26 @@ fn unix_dgram_credentials_are_asked_for_before_anyone_can_send() {
         assert_eq!(out.stdout_str(), "", "{keep_open:?}{out}");
     }
 }
+
+/// TCP urgent data (`send(MSG_OOB)`, telnet's interrupt) is not part of
+/// the stream: it is dropped, as nc and socat drop it, and the bytes after
+/// it still come. A splice stops at the urgent mark and then finds
+/// nothing, so they were once lost (the listener exited 0 with `abc`).
+#[test]
+fn tcp_urgent_data_does_not_stop_the_stream() {
+    let mut server = Sockcat::spawn_with(["-v", "listen", "-d", "tcp:127.0.0.1:0"], Stdio::null());
+    let addr = server.listening();
+    let mut client = TcpStream::connect(addr.strip_prefix("tcp:").expect("tcp")).expect("connect");
+    client.write_all(b"abc").expect("send");
+    nix::sys::socket::send(
+        client.as_raw_fd(),
+        b"X",
+        nix::sys::socket::MsgFlags::MSG_OOB,
+    )
+    .expect("the urgent byte");
+    client.write_all(b"def").expect("send");
+    drop(client);
+    let out = server.wait(TIMEOUT);
+    out.assert_success();
+    assert_eq!(out.stdout_str(), "abcdef", "{out}");
+}
