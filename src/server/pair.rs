@@ -175,9 +175,6 @@ impl Pair {
                     return broken(true, e);
                 }
             }
-            if self.up_shut && self.down_shut {
-                return Step::Done;
-            }
             if !moved {
                 break;
             }
