@@ -241,9 +241,13 @@ impl Resolved {
                 family, host, port, ..
             } => Some(resolve_host(host, *family, *port)?),
             _ => {
-                // Checked now, so that a bad path is an error at start.
-                resolve(addr)?;
-                None
+                // A name no socket can have is an error at start; a long
+                // path's directory that is not there yet may be by the
+                // time a peer comes.
+                match resolve(addr) {
+                    Err(e) if e.is::<crate::error::Usage>() => return Err(e),
+                    _ => None,
+                }
             }
         };
         Ok(Resolved {
