@@ -328,32 +328,40 @@ fn send_frame_reply_waits_for_one_whole_message() {
     assert_eq!(served.stderr.matches("message").count(), 1, "{served}");
 }
 
-/// `-x` with `--frame` dumps one message per chunk: the line sent (its
-/// body, whatever the prefix) and the reply received, each whole.
+/// `-x` with `--frame` dumps one message per chunk, `connect` and `send`
+/// alike: the message sent (its body, whatever the prefix) and the reply.
 #[test]
 fn hexdump_shows_one_message_per_chunk() {
     if !require("python3") {
         return;
     }
-    let dir = TempDir::new();
-    let (_py, addr) = server(&dir, "len:4", "echo");
-    let out = Sockcat::run(
-        ["connect", "-x", "--frame", "len:4", &addr],
-        b"hello\n",
-        TIMEOUT,
-    );
-    out.assert_success();
-    assert_eq!(out.stdout_str(), "got hello\n");
-    let headers: Vec<&str> = out
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with(['>', '<']))
-        .collect();
-    assert_eq!(headers.len(), 2, "{out}");
-    assert!(headers[0].ends_with("message of 5 bytes"), "{out}");
-    assert!(headers[1].ends_with("message of 9 bytes"), "{out}");
-    assert!(out.stderr.contains("|hello|"), "{out}");
-    assert!(out.stderr.contains("|got hello|"), "{out}");
+    // connect reads the message from stdin; send takes it as DATA.
+    let cases: [(&[&str], &[u8]); 2] = [
+        (&["connect", "-x", "--frame", "len:4"], b"hello\n"),
+        (&["send", "-x", "-r", "--frame", "len:4"], b""),
+    ];
+    for (args, input) in cases {
+        let dir = TempDir::new();
+        let (_py, addr) = server(&dir, "len:4", "echo");
+        let mut argv = args.to_vec();
+        argv.push(&addr);
+        if args[0] == "send" {
+            argv.push("hello");
+        }
+        let out = Sockcat::run(argv, input, TIMEOUT);
+        out.assert_success();
+        assert_eq!(out.stdout_str(), "got hello\n");
+        let headers: Vec<&str> = out
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with(['>', '<']))
+            .collect();
+        assert_eq!(headers.len(), 2, "{out}");
+        assert!(headers[0].ends_with("message of 5 bytes"), "{out}");
+        assert!(headers[1].ends_with("message of 9 bytes"), "{out}");
+        assert!(out.stderr.contains("|hello|"), "{out}");
+        assert!(out.stderr.contains("|got hello|"), "{out}");
+    }
 }
 
 /// `--events json` counts whole messages as well as bytes with `--frame`.
@@ -1008,33 +1016,6 @@ fn max_frame_is_a_limit_not_an_allocation() {
             .contains("over the limit of 1500000 (--max-frame)"),
         "{out}"
     );
-}
-
-/// `send --frame -x`: one chunk a message each way, its length in the
-/// header, as `connect` dumps them.
-#[test]
-fn send_hexdump_shows_one_message_per_chunk() {
-    if !require("python3") {
-        return;
-    }
-    let dir = TempDir::new();
-    let (_py, addr) = server(&dir, "len:4", "echo");
-    let out = Sockcat::run(
-        ["send", "-x", "-r", "--frame", "len:4", &addr, "hello"],
-        b"",
-        TIMEOUT,
-    );
-    out.assert_success();
-    assert_eq!(out.stdout_str(), "got hello\n");
-    let headers: Vec<&str> = out
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with(['>', '<']))
-        .collect();
-    assert_eq!(headers.len(), 2, "{out}");
-    assert!(headers[0].ends_with("message of 5 bytes"), "{out}");
-    assert!(headers[1].ends_with("message of 9 bytes"), "{out}");
-    assert!(out.stderr.contains("|hello|"), "{out}");
 }
 
 /// `send --frame` writes the prefix and the payload together without
