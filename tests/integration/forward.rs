@@ -444,14 +444,10 @@ fn hexdump_shows_both_directions_of_a_pair() {
     assert!(out.contains("|world.|"), "{out}");
 }
 
-/// curl through a forward, to a Python HTTP server on a Unix socket.
-#[test]
-fn curl_through_a_forward_to_a_python_http_server_on_a_unix_socket() {
-    if !require("curl") || !require("python3") {
-        return;
-    }
-    let dir = TempDir::new();
-    let path = dir.join("http.sock");
+/// A Python HTTP server on the Unix socket `path`, a thread per client,
+/// answering each GET with `hello from python at PATH`; running once it
+/// has said so.
+fn python_http_server(path: &str) -> Proc {
     let script = format!(
         r#"
 import http.server, socketserver, sys
@@ -475,6 +471,18 @@ srv.serve_forever()
     );
     let mut py = Proc::spawn_with(Command::new("python3").args(["-c", &script]), Stdio::null());
     py.wait_for_stderr("ready", TIMEOUT);
+    py
+}
+
+/// curl through a forward, to a Python HTTP server on a Unix socket.
+#[test]
+fn curl_through_a_forward_to_a_python_http_server_on_a_unix_socket() {
+    if !require("curl") || !require("python3") {
+        return;
+    }
+    let dir = TempDir::new();
+    let path = dir.join("http.sock");
+    let _py = python_http_server(&path);
     let (fwd, addr) = forwarder(&["tcp:127.0.0.1:0", &format!("unix:{path}")]);
     let url = format!(
         "http://{}/path?q=1",
@@ -621,27 +629,7 @@ fn curl_unix_socket_through_a_spy_forward_with_events() {
     }
     let dir = TempDir::new();
     let path = dir.join("app.sock");
-    let script = format!(
-        r#"
-import http.server, socketserver, sys
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = b"app says hi"
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *args):
-        pass
-    def address_string(self):
-        return "unix"
-srv = socketserver.UnixStreamServer("{path}", Handler)
-print("ready", file=sys.stderr, flush=True)
-srv.serve_forever()
-"#
-    );
-    let mut py = Proc::spawn_with(Command::new("python3").args(["-c", &script]), Stdio::null());
-    py.wait_for_stderr("ready", TIMEOUT);
+    let _py = python_http_server(&path);
     let spy = dir.join("spy.sock");
     let mut fwd = Sockcat::spawn_with(
         [
@@ -666,13 +654,13 @@ srv.serve_forever()
         TIMEOUT,
     );
     out.assert_success();
-    assert_eq!(out.stdout_str(), "app says hi", "{out}");
+    assert_eq!(out.stdout_str(), "hello from python at /", "{out}");
     let line = fwd.wait_for_stderr("\"closed\"", TIMEOUT);
     let closed: serde_json::Value = serde_json::from_str(&line).expect("JSON");
     assert_eq!(closed["pair"], 1, "{line}");
     assert_eq!(closed["target"], format!("unix:{path}"), "{line}");
     assert!(closed["up"].as_u64().is_some_and(|n| n > 0), "{line}");
-    assert!(closed["down"].as_u64().is_some_and(|n| n > 11), "{line}");
+    assert!(closed["down"].as_u64().is_some_and(|n| n > 22), "{line}");
     assert!(closed["duration_ms"].is_u64(), "{line}");
 }
 
