@@ -289,29 +289,9 @@ fn two_hundred_pairs_at_once() {
 /// listener whose accept queue is full: the kernel drops further SYNs.
 #[test]
 fn a_target_that_does_not_answer_in_w_closes_only_its_peer() {
-    use nix::sys::socket::{
-        AddressFamily, Backlog, SockFlag, SockType, SockaddrIn, bind, listen, socket,
-    };
-    let silent = socket(
-        AddressFamily::Inet,
-        SockType::Stream,
-        SockFlag::SOCK_CLOEXEC,
-        None,
-    )
-    .expect("socket");
-    bind(
-        std::os::fd::AsRawFd::as_raw_fd(&silent),
-        &SockaddrIn::new(127, 0, 0, 1, 0),
-    )
-    .expect("bind");
-    listen(&silent, Backlog::new(0).expect("backlog")).expect("listen");
-    let port =
-        nix::sys::socket::getsockname::<SockaddrIn>(std::os::fd::AsRawFd::as_raw_fd(&silent))
-            .expect("getsockname")
-            .port();
+    let (silent, target, _) = crate::faults::tcp_peer_with_no_room();
     // One connection fills the queue; it is never accepted.
-    let _filler = TcpStream::connect(("127.0.0.1", port)).expect("fill the queue");
-    let target = format!("tcp:127.0.0.1:{port}");
+    let _filler = TcpStream::connect(silent.local_addr().expect("addr")).expect("fill the queue");
     let (mut fwd, addr) = forwarder(&["-w", "300ms", "tcp:127.0.0.1:0", &target]);
     for n in 1..=2 {
         let mut peer = dial(&addr);
