@@ -561,10 +561,12 @@ fn unknown_hosts_are_exit_2_and_unanswered_lookups_exit_1() {
         let Some(ns) = Netns::new(&files) else {
             return;
         };
-        let commands: [&[&str]; 3] = [
+        let commands: [&[&str]; 4] = [
             &["connect", "tcp:no-such-host.invalid:80"],
             &["send", "-u", "no-such-host.invalid:53", "x"],
             &["listen", "tcp:no-such-host.invalid:0"],
+            // forward looks TARGET up at start, before it listens.
+            &["forward", "tcp:127.0.0.1:0", "tcp:no-such-host.invalid:80"],
         ];
         for args in commands {
             let out = ns.run(crate::support::bin(), args);
