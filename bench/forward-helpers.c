@@ -95,6 +95,16 @@ static int listen_on(const char *kind, const char *where, int flags)
     return fd;
 }
 
+/* An epoll set watching the listener `lfd`, its events' pointer NULL. */
+static int epoll_on(int lfd)
+{
+    int ep = epoll_create1(0);
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+    if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev) < 0)
+        die("epoll");
+    return ep;
+}
+
 struct conn {
     int fd, eof;
     unsigned want;
@@ -105,10 +115,7 @@ struct conn {
 static _Noreturn void echo_stream(const char *kind, const char *where)
 {
     int lfd = listen_on(kind, where, SOCK_NONBLOCK);
-    int ep = epoll_create1(0);
-    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
-    if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev) < 0)
-        die("epoll");
+    int ep = epoll_on(lfd);
     for (;;) {
         struct epoll_event evs[256];
         int n = epoll_wait(ep, evs, 256, -1);
@@ -124,9 +131,8 @@ static _Noreturn void echo_stream(const char *kind, const char *where)
                         die("calloc");
                     c->fd = fd;
                     c->want = EPOLLIN;
-                    ev.events = EPOLLIN;
-                    ev.data.ptr = c;
-                    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+                    struct epoll_event add = {.events = EPOLLIN, .data.ptr = c};
+                    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &add);
                 }
                 continue;
             }
@@ -163,9 +169,8 @@ static _Noreturn void echo_stream(const char *kind, const char *where)
                 free(c);
             } else if (want != c->want) {
                 c->want = want;
-                ev.events = want;
-                ev.data.ptr = c;
-                epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
+                struct epoll_event mod = {.events = want, .data.ptr = c};
+                epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &mod);
             }
         }
     }
@@ -405,10 +410,7 @@ static _Noreturn void relay(const char *kind, const char *where, const char *tki
     struct sockaddr_storage target;
     socklen_t tlen = address(tkind, twhere, &target);
     int lfd = listen_on(kind, where, SOCK_NONBLOCK);
-    int ep = epoll_create1(0);
-    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
-    if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev) < 0)
-        die("epoll");
+    int ep = epoll_on(lfd);
     for (;;) {
         struct epoll_event evs[256];
         int n = epoll_wait(ep, evs, 256, -1);
